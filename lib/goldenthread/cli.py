@@ -1,0 +1,106 @@
+"""The ``goldenthread`` command: validate data and build reports.
+
+Exit status: 0 success; 1 the report could not be built (a failing notebook cell, a renderer
+error); 2 the input data or parameters break the data contract.
+"""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from goldenthread.errors import DataError, ReportError
+from goldenthread.load import find_project_root
+
+app = typer.Typer(
+    help="Council performance reports from validated data: check a data folder, or build a period's report "
+         "(HTML and PDF) by running its notebook with Papermill.\n\n"
+         "Quick start:  goldenthread report --period 2019-07",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True, highlight=False)
+
+
+def _root() -> Path:
+    return find_project_root() or Path.cwd()
+
+
+def _fail_data(e: DataError) -> None:
+    err.print(f"[bold red]Input data problem[/] - nothing was written.\n{e.summary()}", markup=True,
+              soft_wrap=True)
+    raise typer.Exit(2)
+
+
+@app.command()
+def validate(
+    data: Path = typer.Argument(..., help="Organisation data folder, e.g. data/example (or a folder with one .xlsx)."),
+) -> None:
+    """Check a data folder against the data contract (docs/data-contract.md) and list every problem."""
+    from goldenthread.load import load_dataset
+
+    try:
+        ds = load_dataset(data)
+    except DataError as e:
+        _fail_data(e)
+    n = len(ds.indicators)
+    restricted = int((ds.indicators["classification"] == "restricted").sum())
+    err.print(f"[green]OK[/] {data}: {n} indicators ({restricted} restricted), {len(ds.values)} values, "
+              f"{len(ds.targets)} targets, {len(ds.commentary)} commentary rows, "
+              f"{len(ds.plan.outcomes)} outcomes.")
+
+
+@app.command()
+def report(
+    period: str = typer.Option(None, "--period", "-p", help="Report month YYYY-MM; reads parameters/<period>.yaml."),
+    params: Path = typer.Option(None, "--params", help="Parameters file to use instead of parameters/<period>.yaml."),
+    data: str = typer.Option(None, "--data", help="Data folder, overriding the parameters file."),
+    out: Path = typer.Option(None, "--out", help="Output folder (default: reports/). The report goes in <out>/<period>/."),
+    formats: str = typer.Option("html,pdf", "--format", help="Comma-separated: html, pdf."),
+    notebook: str = typer.Option("corporate_performance_report", "--notebook",
+                                 help="Notebook in notebooks/ to run (name or path)."),
+    renderer: str = typer.Option("goldenthread", "--renderer",
+                                 help="goldenthread (default; pip-only HTML and PDF) or quarto (needs Quarto on PATH)."),
+    timeout: int = typer.Option(600, "--timeout", help="Seconds a single notebook cell may run before the run fails."),
+) -> None:
+    """Build a period's report: run the notebook with Papermill, write .ipynb, .html, .pdf and manifest.json."""
+    from goldenthread.pipeline import run_report
+
+    root = _root()
+    if params is None:
+        if period is None:
+            err.print("Give --period YYYY-MM (reads parameters/<period>.yaml) or --params FILE.")
+            raise typer.Exit(2)
+        params = root / "parameters" / f"{period}.yaml"
+    nb = Path(notebook)
+    if not nb.suffix:
+        nb = root / "notebooks" / f"{notebook}.ipynb"
+    if not nb.is_file():
+        err.print(f"[red]Notebook not found:[/] {nb}. Notebooks live in {root / 'notebooks'}.")
+        raise typer.Exit(2)
+    start = time.perf_counter()
+    tty = sys.stderr.isatty()
+
+    def progress(msg: str) -> None:
+        err.print(f"[dim]{time.perf_counter() - start:5.1f}s[/] {msg}")
+
+    try:
+        result = run_report(params, notebook=nb, out_root=out or root / "reports", data=data,
+                            formats=[f.strip() for f in formats.split(",") if f.strip()], timeout=timeout,
+                            progress=progress, progress_bar=tty, renderer=renderer)
+    except DataError as e:
+        _fail_data(e)
+    except ReportError as e:
+        err.print(f"[bold red]Report failed:[/] {e}", soft_wrap=True)
+        raise typer.Exit(1)
+    err.print(f"[green]Done[/] in {time.perf_counter() - start:.1f}s: {result.out_dir}")
+    for kind, path in result.files.items():
+        err.print(f"  {kind:8} {path}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

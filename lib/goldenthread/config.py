@@ -1,0 +1,193 @@
+"""The YAML side of the data contract: organisation, plan and report parameters.
+
+Pydantic models, so a misspelt key or a wrong type is caught with its location, and defaults
+(financial year from April, a standard RAG scheme) live in one place.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from goldenthread.contract import MILESTONE_STATUSES, STATUS_KEYS
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class StatusStyle(_Strict):
+    """How one status is shown: never colour alone, always a word and a symbol too."""
+
+    label: str
+    symbol: str
+    colour: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
+
+
+DEFAULT_STATUSES: dict[str, StatusStyle] = {
+    "blue": StatusStyle(label="Exceeding target", symbol="★", colour="#1d70b8"),
+    "green": StatusStyle(label="On target", symbol="✓", colour="#00703c"),
+    "amber": StatusStyle(label="Near target", symbol="!", colour="#f47738"),
+    "red": StatusStyle(label="Off target", symbol="✗", colour="#d4351c"),
+    "data_only": StatusStyle(label="Data only", symbol="○", colour="#505a5f"),
+    "not_available": StatusStyle(label="Insufficient information", symbol="?", colour="#b1b4b6"),
+}
+
+DEFAULT_MILESTONES: dict[str, str] = {
+    "complete": "green",
+    "on_track": "green",
+    "at_risk": "amber",
+    "off_track": "red",
+    "not_started": "not_available",
+}
+
+
+class StatusScheme(_Strict):
+    """A council's RAG rules. Conventions differ between councils, so all of it is configurable."""
+
+    tolerance: float = Field(0.05, ge=0, description="Default relative tolerance for amber (0.05 = 5%).")
+    exceeding_margin: float | None = Field(
+        None, ge=0, description="If set, better than target by this fraction gives 'blue'. Off by default."
+    )
+    no_change_band: float = Field(
+        0.0, ge=0, description="Relative change treated as 'no change' in direction of travel, on top of "
+        "figures that are equal at the indicator's decimals."
+    )
+    statuses: dict[str, StatusStyle] = Field(default_factory=lambda: dict(DEFAULT_STATUSES))
+    milestones: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_MILESTONES))
+
+    @field_validator("statuses")
+    @classmethod
+    def _all_statuses(cls, v: dict[str, StatusStyle]) -> dict[str, StatusStyle]:
+        unknown = set(v) - set(STATUS_KEYS)
+        if unknown:
+            raise ValueError(f"unknown status {sorted(unknown)}; statuses are {', '.join(STATUS_KEYS)}")
+        return {**DEFAULT_STATUSES, **v}
+
+    @field_validator("milestones")
+    @classmethod
+    def _milestones(cls, v: dict[str, str]) -> dict[str, str]:
+        bad = {k: s for k, s in v.items() if k not in MILESTONE_STATUSES or s not in STATUS_KEYS}
+        if bad:
+            raise ValueError(
+                f"milestone mapping {bad} is not valid: keys are {', '.join(MILESTONE_STATUSES)}, "
+                f"values are {', '.join(STATUS_KEYS)}"
+            )
+        return {**DEFAULT_MILESTONES, **v}
+
+
+class ReportDefaults(_Strict):
+    """Front-sheet details that rarely change between quarters."""
+
+    title: str = "Corporate Performance Report"
+    meeting: str = "Cabinet"
+    cabinet_member: str | None = None
+    lead_officer: str | None = None
+    author: str | None = None
+    contact: str | None = None
+
+
+class Organisation(_Strict):
+    """``organisation.yaml``."""
+
+    name: str
+    financial_year_start_month: int = Field(4, ge=1, le=12)
+    status_scheme: StatusScheme = Field(default_factory=StatusScheme)
+    report_defaults: ReportDefaults = Field(default_factory=ReportDefaults)
+
+
+class Priority(_Strict):
+    id: str
+    title: str
+    activities: list[str] = Field(default_factory=list)
+
+
+class Outcome(_Strict):
+    id: str
+    title: str
+    priorities: list[Priority] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_priorities(self) -> "Outcome":
+        ids = [p.id for p in self.priorities]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"priority ids repeated in outcome {self.id}: {', '.join(dupes)}")
+        return self
+
+
+class Plan(_Strict):
+    """``plan.yaml``: the business plan the indicators hang on."""
+
+    title: str = "Business Plan"
+    vision: str
+    principles: list[str] = Field(default_factory=list)
+    outcomes: list[Outcome] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_outcomes(self) -> "Plan":
+        ids = [o.id for o in self.outcomes]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"outcome ids repeated: {', '.join(dupes)}")
+        return self
+
+    @property
+    def priority_ids(self) -> dict[str, str]:
+        """Priority id -> the outcome id it belongs to."""
+        return {p.id: o.id for o in self.outcomes for p in o.priorities}
+
+
+class SignOff(_Strict):
+    role: str
+    name: str
+    date: dt.date | None = None
+
+
+class Implications(_Strict):
+    financial: str | None = None
+    legal: str | None = None
+    hr: str | None = None
+    risk: str | None = None
+    other: str | None = None
+
+
+class FrontSheet(_Strict):
+    """The Cabinet report front sheet (seeds 002 and 003). Unset fields fall back to the organisation."""
+
+    meeting: str | None = None
+    meeting_date: dt.date | None = None
+    cabinet_member: str | None = None
+    division: str = "All"
+    lead_officer: str | None = None
+    author: str | None = None
+    contact: str | None = None
+    seen_by: list[SignOff] = Field(default_factory=list)
+    informed: list[SignOff] = Field(default_factory=list)
+    forward_plan_reference: str | None = None
+    summary: str | None = None
+    recommendations: list[str] = Field(default_factory=list)
+    reasons: str | None = None
+    links_to_priorities: str | None = None
+    consultations: str | None = None
+    implications: Implications = Field(default_factory=Implications)
+    scrutiny_comments: str | None = None
+
+
+class ReportParameters(_Strict):
+    """A ``parameters/<period>.yaml`` file: one report run. The notebook's parameters cell has the same keys."""
+
+    data: str = "data/example"
+    period: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    audience: Literal["public", "internal"] = "public"
+    title: str | None = None
+    front_sheet: FrontSheet = Field(default_factory=FrontSheet)
+
+    @field_validator("period", mode="before")
+    @classmethod
+    def _period_text(cls, v: object) -> object:
+        # YAML reads 2019-07 as text, but a date (2019-07-31) or a number slips in easily.
+        if isinstance(v, dt.date):
+            return v.strftime("%Y-%m")
+        return v

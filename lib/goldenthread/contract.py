@@ -1,0 +1,141 @@
+"""The data contract: every table a council supplies, column by column.
+
+This module is the single source of truth. Validation (``validate.py``) builds its checks from it
+and ``docs/data-contract.md`` is checked against it by a test, so the documentation a council
+fills in from cannot drift from what the code accepts.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+
+KINDS = ("measure", "milestone")
+UNITS = ("percent", "number", "gbp", "days", "rate", "ratio", "score")
+POLARITIES = ("higher", "lower", "none")
+FREQUENCIES = ("monthly", "quarterly", "annual")
+AGGREGATIONS = ("snapshot", "cumulative")
+CLASSIFICATIONS = ("public", "restricted")
+MILESTONE_STATUSES = ("complete", "on_track", "at_risk", "off_track", "not_started")
+HIGHLIGHTS = ("success", "concern", "exclude")
+STATUS_KEYS = ("blue", "green", "amber", "red", "data_only", "not_available")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table in the data contract."""
+
+    name: str
+    type: str  # "text", "number", "integer", "period" or one of the allowed values
+    required: bool
+    description: str
+    example: str
+    allowed: tuple[str, ...] | None = None
+    blank_allowed: bool = True
+    minimum: float | None = None
+
+    @property
+    def hint(self) -> str:
+        if self.allowed:
+            return "Use one of: " + ", ".join(self.allowed)
+        return {
+            "number": "Use a plain number such as 94.41 (no thousands separators or % sign)",
+            "integer": "Use a whole number such as 1",
+            "period": "Use the month as YYYY-MM, for example 2019-07",
+            "text": "Fill in some text",
+        }[self.type]
+
+
+@dataclass(frozen=True)
+class Table:
+    """One CSV file (or Excel sheet) of the contract."""
+
+    name: str
+    required: bool
+    description: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+
+    @property
+    def file(self) -> str:
+        return f"{self.name}.csv"
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+INDICATORS = Table(
+    name="indicators",
+    required=True,
+    description="One row per indicator: what it measures, who owns it, how it is judged.",
+    key=("id",),
+    columns=(
+        Column("id", "text", True, "Short unique code for the indicator; used to link the other files.", "ASC-01", blank_allowed=False),
+        Column("title", "text", True, "The indicator's name as it appears in the report.", "Percentage of users using self-directed support", blank_allowed=False),
+        Column("outcome", "text", True, "Id of the plan outcome it reports against (from plan.yaml).", "O4", blank_allowed=False),
+        Column("priority", "text", False, "Id of the key priority it measures (from plan.yaml). Blank if it hangs on the outcome only.", "O4.2"),
+        Column("directorate", "text", True, "Directorate responsible.", "Adult Services", blank_allowed=False),
+        Column("owner", "text", True, "Officer accountable for the indicator and its commentary (a role or name).", "Director of Adult Social Care", blank_allowed=False),
+        Column("kind", "kind", True, "A numeric measure or a milestone (project with a delivery state).", "measure", allowed=KINDS, blank_allowed=False),
+        Column("unit", "unit", False, "How values are expressed. Required for measures.", "percent", allowed=UNITS),
+        Column("decimals", "integer", False, "Decimal places to show. Defaults to 0.", "2", minimum=0),
+        Column("polarity", "polarity", False, "Whether a higher or lower value is better; none for context measures. Required for measures.", "higher", allowed=POLARITIES),
+        Column("frequency", "frequency", True, "How often a value is reported.", "monthly", allowed=FREQUENCIES, blank_allowed=False),
+        Column("aggregation", "aggregation", False, "snapshot: a level at a point in time; cumulative: a year-to-date total compared with a profiled target. Defaults to snapshot.", "snapshot", allowed=AGGREGATIONS),
+        Column("target", "number", False, "The target (for cumulative measures, the full-year target). Blank means data only: monitored, not rated.", "90"),
+        Column("tolerance", "number", False, "Relative tolerance for amber, as a fraction of the target (0.05 = within 5%). Blank uses the organisation's default.", "0.05", minimum=0),
+        Column("amber_threshold", "number", False, "Absolute amber threshold (floor standard). If set it is used instead of the tolerance.", "85"),
+        Column("first_reported", "period", True, "First month the indicator was reported; decides whether it is new this year or continued.", "2018-04", blank_allowed=False),
+        Column("classification", "classification", False, "public, or restricted (internal only: never in a public report). Defaults to public.", "public", allowed=CLASSIFICATIONS),
+        Column("description", "text", False, "What the indicator measures and why.", "Adults receiving long-term support who have a personal budget or direct payment."),
+        Column("source", "text", False, "Where the figures come from.", "Adult social care case management system"),
+    ),
+)
+
+TARGETS = Table(
+    name="targets",
+    required=False,
+    description="Optional per-period targets (target profiling). Overrides the indicator's target for that month.",
+    key=("indicator", "period"),
+    columns=(
+        Column("indicator", "text", True, "Indicator id (from indicators.csv).", "FIN-02", blank_allowed=False),
+        Column("period", "period", True, "Month the target applies to, YYYY-MM.", "2019-06", blank_allowed=False),
+        Column("target", "number", True, "Target for that month.", "4500", blank_allowed=False),
+        Column("amber_threshold", "number", False, "Absolute amber threshold for that month (optional).", "4200"),
+    ),
+)
+
+VALUES = Table(
+    name="values",
+    required=True,
+    description="One row per indicator and month reported: the figure, or the delivery state for a milestone.",
+    key=("indicator", "period"),
+    columns=(
+        Column("indicator", "text", True, "Indicator id (from indicators.csv).", "ASC-01", blank_allowed=False),
+        Column("period", "period", True, "The month the figure is for (month end), YYYY-MM. Quarterly figures go in the quarter's last month.", "2019-07", blank_allowed=False),
+        Column("value", "number", False, "The figure. Blank for milestones, or when no figure is available yet. Cumulative measures give the year-to-date figure.", "94.41"),
+        Column("milestone_status", "milestone_status", False, "Delivery state for milestones (leave blank for measures).", "on_track", allowed=MILESTONE_STATUSES),
+        Column("note", "text", False, "A note on the figure (e.g. provisional, revised).", "Provisional"),
+    ),
+)
+
+COMMENTARY = Table(
+    name="commentary",
+    required=False,
+    description="The owner's commentary per indicator and period, any status override, and the leadership team's highlights.",
+    key=("indicator", "period"),
+    columns=(
+        Column("indicator", "text", True, "Indicator id (from indicators.csv).", "ASC-01", blank_allowed=False),
+        Column("period", "period", True, "Reporting month the commentary is for, YYYY-MM.", "2019-07", blank_allowed=False),
+        Column("commentary", "text", False, "The owner's commentary on performance.", "Consistent improvement for eight months."),
+        Column("actions", "text", False, "Management actions in place or proposed.", "Weekly review of new packages."),
+        Column("status_override", "status", False, "Replace the computed status (must give override_reason).", "amber", allowed=STATUS_KEYS),
+        Column("override_reason", "text", False, "Why the status was overridden; shown in the report.", "Figure distorted by a data migration"),
+        Column("highlight", "highlight", False, "success or concern puts it in the areas for consideration; exclude keeps it out.", "success", allowed=HIGHLIGHTS),
+        Column("page_title", "text", False, "Headline to use in the areas for consideration instead of the indicator title.", "Self-directed support"),
+        Column("classification", "classification", False, "restricted keeps this commentary out of public reports. Defaults to public.", "public", allowed=CLASSIFICATIONS),
+    ),
+)
+
+TABLES: tuple[Table, ...] = (INDICATORS, TARGETS, VALUES, COMMENTARY)
+TABLES_BY_NAME = {t.name: t for t in TABLES}

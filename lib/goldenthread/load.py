@@ -1,0 +1,226 @@
+"""Read an organisation's data folder (or Excel workbook) into a validated :class:`Dataset`.
+
+This is the edge where files are read; everything after it works on DataFrames. Loading either
+returns a dataset that meets the contract or raises :class:`~goldenthread.errors.DataError`
+listing every problem found.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import pandas as pd
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from goldenthread import validate as v
+from goldenthread.config import Organisation, Plan
+from goldenthread.contract import COMMENTARY, INDICATORS, TABLES, TARGETS, VALUES, Table
+from goldenthread.errors import DataError, Problem
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One organisation's plan and indicator data, validated and typed.
+
+    Periods are month ordinals (see :mod:`goldenthread.periods`); ``_row`` columns keep the
+    spreadsheet row each record came from, for messages.
+    """
+
+    organisation: Organisation
+    plan: Plan
+    indicators: pd.DataFrame
+    targets: pd.DataFrame
+    values: pd.DataFrame
+    commentary: pd.DataFrame
+    sources: tuple[Path, ...] = field(default=())
+
+    def for_audience(self, audience: str) -> "Dataset":
+        """Drop restricted indicators (and restricted commentary) unless the audience is internal."""
+        if audience == "internal":
+            return self
+        public = self.indicators[self.indicators["classification"] != "restricted"]
+        keep = set(public["id"])
+        comm = self.commentary[self.commentary["indicator"].isin(keep)
+                               & (self.commentary["classification"] != "restricted")]
+        return replace(
+            self,
+            indicators=public.reset_index(drop=True),
+            targets=self.targets[self.targets["indicator"].isin(keep)].reset_index(drop=True),
+            values=self.values[self.values["indicator"].isin(keep)].reset_index(drop=True),
+            commentary=comm.reset_index(drop=True),
+        )
+
+
+def find_project_root(start: Path | None = None) -> Path | None:
+    """The nearest folder at or above ``start`` holding ``pyproject.toml`` (the goldenthread checkout)."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "pyproject.toml").is_file() and (folder / "lib" / "goldenthread").is_dir():
+            return folder
+    return None
+
+
+def resolve_data_dir(path: str | Path) -> Path:
+    """Find a data folder given relative to the working directory or to the project root.
+
+    Analysts run notebooks from ``notebooks/`` in JupyterLab while the CLI runs from the project
+    root; the same ``data: data/example`` parameter should work for both.
+    """
+    p = Path(path)
+    if p.is_absolute() or p.exists():
+        return p
+    root = find_project_root()
+    if root is not None and (root / p).exists():
+        return root / p
+    return p
+
+
+def _read_yaml(path: Path, model: type[BaseModel], problems: list[Problem]) -> BaseModel | None:
+    name = path.name
+    if not path.is_file():
+        problems.append(Problem(name, message="file is missing", hint=f"Create {path} (see docs/data-contract.md)"))
+        return None
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        problems.append(Problem(name, mark.line + 1 if mark else None, None, f"is not valid YAML: {getattr(err, 'problem', err)}",
+                                hint="Check indentation and quoting on that line"))
+        return None
+    except UnicodeDecodeError:
+        problems.append(Problem(name, message="is not UTF-8 text", hint="Save the file as UTF-8"))
+        return None
+    if not isinstance(raw, dict):
+        problems.append(Problem(name, message="must be a mapping of keys to values",
+                                value=type(raw).__name__, hint="See docs/data-contract.md for the keys"))
+        return None
+    try:
+        return model.model_validate(raw)
+    except ValidationError as err:
+        problems.extend(pydantic_problems(err, name))
+        return None
+
+
+def pydantic_problems(err: ValidationError, source: str) -> list[Problem]:
+    """Pydantic's errors as :class:`Problem` records, the location written as a key path."""
+    out = []
+    for e in err.errors():
+        loc = ".".join(str(x) for x in e["loc"])
+        msg = e["msg"]
+        hint = None
+        if e["type"] == "extra_forbidden":
+            msg, hint = "unknown key", "Check the spelling; see docs/data-contract.md for the keys"
+        elif e["type"] == "missing":
+            msg, hint = "required key is missing", "Add it; see docs/data-contract.md"
+        value = e.get("input")
+        out.append(Problem(source, None, loc or None, msg,
+                           None if e["type"] in ("missing",) or isinstance(value, (dict, list)) else str(value), hint))
+    return out
+
+
+def _read_csv(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=True)
+    except UnicodeDecodeError as err:
+        problems.append(Problem(path.name, message=f"is not UTF-8 text (byte {err.start})",
+                                hint="Save it as 'CSV UTF-8' from Excel"))
+    except pd.errors.EmptyDataError:
+        problems.append(Problem(path.name, message="is empty", hint="It needs at least a header row"))
+    except pd.errors.ParserError as err:
+        problems.append(Problem(path.name, message=f"cannot be read as CSV: {err}",
+                                hint="Check for unquoted commas or stray quote marks"))
+    return None
+
+
+def _read_tables(folder: Path, problems: list[Problem]) -> tuple[dict[str, tuple[pd.DataFrame, str]], list[Path]]:
+    """Raw text tables by name -> (frame, source label), from CSV files or one workbook."""
+    workbooks = sorted(p for p in folder.glob("*.xlsx") if not p.name.startswith("~$"))
+    csvs = {t.name: folder / t.file for t in TABLES if (folder / t.file).is_file()}
+    tables: dict[str, tuple[pd.DataFrame, str]] = {}
+    if workbooks and csvs:
+        problems.append(Problem(folder.name, message="holds both CSV files and an Excel workbook",
+                                hint="Keep one: either the CSV files or a single .xlsx with the same sheets"))
+        return tables, []
+    if len(workbooks) > 1:
+        problems.append(Problem(folder.name, message="holds more than one Excel workbook",
+                                hint="Keep a single .xlsx with sheets indicators, values, targets, commentary"))
+        return tables, []
+    if workbooks:
+        book = workbooks[0]
+        sheets = pd.read_excel(book, sheet_name=None, dtype=str, keep_default_na=False, engine="openpyxl")
+        for t in TABLES:
+            if t.name in sheets:
+                df = sheets[t.name]
+                df.columns = [str(c).strip() for c in df.columns]
+                tables[t.name] = (df, f"{book.name} (sheet {t.name})")
+            elif t.required:
+                problems.append(Problem(f"{book.name} (sheet {t.name})", message="sheet is missing",
+                                        hint=f"Add a sheet named '{t.name}' (see docs/data-contract.md)"))
+        return tables, [book]
+    for t in TABLES:
+        path = folder / t.file
+        if path.is_file():
+            df = _read_csv(path, problems)
+            if df is not None:
+                df.columns = [str(c).strip() for c in df.columns]
+                tables[t.name] = (df, t.file)
+        elif t.required:
+            problems.append(Problem(t.file, message="file is missing", hint=f"Create {path} (see docs/data-contract.md)"))
+    return tables, [folder / t.file for t in TABLES if (folder / t.file).is_file()]
+
+
+def _empty(table: Table) -> pd.DataFrame:
+    return v.to_typed(table, pd.DataFrame({c.name: pd.Series(dtype="string") for c in table.columns}))
+
+
+def load_dataset(path: str | Path) -> Dataset:
+    """Read and validate ``data/<org>/``. Raises :class:`DataError` with every problem found."""
+    folder = resolve_data_dir(path)
+    if not folder.is_dir():
+        raise DataError([Problem(str(path), message="data folder not found",
+                                 hint="Give the folder holding organisation.yaml, plan.yaml and the CSV files")])
+    problems: list[Problem] = []
+    org = _read_yaml(folder / "organisation.yaml", Organisation, problems)
+    plan = _read_yaml(folder / "plan.yaml", Plan, problems)
+    raw, table_files = _read_tables(folder, problems)
+
+    typed: dict[str, pd.DataFrame] = {}
+    for t in TABLES:
+        if t.name not in raw:
+            typed[t.name] = _empty(t)
+            continue
+        df, source = raw[t.name]
+        col_problems = v.check_columns(t, df, source)
+        problems.extend(col_problems)
+        cell_problems = v.check_cells(t, df, source)
+        problems.extend(cell_problems)
+        problems.extend(v.check_duplicates(t, df, source))
+        if not any(p.message == "required column is missing" for p in col_problems):
+            typed[t.name] = v.to_typed(t, df)
+        else:
+            typed[t.name] = _empty(t)
+
+    if plan is not None and INDICATORS.name in raw:
+        src = {name: label for name, (_, label) in raw.items()}
+        ind = typed["indicators"]
+        problems.extend(v.check_indicators(ind, plan, src["indicators"]))
+        if "values" in raw:
+            problems.extend(v.check_values(typed["values"], ind, src["values"]))
+        if "targets" in raw:
+            problems.extend(v.check_targets(typed["targets"], ind, src["targets"]))
+        if "commentary" in raw:
+            problems.extend(v.check_commentary(typed["commentary"], ind, src["commentary"]))
+
+    if problems:
+        raise DataError(problems)
+    assert org is not None and plan is not None
+    ind = typed["indicators"]
+    ind["decimals"] = ind["decimals"].fillna(0).astype(int)
+    ind["aggregation"] = ind["aggregation"].fillna("snapshot")
+    ind["classification"] = ind["classification"].fillna("public")
+    ind["polarity"] = ind["polarity"].fillna("none")
+    comm = typed["commentary"]
+    comm["classification"] = comm["classification"].fillna("public")
+    sources = tuple(sorted([folder / "organisation.yaml", folder / "plan.yaml", *table_files]))
+    return Dataset(org, plan, ind, typed["targets"], typed["values"], comm, sources)  # type: ignore[arg-type]

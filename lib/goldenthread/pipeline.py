@@ -1,0 +1,261 @@
+"""One report run, end to end: parameters -> validated data -> Papermill -> HTML, PDF, manifest.
+
+A run builds everything in a staging folder beside the output and moves it into
+``reports/<period>/`` only when every requested format succeeded, so a failure never leaves a
+half-written report and the last good one stays where it was. A failed notebook is kept in
+``reports/<period>.failed/`` for debugging.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from goldenthread import __version__
+from goldenthread.config import ReportParameters
+from goldenthread.errors import DataError, Problem, ReportError
+from goldenthread.load import find_project_root, load_dataset, pydantic_problems
+
+FORMATS = ("html", "pdf")
+PACKAGES = ("goldenthread", "pandas", "numpy", "matplotlib", "seaborn", "pandera", "pydantic", "papermill",
+            "nbconvert", "nbformat", "ipykernel", "typst", "pypandoc-binary", "jinja2")
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class RunResult:
+    out_dir: Path
+    files: dict[str, Path]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def read_parameters(path: Path, overrides: dict[str, Any] | None = None) -> ReportParameters:
+    """Read and check a parameters file; unknown keys and bad values are :class:`DataError`."""
+    if not path.is_file():
+        raise DataError([Problem(str(path), message="parameters file not found",
+                                 hint="Create it (copy parameters/2019-07.yaml) or pass --params FILE")])
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except yaml.YAMLError as err:
+        raise DataError([Problem(path.name, message=f"is not valid YAML: {err}")]) from err
+    if not isinstance(raw, dict):
+        raise DataError([Problem(path.name, message="must be a mapping of keys to values",
+                                 hint="See parameters/2019-07.yaml for the shape")])
+    raw.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    try:
+        return ReportParameters.model_validate(raw)
+    except ValidationError as err:
+        raise DataError(pydantic_problems(err, path.name)) from err
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()
+
+
+def _git_commit(root: Path) -> dict[str, Any]:
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                               capture_output=True, text=True, timeout=10)
+        if commit.returncode == 0:
+            return {"commit": commit.stdout.strip(), "dirty": bool(dirty.stdout.strip())}
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return {"commit": None, "dirty": None}
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return out
+
+
+def _failed_cell_message(nb_path: Path) -> str:
+    import nbformat
+
+    nb = nbformat.read(nb_path, as_version=4)
+    for i, cell in enumerate(nb.cells):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+                return (f"cell {i + 1} ({cell.get('id', '?')}: {first[:60]!r}) raised "
+                        f"{out.get('ename')}: {out.get('evalue')}")
+    return "the notebook failed"
+
+
+def execute_notebook(notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path,
+                     timeout: int | None, progress: bool) -> None:
+    """Run ``notebook`` with Papermill. Raises :class:`ReportError` naming the failing cell."""
+    import papermill as pm
+
+    try:
+        pm.execute_notebook(str(notebook), str(output), parameters=parameters, cwd=str(cwd),
+                            kernel_name="python3", progress_bar=progress, execution_timeout=timeout,
+                            log_output=False)
+    except pm.PapermillExecutionError as err:
+        raise ReportError(_failed_cell_message(output) if output.exists() else str(err)) from err
+
+
+def run_report(
+    params_file: Path,
+    *,
+    notebook: Path,
+    out_root: Path,
+    data: str | None = None,
+    formats: Iterable[str] = FORMATS,
+    timeout: int | None = 600,
+    progress: Progress = lambda msg: None,
+    progress_bar: bool = False,
+    renderer: str = "goldenthread",
+) -> RunResult:
+    """Build one report into ``out_root/<period>/``; see the module docstring for the guarantees."""
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    formats = tuple(dict.fromkeys(formats))
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise DataError([Problem("--format", message=f"unknown format {', '.join(unknown)}",
+                                 hint="Use html, pdf or html,pdf")])
+    if renderer not in ("goldenthread", "quarto"):
+        raise DataError([Problem("--renderer", message=f"unknown renderer {renderer!r}",
+                                 hint="Use goldenthread (the default) or quarto")])
+    if renderer == "quarto" and shutil.which("quarto") is None:
+        run_quarto(Path("unused"), ())  # raises the 'Quarto is not installed' error before any work
+    root = find_project_root(params_file.parent) or find_project_root() or Path.cwd()
+    params = read_parameters(params_file, {"data": data})
+    data_dir = Path(params.data)
+    if not data_dir.is_absolute():
+        data_dir = (root / data_dir) if (root / data_dir).exists() else data_dir.resolve()
+    progress(f"Checking data in {_rel(data_dir, root)}")
+    dataset = load_dataset(data_dir)
+    timings["validate"] = time.perf_counter() - t0
+
+    out_root.mkdir(parents=True, exist_ok=True)
+    final = out_root / params.period
+    failed = out_root / f"{params.period}.failed"
+    staging = out_root / f".staging-{params.period}-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    stem = notebook.stem
+    executed = staging / f"{stem}.ipynb"
+    try:
+        progress(f"Running {notebook.name} for {params.period} ({params.audience})")
+        t = time.perf_counter()
+        injected = params.model_dump(mode="json")
+        injected["data"] = str(data_dir.resolve())
+        try:
+            execute_notebook(notebook, executed, injected, root, timeout, progress_bar)
+        except ReportError as err:
+            shutil.rmtree(failed, ignore_errors=True)
+            failed.mkdir(parents=True)
+            if executed.exists():
+                shutil.move(str(executed), failed / executed.name)
+            kept = f"; the failed notebook is kept in {failed / executed.name}" if (failed / executed.name).exists() else ""
+            last = f"; the last good report in {final} is unchanged" if final.exists() else ""
+            raise ReportError(f"{notebook.name}: {err}{kept}{last}") from err
+        timings["execute"] = time.perf_counter() - t
+
+        import nbformat
+
+        from goldenthread import render
+
+        nb = nbformat.read(executed, as_version=4)
+        files = {"ipynb": executed}
+        if renderer == "quarto":
+            progress("Rendering with Quarto")
+            t = time.perf_counter()
+            run_quarto(executed, formats)
+            files.update({f: executed.with_suffix(f".{f}") for f in formats})
+            timings["quarto"] = time.perf_counter() - t
+            formats = ()
+        if "html" in formats:
+            progress("Writing HTML")
+            t = time.perf_counter()
+            files["html"] = staging / f"{stem}.html"
+            render.export_html(nb, files["html"])
+            timings["html"] = time.perf_counter() - t
+        if "pdf" in formats:
+            progress("Writing PDF")
+            t = time.perf_counter()
+            files["pdf"] = staging / f"{stem}.pdf"
+            work = staging / ".typst"
+            render.export_pdf(nb, files["pdf"], work)
+            shutil.rmtree(work, ignore_errors=True)
+            timings["pdf"] = time.perf_counter() - t
+
+        timings["total"] = time.perf_counter() - t0
+        manifest = {
+            "goldenthread": __version__,
+            "notebook": _rel(notebook, root),
+            "period": params.period,
+            "audience": params.audience,
+            "parameters": {**params.model_dump(mode="json"), "data": _rel(data_dir, root)},
+            "inputs": {_rel(p, root): sha256(p) for p in (*dataset.sources, params_file, notebook)},
+            "outputs": {p.name: sha256(p) for p in files.values()},
+            "git": _git_commit(root),
+            "versions": _versions(),
+            "platform": {"system": platform.system(), "machine": platform.machine(), "python": sys.version.split()[0]},
+            "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
+        }
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n",
+                                               encoding="utf-8")
+        files["manifest"] = staging / "manifest.json"
+        _swap_into_place(staging, final)
+        shutil.rmtree(failed, ignore_errors=True)
+        return RunResult(final, {k: final / p.name for k, p in files.items()}, timings)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _swap_into_place(staging: Path, final: Path) -> None:
+    """Replace ``final`` with ``staging`` using renames, so readers see the old or the new report, whole."""
+    old = final.with_name(f".old-{final.name}-{os.getpid()}")
+    if final.exists():
+        final.rename(old)
+    try:
+        staging.rename(final)
+    except OSError:
+        if old.exists():
+            old.rename(final)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def run_quarto(executed_notebook: Path, formats: Iterable[str]) -> None:
+    """Render through Quarto when it is installed (optional; never required)."""
+    quarto = shutil.which("quarto")
+    if quarto is None:
+        raise ReportError("Quarto is not installed (no 'quarto' on PATH). The default renderer needs nothing "
+                          "extra: leave out --renderer, or install Quarto from quarto.org to use it.")
+    for fmt in formats:
+        subprocess.run([quarto, "render", str(executed_notebook), "--to", "typst" if fmt == "pdf" else fmt,
+                        "--no-execute"], check=True)

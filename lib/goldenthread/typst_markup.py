@@ -1,0 +1,49 @@
+"""Python values as Typst code literals.
+
+Report text goes into the PDF as Typst *string literals* (``"..."``) inside data passed to the
+template's layout functions, never as markup, so characters such as ``#``, ``*``, ``$`` or
+``@`` in commentary cannot change the document.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+
+def string(text: str) -> str:
+    """A Typst string literal."""
+    escaped = (str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+               .replace("\r", "").replace("\t", "\\t"))
+    return f'"{escaped}"'
+
+
+def value(obj: object) -> str:
+    """Any JSON-like Python value as a Typst literal: dicts, lists, text, numbers, booleans, None."""
+    if obj is None:
+        return "none"
+    if isinstance(obj, bool):
+        return "true" if obj else "false"
+    if isinstance(obj, int):
+        return str(obj)
+    if isinstance(obj, float):
+        return "none" if math.isnan(obj) else repr(obj)
+    if isinstance(obj, str):
+        return string(obj)
+    if isinstance(obj, Mapping):
+        if not obj:
+            return "(:)"
+        return "(" + ", ".join(f"{_key(k)}: {value(v)}" for k, v in obj.items()) + ",)"
+    if isinstance(obj, Sequence):
+        return "(" + "".join(f"{value(v)}, " for v in obj) + ")"
+    raise TypeError(f"cannot write {type(obj).__name__} as Typst")
+
+
+def _key(k: str) -> str:
+    k = str(k)
+    return k if k.replace("_", "").replace("-", "").isalnum() and not k[0].isdigit() else string(k)
+
+
+def call(function: str, *args: object, **kwargs: object) -> str:
+    """``#function(arg, key: value)`` as a line of Typst markup."""
+    parts = [value(a) for a in args] + [f"{k.replace('_', '-')}: {value(v)}" for k, v in kwargs.items()]
+    return f"#{function}({', '.join(parts)})"
