@@ -23,7 +23,7 @@ from goldenthread.errors import DataError, Problem
 class Dataset:
     """One organisation's plan and indicator data, validated and typed.
 
-    Periods are month ordinals (see :mod:`goldenthread.periods`); ``_row`` columns keep the
+    Periods are month ordinals (see :mod:`goldenthread.periods`); ``source_row`` columns keep the
     spreadsheet row each record came from, for messages.
     """
 

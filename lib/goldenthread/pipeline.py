@@ -103,7 +103,10 @@ def _failed_cell_message(nb_path: Path) -> str:
     import nbformat
 
     nb = nbformat.read(nb_path, as_version=4)
-    for i, cell in enumerate(nb.cells):
+    # Number cells as the analyst sees them in their notebook, not counting the ones Papermill adds.
+    added = {"injected-parameters", "papermill-error-cell-tag"}
+    cells = [c for c in nb.cells if not added & set(c.get("metadata", {}).get("tags", []))]
+    for i, cell in enumerate(cells):
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
                 first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
@@ -120,7 +123,7 @@ def execute_notebook(notebook: Path, output: Path, parameters: dict[str, Any], c
     try:
         pm.execute_notebook(str(notebook), str(output), parameters=parameters, cwd=str(cwd),
                             kernel_name="python3", progress_bar=progress, execution_timeout=timeout,
-                            log_output=False)
+                            log_output=False, extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
     except pm.PapermillExecutionError as err:
         raise ReportError(_failed_cell_message(output) if output.exists() else str(err)) from err
 

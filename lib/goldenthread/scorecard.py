@@ -151,7 +151,7 @@ def scorecard(dataset: Dataset, period: int, history: pd.DataFrame | None = None
     card["is_new"] = card["first_reported"] >= financial_year_start(period, fy_start)
     outcome_order = {o.id: i for i, o in enumerate(dataset.plan.outcomes)}
     card["_outcome_order"] = card["outcome"].map(outcome_order)
-    card = card.sort_values(["_outcome_order", "_row"], kind="stable").drop(columns=["_outcome_order", "_row"])
+    card = card.sort_values(["_outcome_order", "source_row"], kind="stable").drop(columns=["_outcome_order", "source_row"])
     return card.reset_index(drop=True)
 
 

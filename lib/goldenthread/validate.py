@@ -143,7 +143,7 @@ def to_typed(table: Table, df: pd.DataFrame) -> pd.DataFrame:
             out[col.name] = parse_periods(s)
         else:
             out[col.name] = s.astype(object).where(s.notna(), None)
-    out["_row"] = df.index + HEADER_ROWS + 1
+    out["source_row"] = df.index + HEADER_ROWS + 1
     return out.reset_index(drop=True)
 
 
@@ -155,7 +155,7 @@ def check_indicators(ind: pd.DataFrame, plan: Plan, source: str) -> list[Problem
     priorities = plan.priority_ids
     for r in ind.itertuples(index=False):
         def p(column: str, message: str, value: object = None, hint: str | None = None) -> None:
-            problems.append(Problem(source, int(r._row), column, f"indicator {r.id}: {message}",
+            problems.append(Problem(source, int(r.source_row), column, f"indicator {r.id}: {message}",
                                     None if value is None else str(value), hint))
 
         if r.outcome not in outcomes:
@@ -190,7 +190,7 @@ def check_indicators(ind: pd.DataFrame, plan: Plan, source: str) -> list[Problem
 
 def _unknown_indicator(df: pd.DataFrame, known: set[str], source: str) -> list[Problem]:
     bad = df[~df["indicator"].isin(known)]
-    return [Problem(source, int(r._row), "indicator", "indicator is not in indicators.csv", str(r.indicator),
+    return [Problem(source, int(r.source_row), "indicator", "indicator is not in indicators.csv", str(r.indicator),
                     "Check the id, or add the indicator to indicators.csv")
             for r in bad.itertuples(index=False)]
 
@@ -204,14 +204,14 @@ def check_values(values: pd.DataFrame, ind: pd.DataFrame, source: str) -> list[P
         has_value = not np.isnan(r.value)
         if r.kind == "milestone":
             if has_value:
-                problems.append(Problem(source, int(r._row), "value", f"indicator {r.indicator} is a milestone but has a value",
+                problems.append(Problem(source, int(r.source_row), "value", f"indicator {r.indicator} is a milestone but has a value",
                                         f"{r.value:g}", "Put its delivery state in milestone_status and leave value blank"))
         elif r.milestone_status is not None:
-            problems.append(Problem(source, int(r._row), "milestone_status",
+            problems.append(Problem(source, int(r.source_row), "milestone_status",
                                     f"indicator {r.indicator} is a measure but has a milestone status", r.milestone_status,
                                     "Leave milestone_status blank for measures"))
         if not pd.isna(r.period) and not pd.isna(r.first_reported) and r.period < r.first_reported:
-            problems.append(Problem(source, int(r._row), "period",
+            problems.append(Problem(source, int(r.source_row), "period",
                                     f"indicator {r.indicator} has a value before its first_reported month "
                                     f"({format_period(int(r.first_reported))})", format_period(int(r.period)),
                                     "Correct the period, or first_reported in indicators.csv"))
@@ -222,7 +222,7 @@ def check_targets(targets: pd.DataFrame, ind: pd.DataFrame, source: str) -> list
     problems = _unknown_indicator(targets, set(ind["id"]), source)
     judged = set(ind.loc[(ind["kind"] == "measure") & ind["polarity"].isin(["higher", "lower"]), "id"])
     for r in targets[targets["indicator"].isin(set(ind["id"]) - judged)].itertuples(index=False):
-        problems.append(Problem(source, int(r._row), "target",
+        problems.append(Problem(source, int(r.source_row), "target",
                                 f"indicator {r.indicator} cannot have a target (it is a milestone or has polarity none)",
                                 f"{r.target:g}", "Delete the row, or give the indicator a polarity of higher or lower"))
     return problems
@@ -232,7 +232,7 @@ def check_commentary(commentary: pd.DataFrame, ind: pd.DataFrame, source: str) -
     problems = _unknown_indicator(commentary, set(ind["id"]), source)
     for r in commentary.itertuples(index=False):
         if r.status_override is not None and r.override_reason is None:
-            problems.append(Problem(source, int(r._row), "override_reason",
+            problems.append(Problem(source, int(r.source_row), "override_reason",
                                     f"indicator {r.indicator}: a status override needs a reason",
                                     hint="Say why the computed status was overridden; the reason is shown in the report"))
     return problems

@@ -1,0 +1,80 @@
+"""Shared fixtures: the example data, and small hand-made datasets written to a temporary folder."""
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "data" / "example"
+
+ORGANISATION = {"name": "Test Borough Council", "financial_year_start_month": 4}
+PLAN = {
+    "vision": "A test vision.",
+    "outcomes": [
+        {"id": "O1", "title": "Outcome one", "priorities": [{"id": "O1.1", "title": "Priority one"}]},
+        {"id": "O2", "title": "Outcome two", "priorities": [{"id": "O2.1", "title": "Priority two"}]},
+    ],
+}
+INDICATOR_COLUMNS = ["id", "title", "outcome", "priority", "directorate", "owner", "kind", "unit", "decimals",
+                     "polarity", "frequency", "aggregation", "target", "tolerance", "amber_threshold",
+                     "first_reported", "classification", "description", "source"]
+
+
+def indicator(**kw: object) -> dict[str, object]:
+    """An indicators.csv row with sensible defaults (a monthly higher-is-better percentage)."""
+    row = {"id": "A1", "title": "Indicator A1", "outcome": "O1", "priority": "O1.1", "directorate": "Adults",
+           "owner": "Head of Service", "kind": "measure", "unit": "percent", "decimals": "1", "polarity": "higher",
+           "frequency": "monthly", "aggregation": "snapshot", "target": "90", "tolerance": "", "amber_threshold": "",
+           "first_reported": "2018-04", "classification": "public", "description": "", "source": ""}
+    row.update({k: "" if v is None else str(v) for k, v in kw.items()})
+    return row
+
+
+def write_csv(path: Path, rows: list[dict[str, object]], columns: list[str] | None = None) -> None:
+    columns = columns or (list(rows[0]) if rows else [])
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.DictWriter(f, fieldnames=columns, lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+
+
+def write_dataset(folder: Path, indicators: list[dict[str, object]], values: list[dict[str, object]],
+                  targets: list[dict[str, object]] | None = None,
+                  commentary: list[dict[str, object]] | None = None,
+                  organisation: dict | None = None, plan: dict | None = None) -> Path:
+    """Write a complete data folder from rows; returns the folder."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "organisation.yaml").write_text(yaml.safe_dump(organisation or ORGANISATION), encoding="utf-8")
+    (folder / "plan.yaml").write_text(yaml.safe_dump(plan or PLAN), encoding="utf-8")
+    write_csv(folder / "indicators.csv", indicators, INDICATOR_COLUMNS)
+    write_csv(folder / "values.csv", values, ["indicator", "period", "value", "milestone_status", "note"])
+    if targets is not None:
+        write_csv(folder / "targets.csv", targets, ["indicator", "period", "target", "amber_threshold"])
+    if commentary is not None:
+        cols = ["indicator", "period", "commentary", "actions", "status_override", "override_reason", "highlight",
+                "page_title", "classification"]
+        write_csv(folder / "commentary.csv", [{c: r.get(c, "") for c in cols} for r in commentary], cols)
+    return folder
+
+
+def monthly(indicator_id: str, start: str, figures: list[float | None]) -> list[dict[str, object]]:
+    """values.csv rows for consecutive months from ``start``."""
+    year, month = map(int, start.split("-"))
+    rows = []
+    for i, v in enumerate(figures):
+        m = year * 12 + month - 1 + i
+        rows.append({"indicator": indicator_id, "period": f"{m // 12}-{m % 12 + 1:02d}",
+                     "value": "" if v is None else v, "milestone_status": "", "note": ""})
+    return rows
+
+
+@pytest.fixture
+def example_copy(tmp_path: Path) -> Path:
+    """A writable copy of data/example, for tests that break it."""
+    dest = tmp_path / "example"
+    shutil.copytree(EXAMPLE, dest)
+    return dest
