@@ -78,6 +78,19 @@ def write_floor_notebook(path: Path) -> None:
     nbformat.write(nb, path)
 
 
+def notebook_timings(path: Path) -> tuple[dict[str, float], dict[str, float]]:
+    """Papermill's own record in an executed notebook: whole-run and summed cell seconds, and each cell's."""
+    nb = nbformat.read(path, as_version=4)
+    cells: dict[str, float] = {}
+    for i, cell in enumerate(nb.cells):
+        duration = cell.get("metadata", {}).get("papermill", {}).get("duration")
+        if cell.get("cell_type") == "code" and duration is not None:
+            first = cell.source.strip().splitlines()[0][:50] if cell.source.strip() else ""
+            cells[f"{cell.get('id', i)}: {first}"] = float(duration)
+    run = float(nb.metadata.get("papermill", {}).get("duration") or 0.0)
+    return {"nb_run": round(run, 3), "nb_cells": round(sum(cells.values()), 3)}, cells
+
+
 def _run(cmd: list[str], what: str) -> tuple[float, str]:
     """Run ``cmd`` in the repository root; wall-clock seconds and stdout. Exits on failure."""
     t = time.perf_counter()
@@ -89,24 +102,31 @@ def _run(cmd: list[str], what: str) -> tuple[float, str]:
     return elapsed, proc.stdout
 
 
-def run_full(command: list[str], period: str, out: Path, formats: str | None) -> tuple[float, dict[str, float]]:
-    """One ``goldenthread report`` run; wall seconds and the manifest's ``timings_seconds``."""
+Run = tuple[float, dict[str, float], dict[str, float], dict[str, float]]  # wall, stages, notebook, cells
+
+
+def run_full(command: list[str], period: str, out: Path, formats: str | None) -> Run:
+    """One ``goldenthread report`` run: wall seconds, the manifest's ``timings_seconds``, notebook timings."""
     cmd = [*command, "report", "--period", period, "--out", str(out)]
     if formats:
         cmd += ["--format", formats]
     elapsed, _ = _run(cmd, "goldenthread report")
-    manifest = json.loads((out / period / "manifest.json").read_text(encoding="utf-8"))
-    return elapsed, manifest["timings_seconds"]
+    folder = out / period
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    executed = folder / Path(manifest["notebook"]).with_suffix(".ipynb").name
+    nb, cells = notebook_timings(executed)
+    return elapsed, manifest["timings_seconds"], nb, cells
 
 
-def run_floor(notebook: Path, out: Path) -> tuple[float, dict[str, float]]:
-    """One floor run (Papermill + HTML export in a fresh interpreter); wall seconds and stage timings."""
+def run_floor(notebook: Path, out: Path) -> Run:
+    """One floor run (Papermill + HTML export in a fresh interpreter): wall seconds, stages, notebook timings."""
     out.mkdir(parents=True)
     elapsed, stdout = _run([sys.executable, "-c", FLOOR_RUNNER, str(notebook), str(out), str(ROOT)], "floor")
     if not (out / "floor.html").is_file():
         sys.stderr.write("floor run wrote no HTML\n")
         sys.exit(1)
-    return elapsed, json.loads(stdout.strip().splitlines()[-1])
+    nb, cells = notebook_timings(out / "floor.ipynb")
+    return elapsed, json.loads(stdout.strip().splitlines()[-1]), nb, cells
 
 
 def _stage_table(title: str, runs: list[dict[str, float]]) -> None:
