@@ -149,8 +149,9 @@ def make_dataset(n_indicators: int = 5_000, n_months: int = 120, seed: int = SEE
 
     # --- targets: per-month profiles for a few hundred rated indicators ---------------------------
     profiled = rng.choice(np.flatnonzero(has_target), size=min(250, int(has_target.sum())), replace=False)
-    t_ind = np.repeat(profiled, 12)
-    t_period = np.tile(FIRST_PERIOD + m - 12 + np.arange(12), len(profiled))
+    last = min(12, m)  # the final year's months
+    t_ind = np.repeat(profiled, last)
+    t_period = np.tile(FIRST_PERIOD + m - last + np.arange(last), len(profiled))
     t_profile = np.where(aggregation[t_ind] == "cumulative", ((t_period - (FY_START_MONTH - 1)) % 12 + 1) / 12.0, 1.0)
     t_target = target[t_ind] * t_profile * rng.uniform(0.9, 1.1, len(t_ind))
     t_amber = np.where(rng.random(len(t_ind)) < 0.5, t_target * (1.0 + sign[t_ind] * 0.05), np.nan)

@@ -12,11 +12,26 @@ import numpy as np
 import pandas as pd
 
 DIRECTIONS = ("improving", "worsening", "no_change", "up", "down", "not_comparable")
+IMPROVING, WORSENING, NO_CHANGE, UP, DOWN, NOT_COMPARABLE = range(len(DIRECTIONS))
+_LABELS = np.array(DIRECTIONS, dtype=object)
 
 #: Rank of milestone delivery states, higher is better; ``not_started`` is not comparable.
 MILESTONE_RANK = {"complete": 3, "on_track": 2, "at_risk": 1, "off_track": 0}
 
 FREQUENCY_STEP = {"monthly": 1, "quarterly": 3, "annual": 12}
+
+
+def compare_codes(current: np.ndarray, previous: np.ndarray, lower_is_better: np.ndarray, rated: np.ndarray,
+                  decimals: np.ndarray, band: float = 0.0) -> np.ndarray:
+    """Direction codes (positions in :data:`DIRECTIONS`); ``rated`` is False for polarity none."""
+    scale = 10.0 ** decimals
+    delta = current - previous
+    flat = (np.round(current * scale) == np.round(previous * scale)) | (np.abs(delta) <= band * np.abs(previous))
+    better = np.where(lower_is_better, delta < 0, delta > 0)
+    codes = np.where(rated, np.where(better, IMPROVING, WORSENING), np.where(delta > 0, UP, DOWN)).astype(np.int8)
+    codes[flat] = NO_CHANGE
+    codes[np.isnan(current) | np.isnan(previous)] = NOT_COMPARABLE
+    return codes
 
 
 def compare(
@@ -27,21 +42,20 @@ def compare(
     band: float = 0.0,
 ) -> np.ndarray:
     """Direction of each ``current`` against ``previous`` (aligned arrays; NaN where missing)."""
-    current = np.asarray(current, dtype=float)
-    previous = np.asarray(previous, dtype=float)
     polarity = np.asarray(polarity, dtype=object)
-    scale = 10.0 ** np.asarray(decimals, dtype=float)
-    same_shown = np.round(current * scale) == np.round(previous * scale)
-    delta = current - previous
-    within_band = np.abs(delta) <= band * np.abs(previous)
-    flat = same_shown | within_band
-    better = np.where(polarity == "lower", delta < 0, delta > 0)
-    out = np.where(better, "improving", "worsening").astype(object)
-    out = np.where(polarity == "none", np.where(delta > 0, "up", "down"), out)
-    out = np.where(flat, "no_change", out)
-    return np.where(np.isnan(current) | np.isnan(previous), "not_comparable", out)
+    codes = compare_codes(np.asarray(current, float), np.asarray(previous, float), polarity == "lower",
+                          polarity != "none", np.asarray(decimals, float), band)
+    return _LABELS[codes]
+
+
+def as_direction(codes: np.ndarray, index: pd.Index | None = None) -> pd.Series:
+    """Direction codes as a categorical Series."""
+    return pd.Series(pd.Categorical.from_codes(codes, categories=DIRECTIONS), index=index)
 
 
 def milestone_rank(states: pd.Series) -> np.ndarray:
     """Milestone states as numbers for :func:`compare` (NaN when not comparable)."""
-    return states.map(MILESTONE_RANK).to_numpy(dtype=float, na_value=np.nan)
+    ranks = np.array([MILESTONE_RANK.get(s, np.nan) for s in ("complete", "on_track", "at_risk", "off_track",
+                                                              "not_started")] + [np.nan])
+    return ranks[pd.Categorical(states, categories=["complete", "on_track", "at_risk", "off_track",
+                                                    "not_started"]).codes]

@@ -12,23 +12,24 @@ import numpy as np
 import pandas as pd
 
 from goldenthread.config import StatusScheme
-from goldenthread.direction_of_travel import FREQUENCY_STEP, compare, milestone_rank
+from goldenthread.contract import STATUS_KEYS
+from goldenthread.direction_of_travel import FREQUENCY_STEP, as_direction, compare_codes, milestone_rank
 from goldenthread.load import Dataset
 from goldenthread.periods import financial_year_start, month_of_year
-from goldenthread.status import apply_overrides, compute_status
+from goldenthread.status import apply_overrides, as_status, status_codes
 
 #: How old (in months) the latest figure may be and still count as current at a report period.
 #: Monthly figures often arrive a month or two in arrears; a quarterly figure lasts until the next.
 MAX_AGE = {"monthly": 2, "quarterly": 5, "annual": 14}
 
-_IND_COLS = ["kind", "polarity", "decimals", "frequency", "aggregation", "tolerance"]
+#: Keys combine an indicator's position and a month ordinal into one integer for fast lookups.
+_KEY = 1_000_000
 
 
-def _lookup(keys_from: pd.Index, keys_to: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """``values`` at the rows whose key is ``keys_to`` (NaN where there is none)."""
-    pos = keys_from.get_indexer(keys_to)
-    out = np.where(pos >= 0, values[np.clip(pos, 0, None)], np.nan)
-    return out
+def _categorical(column: pd.Series, positions: np.ndarray) -> pd.Categorical:
+    """A per-indicator text column spread over observation rows, without copying strings."""
+    cat = pd.Categorical(column)
+    return pd.Categorical.from_codes(cat.codes[positions], categories=cat.categories)
 
 
 def observations(
@@ -47,59 +48,91 @@ def observations(
     Direction of travel is against the previous period of the indicator's frequency and the same
     month last year; cumulative measures compare only with the same month last year, because a
     year-to-date total rises every month by construction.
+
+    Vectorised: per-indicator attributes are taken by position and every lookup (targets,
+    overrides, previous figures) goes through one integer key index, so 5,000 indicators x 120
+    months take a fraction of a second (``benchmarks/status.py``).
     """
-    ind = indicators.set_index("id")
-    obs = values[["indicator", "period", "value", "milestone_status", "note"]].copy()
-    obs = obs.join(ind[_IND_COLS + ["target", "amber_threshold"]].rename(
-        columns={"target": "_target", "amber_threshold": "_amber"}), on="indicator")
-    period = obs["period"].to_numpy(dtype=np.int64)
+    ind = indicators.reset_index(drop=True)
+    ids = pd.Index(ind["id"])
+    pos = ids.get_indexer(values["indicator"])
+    if (pos < 0).any():
+        raise ValueError("values refer to indicators that are not in the indicators table; validate first")
+    period = values["period"].to_numpy(dtype=np.int64)
+    key = pos.astype(np.int64) * _KEY + period
+    keys = pd.Index(key)
 
-    profile = np.where(obs["aggregation"].to_numpy() == "cumulative",
-                       month_of_year(period, fy_start_month) / 12.0, 1.0)
-    target = obs["_target"].to_numpy(dtype=float) * profile
-    amber = obs["_amber"].to_numpy(dtype=float) * profile
+    def per_row(column: str, dtype: type = float) -> np.ndarray:
+        return ind[column].to_numpy(dtype=dtype, na_value=np.nan)[pos]
+
+    is_milestone = (ind["kind"].to_numpy() == "milestone")[pos]
+    polarity = pd.Categorical(ind["polarity"], categories=["higher", "lower", "none"]).codes[pos]
+    cumulative = (ind["aggregation"].to_numpy() == "cumulative")[pos]
+    step = ind["frequency"].map(FREQUENCY_STEP).to_numpy(dtype=np.int64)[pos]
+
+    profile = np.where(cumulative, month_of_year(period, fy_start_month) / 12.0, 1.0)
+    target = per_row("target") * profile
+    amber = per_row("amber_threshold") * profile
     if not targets.empty:
-        t = targets.set_index(["indicator", "period"])
-        idx = pd.MultiIndex.from_arrays([obs["indicator"], obs["period"]])
-        pos = t.index.get_indexer(idx)
-        hit = pos >= 0
-        target = np.where(hit, t["target"].to_numpy(dtype=float)[np.clip(pos, 0, None)], target)
-        amber = np.where(hit, t["amber_threshold"].to_numpy(dtype=float)[np.clip(pos, 0, None)], amber)
-    obs["target"] = target
-    obs["amber_threshold"] = amber
-    obs = obs.drop(columns=["_target", "_amber"])
+        tkey = ids.get_indexer(targets["indicator"]).astype(np.int64) * _KEY + targets["period"].to_numpy(np.int64)
+        at = keys.get_indexer(tkey)
+        hit = at >= 0
+        target[at[hit]] = targets["target"].to_numpy(dtype=float)[hit]
+        amber[at[hit]] = targets["amber_threshold"].to_numpy(dtype=float, na_value=np.nan)[hit]
 
-    status = compute_status(obs, scheme)
-    override = _commentary_for(obs, commentary)["status_override"]
-    obs["status"], obs["overridden"] = apply_overrides(status, override)
+    value = values["value"].to_numpy(dtype=float, na_value=np.nan)
+    obs = pd.DataFrame({
+        "indicator": values["indicator"].to_numpy(),
+        "period": period,
+        "value": value,
+        "milestone_status": values["milestone_status"].to_numpy(),
+        "note": values["note"].to_numpy(),
+        "kind": _categorical(ind["kind"], pos),
+        "polarity": _categorical(ind["polarity"], pos),
+        "decimals": per_row("decimals"),
+        "frequency": _categorical(ind["frequency"], pos),
+        "aggregation": _categorical(ind["aggregation"], pos),
+        "tolerance": per_row("tolerance"),
+        "target": target,
+        "amber_threshold": amber,
+    })
+
+    lower_is_better, rated = polarity == 1, polarity != 2
+    status = status_codes(obs, scheme, lower_is_better, rated, is_milestone)
+    override = np.full(len(obs), -1, dtype=np.int8)
+    over = commentary[commentary["status_override"].notna()] if not commentary.empty else commentary
+    if len(over):
+        ckey = ids.get_indexer(over["indicator"]).astype(np.int64) * _KEY + over["period"].to_numpy(np.int64)
+        at = keys.get_indexer(ckey)
+        codes = np.array([STATUS_KEYS.index(s) for s in over["status_override"]], dtype=np.int8)
+        override[at[at >= 0]] = codes[at >= 0]
+    obs["status"] = as_status(np.where(override >= 0, override, status), obs.index)
+    obs["overridden"] = (override >= 0) & (override != status)
 
     # Direction of travel: look up the figure one step back and twelve months back.
-    codes = pd.Categorical(obs["indicator"]).codes.astype(np.int64)
-    key = codes * 100_000 + period
-    keys = pd.Index(key)
-    is_milestone = obs["kind"].to_numpy() == "milestone"
-    level = np.where(is_milestone, milestone_rank(obs["milestone_status"]), obs["value"].to_numpy(dtype=float))
-    polarity = np.where(is_milestone, "higher", obs["polarity"].to_numpy(dtype=object))
-    decimals = np.where(is_milestone, 0, obs["decimals"].to_numpy(dtype=float))
-    step = obs["frequency"].map(FREQUENCY_STEP).to_numpy(dtype=np.int64)
+    level = np.where(is_milestone, milestone_rank(obs["milestone_status"]), value)
+    lower_is_better = lower_is_better & ~is_milestone
+    rated = rated | is_milestone
+    decimals = np.where(is_milestone, 0.0, obs["decimals"].to_numpy())
+    band = scheme.no_change_band
 
+    def back(months: np.ndarray | int) -> tuple[np.ndarray, np.ndarray]:
+        at = keys.get_indexer(key - months)
+        found = at >= 0
+        take = np.where(found, at, 0)
+        return np.where(found, value[take], np.nan), np.where(found, level[take], np.nan)
+
+    previous_value, previous_level = back(step)
+    previous_level[cumulative] = np.nan
+    year_value, year_level = back(12)
     obs["previous_period"] = period - step
-    obs["previous_value"] = _lookup(keys, key - step, obs["value"].to_numpy(dtype=float))
-    prev_level = _lookup(keys, key - step, level)
-    prev_level = np.where(obs["aggregation"].to_numpy() == "cumulative", np.nan, prev_level)
-    obs["dot_previous"] = compare(level, prev_level, polarity, decimals, scheme.no_change_band)
-    obs["year_ago_value"] = _lookup(keys, key - 12, obs["value"].to_numpy(dtype=float))
-    obs["dot_year"] = compare(level, _lookup(keys, key - 12, level), polarity, decimals, scheme.no_change_band)
+    obs["previous_value"] = previous_value
+    obs["dot_previous"] = as_direction(compare_codes(level, previous_level, lower_is_better, rated, decimals, band),
+                                       obs.index)
+    obs["year_ago_value"] = year_value
+    obs["dot_year"] = as_direction(compare_codes(level, year_level, lower_is_better, rated, decimals, band),
+                                   obs.index)
     return obs
-
-
-def _commentary_for(obs: pd.DataFrame, commentary: pd.DataFrame) -> pd.DataFrame:
-    """Commentary columns aligned to ``obs`` rows (by indicator and period)."""
-    cols = ["commentary", "actions", "status_override", "override_reason", "highlight", "page_title"]
-    if commentary.empty:
-        return pd.DataFrame({c: pd.Series([None] * len(obs), index=obs.index, dtype=object) for c in cols})
-    c = commentary.set_index(["indicator", "period"])[cols]
-    return c.reindex(pd.MultiIndex.from_arrays([obs["indicator"], obs["period"]])).set_axis(obs.index)
 
 
 @dataclass(frozen=True)
@@ -128,7 +161,7 @@ def scorecard(dataset: Dataset, period: int, history: pd.DataFrame | None = None
         dataset.indicators, dataset.values, dataset.targets, dataset.commentary, scheme, fy_start)
     ind = dataset.indicators
 
-    max_age = obs["frequency"].map(MAX_AGE).to_numpy()
+    max_age = obs["frequency"].astype(object).map(MAX_AGE).to_numpy(dtype=np.int64)
     has_data = obs["value"].notna() | obs["milestone_status"].notna()
     current = obs[has_data & (obs["period"] <= period) & (obs["period"] >= period - max_age)]
     latest = current.sort_values("period").groupby("indicator", sort=False).tail(1).set_index("indicator")

@@ -18,9 +18,44 @@ import numpy as np
 import pandas as pd
 
 from goldenthread.config import StatusScheme
+from goldenthread.contract import MILESTONE_STATUSES, STATUS_KEYS
 
 #: Relative slack for floating-point comparison: 94.41 typed in a CSV is not exactly 94.41.
 _EPS = 1e-9
+
+# Statuses are worked out as small integer codes (positions in STATUS_KEYS) and turned into labels
+# once at the end: building arrays of Python strings row by row is most of the cost otherwise.
+BLUE, GREEN, AMBER, RED, DATA_ONLY, NOT_AVAILABLE = (STATUS_KEYS.index(k) for k in STATUS_KEYS)
+_LABELS = np.array(STATUS_KEYS, dtype=object)
+
+
+def as_status(codes: np.ndarray, index: pd.Index | None = None) -> pd.Series:
+    """Integer status codes as a categorical Series of status keys."""
+    return pd.Series(pd.Categorical.from_codes(codes, categories=STATUS_KEYS), index=index, name="status")
+
+
+def measure_status_codes(
+    value: np.ndarray,
+    target: np.ndarray,
+    lower_is_better: np.ndarray,
+    rated: np.ndarray,
+    amber_threshold: np.ndarray,
+    tolerance: np.ndarray,
+    exceeding_margin: float | None = None,
+) -> np.ndarray:
+    """Status codes for numeric measures; ``rated`` is False where polarity is none."""
+    sign = np.where(lower_is_better, -1.0, 1.0)
+    gap = sign * (value - target)  # > 0: better than target, whatever the polarity
+    slack = _EPS * np.maximum(np.abs(target), 1.0)
+    amber_gap = sign * (value - amber_threshold)  # >= 0: at or better than the floor
+    within_amber = np.where(np.isnan(amber_threshold), gap >= -(tolerance * np.abs(target)) - slack,
+                            amber_gap >= -slack)
+    codes = np.where(gap >= -slack, GREEN, np.where(within_amber, AMBER, RED)).astype(np.int8)
+    if exceeding_margin is not None:
+        codes[gap > exceeding_margin * np.abs(target) + slack] = BLUE
+    codes[~(rated & ~np.isnan(target))] = DATA_ONLY
+    codes[np.isnan(value)] = NOT_AVAILABLE
+    return codes
 
 
 def measure_status(
@@ -35,49 +70,52 @@ def measure_status(
 
     ``polarity`` holds ``"higher"``, ``"lower"`` or ``"none"``; missing numbers are NaN.
     """
-    value = np.asarray(value, dtype=float)
-    target = np.asarray(target, dtype=float)
-    amber = np.asarray(amber_threshold, dtype=float)
-    tol = np.asarray(tolerance, dtype=float)
     polarity = np.asarray(polarity, dtype=object)
+    codes = measure_status_codes(np.asarray(value, float), np.asarray(target, float), polarity == "lower",
+                                 polarity != "none", np.asarray(amber_threshold, float),
+                                 np.asarray(tolerance, float), exceeding_margin)
+    return _LABELS[codes]
 
-    sign = np.where(polarity == "lower", -1.0, 1.0)
-    # gap > 0 means better than target, whatever the polarity
-    gap = sign * (value - target)
-    slack = _EPS * np.maximum(np.abs(target), 1.0)
-    amber_gap = sign * (value - amber)  # >= 0: at or better than the floor
-    within_amber = np.where(np.isnan(amber), gap >= -(tol * np.abs(target)) - slack, amber_gap >= -slack)
 
-    status = np.where(gap >= -slack, "green", np.where(within_amber, "amber", "red")).astype(object)
-    if exceeding_margin is not None:
-        status = np.where(gap > exceeding_margin * np.abs(target) + slack, "blue", status)
-    rated = (polarity != "none") & ~np.isnan(target)
-    status = np.where(rated, status, "data_only")
-    return np.where(np.isnan(value), "not_available", status)
+def milestone_codes(states: pd.Series, scheme: StatusScheme) -> np.ndarray:
+    """Status codes for milestone delivery states through the scheme's mapping (blank: not available)."""
+    mapping = np.array([STATUS_KEYS.index(scheme.milestones[s]) for s in MILESTONE_STATUSES] + [NOT_AVAILABLE],
+                       dtype=np.int8)
+    state = pd.Categorical(states, categories=MILESTONE_STATUSES).codes  # -1 for blank
+    return mapping[state]
 
 
 def compute_status(obs: pd.DataFrame, scheme: StatusScheme) -> pd.Series:
     """Status for each row of an observations frame (see :func:`goldenthread.scorecard.observations`).
 
     Needs columns ``kind``, ``value``, ``target``, ``polarity``, ``amber_threshold``,
-    ``tolerance`` and ``milestone_status``.
+    ``tolerance`` and ``milestone_status``. Returns a categorical Series of status keys.
     """
+    polarity = pd.Categorical(obs["polarity"], categories=["higher", "lower", "none"]).codes
+    is_milestone = pd.Categorical(obs["kind"], categories=["measure", "milestone"]).codes == 1
+    return as_status(status_codes(obs, scheme, polarity == 1, polarity != 2, is_milestone), obs.index)
+
+
+def status_codes(obs: pd.DataFrame, scheme: StatusScheme, lower_is_better: np.ndarray, rated: np.ndarray,
+                 is_milestone: np.ndarray) -> np.ndarray:
+    """:func:`compute_status` as integer codes, given the per-row flags already worked out."""
     tol = obs["tolerance"].to_numpy(dtype=float, na_value=np.nan)
     tol = np.where(np.isnan(tol), scheme.tolerance, tol)
-    measures = measure_status(
+    measures = measure_status_codes(
         obs["value"].to_numpy(dtype=float, na_value=np.nan),
         obs["target"].to_numpy(dtype=float, na_value=np.nan),
-        obs["polarity"].to_numpy(dtype=object),
+        lower_is_better, rated,
         obs["amber_threshold"].to_numpy(dtype=float, na_value=np.nan),
-        tol,
-        scheme.exceeding_margin,
+        tol, scheme.exceeding_margin,
     )
-    milestones = obs["milestone_status"].map(scheme.milestones).fillna("not_available").to_numpy(dtype=object)
-    return pd.Series(np.where(obs["kind"].to_numpy() == "milestone", milestones, measures), index=obs.index,
-                     name="status")
+    if is_milestone.any():
+        measures = np.where(is_milestone, milestone_codes(obs["milestone_status"], scheme), measures)
+    return measures
 
 
 def apply_overrides(status: pd.Series, override: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Final status and an ``overridden`` flag: a senior override wins, and is shown as such."""
+    status = status.astype(object)
+    override = override.astype(object)
     overridden = override.notna() & (override != status)
     return status.where(override.isna(), override), overridden
