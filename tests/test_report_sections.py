@@ -1,0 +1,55 @@
+"""Report sections render the same content to HTML and Typst, safely."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from conftest import indicator, monthly, write_dataset
+from goldenthread.report import TYPST_MIME, build_report
+
+
+def test_internal_audience_is_marked_on_the_document() -> None:
+    internal = build_report("data/example", "2019-07", audience="internal")
+    public = build_report("data/example", "2019-07")
+    assert internal.front_sheet().document["classification"] == "Internal - not for publication"
+    assert public.front_sheet().document["classification"] == "Public"
+    assert internal.summary.total == public.summary.total + 3
+
+
+def test_no_highlights_gives_a_short_sensible_section(tmp_path: Path) -> None:
+    folder = write_dataset(tmp_path / "d", [indicator(id="A1")], monthly("A1", "2019-04", [91, 92, 93]))
+    section = build_report(folder, "2019-06").areas()
+    assert "No areas of success were identified this period." in section.html
+    assert "No areas of concern were identified this period." in section.html
+    assert "success: ()" in section.typst and "concern: ()" in section.typst
+
+
+def test_commentary_cannot_inject_html_or_typst(tmp_path: Path) -> None:
+    nasty = '<script>alert(1)</script> #set page(fill: red) *bold* $x$ "quoted" \\ back'
+    folder = write_dataset(tmp_path / "d", [indicator(id="A1")], monthly("A1", "2019-04", [91, 92, 93]),
+                           commentary=[{"indicator": "A1", "period": "2019-06", "commentary": nasty,
+                                        "highlight": "success"}])
+    report = build_report(folder, "2019-06")
+    html = report.appendix(charts=False).html + report.areas().html
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    typst = report.areas().typst
+    # the text reaches Typst only as an escaped string literal
+    assert '"<script>alert(1)</script> #set page(fill: red) *bold* $x$ \\"quoted\\" \\\\ back"' in typst
+
+
+def test_item_without_commentary_states_the_figures(tmp_path: Path) -> None:
+    folder = write_dataset(tmp_path / "d", [indicator(id="A1", decimals=2)], monthly("A1", "2019-04", [91, 92, 93.5]),
+                           commentary=[{"indicator": "A1", "period": "2019-06", "highlight": "success"}])
+    html = build_report(folder, "2019-06").areas().html
+    assert "93.50% in June 2019 against a target of 90.00%." in html
+    assert 'href="#ind-A1"' in html
+
+
+def test_sections_carry_typst_and_chart_files_for_the_pdf() -> None:
+    report = build_report("data/example", "2019-07")
+    bundle = report.appendix()._repr_mimebundle_()
+    assert set(bundle) == {"text/html", TYPST_MIME}
+    files = bundle[TYPST_MIME]["files"]
+    assert files and all(name.endswith(".png") for name in files)
+    for name in files:
+        assert f'file: "{name}"' in bundle[TYPST_MIME]["typst"]
+        assert 'alt="Line chart of' in bundle["text/html"]
