@@ -40,7 +40,7 @@ def test_item_without_commentary_states_the_figures(tmp_path: Path) -> None:
     folder = write_dataset(tmp_path / "d", [indicator(id="A1", decimals=2)], monthly("A1", "2019-04", [91, 92, 93.5]),
                            commentary=[{"indicator": "A1", "period": "2019-06", "highlight": "success"}])
     html = build_report(folder, "2019-06").areas().html
-    assert "93.50% in June 2019 against a target of 90.00%." in html
+    assert "93.50% in June 2019 against a target of 90%." in html
     assert 'href="#ind-A1"' in html
 
 

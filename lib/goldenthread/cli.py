@@ -102,5 +102,47 @@ def report(
         err.print(f"  {kind:8} {path}")
 
 
+@app.command()
+def areas(
+    period: str = typer.Option(None, "--period", "-p", help="Report month YYYY-MM; reads parameters/<period>.yaml."),
+    params: Path = typer.Option(None, "--params", help="Parameters file to use instead of parameters/<period>.yaml."),
+    data: str = typer.Option(None, "--data", help="Data folder, overriding the parameters file."),
+    csv: Path = typer.Option(None, "--csv", help="Also write the candidates as commentary.csv rows to FILE."),
+) -> None:
+    """Rank candidate areas of success and concern, with scores and drafted wording, for the leadership team."""
+    from goldenthread.areas import candidates_as_commentary
+    from goldenthread.pipeline import read_parameters
+    from goldenthread.report import build_report
+
+    root = _root()
+    params = params or (root / "parameters" / f"{period}.yaml" if period else None)
+    if params is None:
+        err.print("Give --period YYYY-MM (reads parameters/<period>.yaml) or --params FILE.")
+        raise typer.Exit(2)
+    try:
+        p = read_parameters(params, {"data": data})
+        data_dir = p.data if Path(p.data).is_absolute() or Path(p.data).exists() else str(root / p.data)
+        report = build_report(data_dir, p.period, p.audience, p.title, p.front_sheet.model_dump(mode="json"),
+                              p.max_successes, p.max_concerns)
+        table = report.area_candidates()
+    except DataError as e:
+        _fail_data(e)
+    from rich.table import Table
+
+    out = Table(title=f"Candidate areas for {p.period} (caps: {p.max_successes} successes, {p.max_concerns} concerns)",
+                show_lines=True)
+    for col in ("#", "Score", "Area", "Indicator", "Finding", "Source", "Drafted evidence"):
+        out.add_column(col, overflow="fold")
+    for r in table.itertuples(index=False):
+        out.add_row(str(r.rank), f"{r.score:.0f}", r.direction, f"{r.indicator} {r.title}", r.kind or "-",
+                    ("in report: " if r.in_report else "") + r.source, r.draft or r.text)
+    Console(highlight=False).print(out)
+    if csv is not None:
+        rows = candidates_as_commentary(table, p.period)
+        csv.parent.mkdir(parents=True, exist_ok=True)
+        rows.to_csv(csv, index=False, lineterminator="\n")
+        err.print(f"Wrote {len(rows)} rows in the shape of commentary.csv to {csv}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -183,6 +183,8 @@ class ReportParameters(_Strict):
     audience: Literal["public", "internal"] = "public"
     title: str | None = None
     front_sheet: FrontSheet = Field(default_factory=FrontSheet)
+    max_successes: int = Field(9, ge=0, description="Most areas of success in the report (chosen ones always count).")
+    max_concerns: int = Field(5, ge=0, description="Most areas of concern in the report.")
 
     @field_validator("period", mode="before")
     @classmethod

@@ -26,6 +26,14 @@ def format_value(value: float | None, unit: str | None, decimals: int = 0) -> st
     return text
 
 
+def format_target(value: float | None, unit: str | None, decimals: int = 0) -> str:
+    """A target as councils write it: at most the indicator's decimals, no trailing zeros (2.5%, 90%)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or unit == "gbp":
+        return format_value(value, unit, decimals)
+    digits = f"{value:.{decimals}f}".rstrip("0").partition(".")[2]
+    return format_value(value, unit, len(digits))
+
+
 def format_period_name(ordinal: float | None, *, with_year: bool = True) -> str:
     """Month ordinal -> "July 2019"; an en dash when missing."""
     if ordinal is None or (isinstance(ordinal, float) and math.isnan(ordinal)):

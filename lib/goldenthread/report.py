@@ -20,13 +20,16 @@ import numpy as np
 import pandas as pd
 
 from goldenthread import typst_markup as ty
+from goldenthread import areas as area_rules
 from goldenthread.charts import trend_chart
 from goldenthread.config import FrontSheet, ReportParameters
-from goldenthread.formatting import (DIRECTION_LABELS, MILESTONE_LABELS, format_period_name, format_value,
+from goldenthread.formatting import (DIRECTION_LABELS, MILESTONE_LABELS, format_period_name, format_target,
+                                     format_value,
                                      readable_text_colour)
 from goldenthread.load import Dataset, load_dataset
 from goldenthread.periods import parse_period, quarter_label
 from goldenthread.scorecard import IndicatorSummary, indicator_summary, observations, scorecard
+from goldenthread.wording import fact_sentence
 
 TYPST_MIME = "application/vnd.goldenthread.typst+json"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -70,6 +73,8 @@ class Report:
     audience: str
     title: str
     front: FrontSheet
+    max_successes: int = area_rules.DEFAULT_MAX_SUCCESSES
+    max_concerns: int = area_rules.DEFAULT_MAX_CONCERNS
 
     @cached_property
     def history(self) -> pd.DataFrame:
@@ -86,6 +91,13 @@ class Report:
     @cached_property
     def summary(self) -> IndicatorSummary:
         return indicator_summary(self.card)
+
+    @cached_property
+    def selection(self) -> area_rules.Selection:
+        """Areas of success and concern: the leadership team's choices, then the strongest drafted findings."""
+        labels = {k: v.label for k, v in self.dataset.organisation.status_scheme.statuses.items()}
+        candidates = area_rules.drafted(self.card, self.history, self.period, labels)
+        return area_rules.select(self.card, candidates, self.max_successes, self.max_concerns)
 
     @property
     def period_label(self) -> str:
@@ -163,7 +175,11 @@ class Report:
         """How many indicators, continued and new, and how many cannot be judged yet."""
         s = self.summary
         counts = [{**self._status(k), "count": n} for k, n in s.by_status.items() if n]
+        judged = {k: n for k, n in s.by_status.items() if n and k in ("blue", "green", "amber", "red")}
+        parts = [f"{n} {'is' if n == 1 else 'are'} {self._status(k)['label'].lower()}" for k, n in judged.items()]
         model = {
+            "judged": sum(judged.values()),
+            "judged_text": ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts),
             "total": s.total, "continued": s.continued, "new": s.new, "new_titles": list(s.new_titles),
             "insufficient": s.insufficient, "insufficient_new": s.insufficient_new,
             "period_end": _period_end(self.period), "counts": counts,
@@ -171,18 +187,27 @@ class Report:
         return self._render("indicator_summary", model)
 
     def areas(self) -> Section:
-        """Areas of success and of concern, as chosen in ``commentary.csv`` (``highlight``)."""
-        card = self.card
-        items: dict[str, list[dict[str, Any]]] = {"success": [], "concern": []}
-        for r in card[card["highlight"].isin(["success", "concern"])].itertuples(index=False):
-            items[r.highlight].append({
-                "id": r.id, "anchor": anchor(r.id), "headline": r.page_title or r.title,
-                "text": r.commentary or _fact(r),
-            })
-        model = {"success": items["success"], "concern": items["concern"],
-                 "insufficient": self.summary.insufficient_new or self.summary.insufficient,
-                 "insufficient_new": bool(self.summary.insufficient_new)}
+        """Areas of success and of concern: the final list only (see :meth:`area_candidates`)."""
+        titles = self.card.set_index("id")
+        page_titles = titles["page_title"]
+
+        def items(frame: pd.DataFrame) -> list[dict[str, Any]]:
+            return [{"id": r.indicator, "anchor": anchor(r.indicator),
+                     "headline": page_titles.get(r.indicator) or r.title, "text": r.text}
+                    for r in frame.itertuples(index=False)]
+
+        model = {"success": items(self.selection.success), "concern": items(self.selection.concern),
+                 "insufficient": self.summary.insufficient,
+                 "insufficient_new": self.summary.insufficient_new == self.summary.insufficient > 0}
         return self._render("areas", model)
+
+    def area_candidates(self) -> pd.DataFrame:
+        """Every candidate area, ranked, with its score, reason and whether the leadership team chose it.
+
+        For the analyst's notebook only: ``source`` says "chosen" (``highlight`` in commentary.csv),
+        "drafted" (found in the data and in the report), or why a candidate was left out.
+        """
+        return self.selection.candidates
 
     def appendix(self, charts: bool = True) -> Section:
         """Appendix A: per outcome, every indicator with its figures, status, trend, chart and commentary."""
@@ -213,9 +238,8 @@ class Report:
         is_milestone = r.kind == "milestone"
         latest = (MILESTONE_LABELS.get(r.milestone_status, "–") if is_milestone
                   else format_value(r.value, unit, dec))
-        target = "–" if is_milestone else format_value(getattr(r, "period_target", np.nan)
-                                                       if not _missing(getattr(r, "period_target", np.nan))
-                                                       else r.target, unit, dec)
+        target = "–" if is_milestone else format_target(
+            r.target if _missing(r.period_target) else r.period_target, unit, dec)
         return {
             "id": r.id, "anchor": anchor(r.id), "title": r.title, "owner": r.owner, "directorate": r.directorate,
             "frequency": r.frequency.capitalize(), "is_new": bool(r.is_new),
@@ -244,13 +268,17 @@ class Report:
 
 
 def build_report(data: str | Path = "data/example", period: str = "2019-07", audience: str = "public",
-                 title: str | None = None, front_sheet: dict[str, Any] | None = None) -> Report:
+                 title: str | None = None, front_sheet: dict[str, Any] | None = None,
+                 max_successes: int = area_rules.DEFAULT_MAX_SUCCESSES,
+                 max_concerns: int = area_rules.DEFAULT_MAX_CONCERNS) -> Report:
     """Load, validate and compute a report run. Arguments are the notebook's parameters."""
-    params = ReportParameters.model_validate({"data": str(data), "period": period, "audience": audience,
-                                              "title": title, "front_sheet": front_sheet or {}})
+    params = ReportParameters.model_validate({
+        "data": str(data), "period": period, "audience": audience, "title": title,
+        "front_sheet": front_sheet or {}, "max_successes": max_successes, "max_concerns": max_concerns})
     dataset = load_dataset(params.data).for_audience(params.audience)
     return Report(dataset=dataset, period=parse_period(params.period), audience=params.audience,
-                  title=params.title or dataset.organisation.report_defaults.title, front=params.front_sheet)
+                  title=params.title or dataset.organisation.report_defaults.title, front=params.front_sheet,
+                  max_successes=params.max_successes, max_concerns=params.max_concerns)
 
 
 # --- small text helpers ---------------------------------------------------------------------------
@@ -278,16 +306,3 @@ def _period_end(period: int) -> str:
     day = ts.day
     suffix = "th" if 11 <= day <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
     return f"{day}{suffix} {ts.strftime('%B %Y')}"
-
-
-def _fact(r: Any) -> str:
-    """A plain statement of the latest position, used when an item has no commentary."""
-    if r.kind == "milestone":
-        return f"{MILESTONE_LABELS.get(r.milestone_status, 'No update')} as at {format_period_name(r.as_at)}."
-    if _missing(r.value):
-        return "No figure is available yet."
-    text = f"{format_value(r.value, r.unit, int(r.decimals))} in {format_period_name(r.as_at)}"
-    target = r.period_target if not _missing(r.period_target) else r.target
-    if not _missing(target):
-        text += f" against a target of {format_value(target, r.unit, int(r.decimals))}"
-    return text + "."

@@ -1,0 +1,207 @@
+"""Find the stories in the data: what a performance team would call an area of success or concern.
+
+Each finding is one record: indicator, ``kind``, ``direction`` (success or concern), a strength
+``score``, the figures behind it and a drafted sentence (see :mod:`goldenthread.wording`). Every
+kind is worked out for all indicators at once over the history sorted by indicator and period,
+so thousands of indicators take about a second. Polarity ``none`` never gives a claim: without a
+better direction there is no success or concern.
+
+Kinds, as at each indicator's latest current figure:
+
+* ``improving_run`` / ``worsening_run``: the current run of periods each better (worse) than
+  the one before. Periods are counted as seed reports count them: improvement from December to
+  July is "8 months". A gap in the data or an unchanged figure ends the run.
+* ``record_best`` / ``record_worst``: best (worst) since records began; failing that, within
+  the last :data:`RECORD_YEARS` years. Ties are not records.
+* ``target_missed``: off target for the last N periods after being on target before them.
+* ``status_improved`` / ``status_worsened``: status changed since the previous period;
+  ``first_on_target``: on target for the first time.
+* ``milestone_complete``, ``milestone_slipped`` (to at risk or off track), ``milestone_off_track``.
+* ``large_change`` / ``large_change_year``: a movement against the previous period (or the same
+  period last year) bigger than 3.27 times the indicator's own average movement, the upper limit
+  of a moving-range chart in statistical process control, so noisy measures do not dominate.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+MIN_RUN = 4  # periods, i.e. three improvements in a row
+MIN_HISTORY_FOR_RECORD = 6
+RECORD_YEARS = 3
+MR_LIMIT = 3.27  # upper range limit of an XmR chart's moving range, in units of the mean moving range
+MIN_MOVES = 5  # movements of history needed before "larger than usual" means anything
+
+COLUMNS = ["indicator", "kind", "direction", "score", "period", "value", "target", "polarity", "status",
+           "milestone_status", "start_period", "start_value", "length", "previous_status", "values", "periods"]
+
+
+def _streak(flag: np.ndarray, group_start: np.ndarray) -> np.ndarray:
+    """Length of the run of ``True`` ending at each row, not reaching back past the group's start."""
+    idx = np.arange(len(flag))
+    last_break = np.maximum.accumulate(np.maximum(np.where(~flag, idx, -1), group_start - 1)) if len(flag) else idx
+    return np.where(flag, idx - last_break, 0)
+
+
+def _shift(values: np.ndarray, first: np.ndarray, fill: object = np.nan) -> np.ndarray:
+    """Each row's previous row within its group (``fill`` on a group's first row)."""
+    out = np.empty_like(values)
+    out[1:] = values[:-1]
+    out[first] = fill
+    return out
+
+
+def find(history: pd.DataFrame, current: pd.Series) -> pd.DataFrame:
+    """Findings for each indicator, judged at its current period.
+
+    ``history`` is an observations frame (:func:`goldenthread.scorecard.observations`) cut at the
+    report period; ``current`` maps indicator id -> the period of its latest current figure (the
+    scorecard's ``as_at``). Indicators with no current figure give no findings.
+    """
+    has_data = history["value"].notna() | history["milestone_status"].notna()
+    h = history[has_data].sort_values(["indicator", "period"], kind="stable").reset_index(drop=True)
+    if h.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    n = len(h)
+    idx = np.arange(n)
+    ind = h["indicator"].to_numpy()
+    first = np.r_[True, ind[1:] != ind[:-1]]
+    last = np.r_[ind[1:] != ind[:-1], True]
+    group_start = np.maximum.accumulate(np.where(first, idx, 0))
+    groups = pd.Series(ind)
+    period = h["period"].to_numpy(dtype=np.int64)
+    as_at = pd.Series(current).dropna().astype(np.int64)
+    pos_current = np.flatnonzero(last & (period == as_at.reindex(ind).to_numpy(dtype=float, na_value=np.nan)))
+
+    value = h["value"].to_numpy(dtype=float, na_value=np.nan)
+    polarity = h["polarity"].astype(object).to_numpy()
+    lower = polarity == "lower"
+    kind = h["kind"].astype(object).to_numpy()
+    milestone = kind == "milestone"
+    measure = (kind == "measure") & (polarity != "none")
+    snapshot = h["aggregation"].astype(object).to_numpy() == "snapshot"
+    status = h["status"].astype(object).to_numpy()
+    dot = h["dot_previous"].astype(object).to_numpy()
+    target = h["target"].to_numpy(dtype=float)
+    state = h["milestone_status"].astype(object).to_numpy()
+    good = np.where(lower, -value, value)  # bigger is better, whatever the polarity
+    n_before = idx - group_start  # earlier figures for the same indicator
+
+    rows: list[dict] = []
+
+    def add(kind: str, direction: str, score: np.ndarray | float, where: np.ndarray, **extra: np.ndarray) -> None:
+        score = np.broadcast_to(np.asarray(score, dtype=float), (n,))
+        for p in pos_current[where[pos_current]]:
+            rec = {"indicator": ind[p], "kind": kind, "direction": direction, "score": float(score[p]),
+                   "period": int(period[p]), "value": value[p], "target": target[p], "polarity": polarity[p],
+                   "status": status[p], "milestone_status": state[p]}
+            rec.update({k: v[p] for k, v in extra.items()})
+            rows.append(rec)
+
+    # Runs of improvement or decline (snapshot measures: a year-to-date total rises by construction).
+    for word, direction, name in (("improving", "success", "improving_run"),
+                                  ("worsening", "concern", "worsening_run")):
+        run = _streak(dot == word, group_start) + 1  # periods, counting the one the run started from
+        start = idx - (run - 1)
+        add(name, direction, 30 + 6 * np.minimum(run, 12), measure & snapshot & (run >= MIN_RUN),
+            length=run, start_period=period[start], start_value=value[start])
+
+    # Records: best or worst since records began, else within the last RECORD_YEARS years.
+    best_before = _shift(pd.Series(good).groupby(groups).cummax().to_numpy(), first, -np.inf)
+    worst_before = _shift(pd.Series(good).groupby(groups).cummin().to_numpy(), first, np.inf)
+    recordable = measure & snapshot & (n_before >= MIN_HISTORY_FOR_RECORD)
+    ever_best, ever_worst = recordable & (good > best_before), recordable & (good < worst_before)
+    add("record_best", "success", 65, ever_best, length=n_before + 1)
+    add("record_worst", "concern", 65, ever_worst, length=n_before + 1)
+    recent_best, recent_worst = _recent_extremes(h, good, RECORD_YEARS * 12)
+    span = period - period[group_start]
+    years = np.full(n, RECORD_YEARS)
+    long_enough = recordable & (span > RECORD_YEARS * 12)
+    add("record_best_years", "success", 45, long_enough & ~ever_best & (good > recent_best), length=years)
+    add("record_worst_years", "concern", 45, long_enough & ~ever_worst & (good < recent_worst), length=years)
+
+    # Target missed for the last N periods after meeting it.
+    met = np.isin(status, ["green", "blue"])
+    missed = np.isin(status, ["amber", "red"])
+    miss_run = _streak(missed, group_start)
+    before = idx - miss_run
+    was_met = (before >= group_start) & met[np.clip(before, 0, None)]
+    add("target_missed", "concern", 50 + 6 * np.minimum(miss_run, 4) + np.where(status == "red", 10, 0),
+        measure & (miss_run >= 2) & was_met, length=miss_run, start_period=period[np.clip(before + 1, 0, n - 1)])
+
+    # Status changes since the previous period, and first time on target.
+    rank = {"red": 0, "amber": 1, "green": 2, "blue": 3}
+    now_rank = np.array([rank.get(s, -1) for s in status])
+    prev_rank = _shift(now_rank, first, -1)
+    prev_status = _shift(status, first, None)
+    both = measure & ~first & (dot != "not_comparable") & (now_rank >= 0) & (prev_rank >= 0)
+    add("status_improved", "success", 40 + 8 * (now_rank - prev_rank), both & (now_rank > prev_rank) & met,
+        previous_status=prev_status)
+    add("status_worsened", "concern", 40 + 8 * (prev_rank - now_rank), both & (now_rank < prev_rank),
+        previous_status=prev_status)
+    met_before = _shift(pd.Series(met).groupby(groups).cummax().to_numpy(), first, False).astype(bool)
+    rated_before = _shift(pd.Series(met | missed).groupby(groups).cumsum().to_numpy(), first, 0)
+    add("first_on_target", "success", 55, measure & met & ~met_before & (rated_before >= 3))
+
+    # Milestones.
+    prev_state = _shift(state, first, None)
+    add("milestone_complete", "success", 60, milestone & (state == "complete") & (prev_state != "complete"),
+        previous_status=prev_state)
+    add("milestone_slipped", "concern", np.where(state == "off_track", 62, 48),
+        milestone & np.isin(state, ["at_risk", "off_track"]) & (dot == "worsening"), previous_status=prev_state)
+    off_run = _streak(state == "off_track", group_start)
+    add("milestone_off_track", "concern", 35 + 3 * np.minimum(off_run, 6), milestone & (off_run >= 2),
+        length=off_run, start_period=period[np.clip(idx - off_run + 1, 0, n - 1)])
+
+    # Large movements, judged against the indicator's own average movement (moving range).
+    for name, column, back in (("large_change", "previous_value", h["previous_period"].to_numpy(dtype=np.int64)),
+                               ("large_change_year", "year_ago_value", period - 12)):
+        other = h[column].to_numpy(dtype=float)
+        move = value - other
+        size = np.abs(move)
+        seen = ~np.isnan(size)
+        total = pd.Series(np.where(seen, size, 0.0)).groupby(groups).cumsum().to_numpy() - np.where(seen, size, 0.0)
+        count = pd.Series(seen).groupby(groups).cumsum().to_numpy() - seen
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = size / (total / count)
+        big = measure & (count >= MIN_MOVES) & np.isfinite(ratio) & (ratio > MR_LIMIT)
+        if name == "large_change":
+            big &= snapshot
+        better = np.where(lower, move < 0, move > 0)
+        score = 30 + 4 * np.minimum(np.nan_to_num(ratio), 10)
+        add(name, "success", score, big & better, start_period=back, start_value=other)
+        add(name, "concern", score, big & ~better, start_period=back, start_value=other)
+
+    out = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in ("values", "periods")])
+    if out.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    # The figures behind a missed target, for the wording (a few rows: a loop is fine).
+    missed_rows = out["kind"] == "target_missed"
+    series = dict(list(h[h["indicator"].isin(out.loc[missed_rows, "indicator"])].groupby("indicator")[
+        ["period", "value"]]))
+    figures = []
+    for r in out.itertuples(index=False):
+        if r.kind != "target_missed":
+            figures.append(((), ()))
+            continue
+        s = series[r.indicator]
+        s = s[(s["period"] >= r.start_period) & (s["period"] <= r.period)]
+        figures.append((tuple(s["value"]), tuple(int(p) for p in s["period"])))
+    out["values"] = [f[0] for f in figures]
+    out["periods"] = [f[1] for f in figures]
+    return out.sort_values(["score", "indicator", "kind"], ascending=[False, True, True], kind="stable") \
+        .reset_index(drop=True)
+
+
+def _recent_extremes(h: pd.DataFrame, good: np.ndarray, months: int) -> tuple[np.ndarray, np.ndarray]:
+    """Best and worst ``good`` in the ``months`` before each row of the same indicator (row excluded).
+
+    ``h`` is sorted by indicator and period, so the grouped rolling result lines up with its rows.
+    """
+    period = h["period"].to_numpy(dtype=np.int64)
+    when = pd.to_datetime(pd.DataFrame({"year": period // 12, "month": period % 12 + 1, "day": 1}))
+    frame = pd.DataFrame({"ind": h["indicator"].to_numpy(), "t": when.to_numpy(), "g": good})
+    roll = frame.groupby("ind", sort=False).rolling(f"{months * 31 - 15}D", on="t", closed="left")["g"]
+    best = roll.max().to_numpy()
+    worst = roll.min().to_numpy()
+    return np.nan_to_num(best, nan=-np.inf), np.nan_to_num(worst, nan=np.inf)
