@@ -42,26 +42,36 @@ class Selection:
 
 def drafted(card: pd.DataFrame, history: pd.DataFrame, report_period: int,
             status_labels: dict[str, str]) -> pd.DataFrame:
-    """One drafted candidate per indicator with a finding: strongest first, deterministic order."""
+    """One drafted candidate per indicator with a finding: strongest first, deterministic order.
+
+    The candidate is the indicator's strongest finding; the next finding pointing the same way,
+    from another family, adds a supporting sentence.
+    """
     found = find(history, card.set_index("id")["as_at"])
     if found.empty:
         return pd.DataFrame(columns=["indicator", "direction", "kind", "score", "text"])
-    info = card.set_index("id")
+    found["family"] = found["kind"].map(FAMILY)
+    top = found.drop_duplicates("indicator", keep="first")  # find() sorts strongest first
+    lead = top.set_index("indicator")[["direction", "family"]]
+    same_way = found["direction"].to_numpy() == lead["direction"].reindex(found["indicator"]).to_numpy()
+    other_family = found["family"].to_numpy() != lead["family"].reindex(found["indicator"]).to_numpy()
+    support = {f.indicator: f for f in
+               found[same_way & other_family].drop_duplicates("indicator", keep="first").itertuples(index=False)}
+
+    info = card.set_index("id")[["unit", "decimals", "frequency"]].to_dict("index")
+
+    def words(f: object) -> str:
+        i = info[f.indicator]
+        return draft(f, i["unit"], int(i["decimals"]), i["frequency"], report_period, status_labels)
+
     texts = []
-    for f in found.itertuples(index=False):
-        i = info.loc[f.indicator]
-        texts.append(draft(f, i["unit"], int(i["decimals"]), i["frequency"], report_period, status_labels))
-    found["text"] = texts
-    found["order"] = np.arange(len(found))
-    out = []
-    for indicator, group in found.groupby("indicator", sort=False):
-        top = group.iloc[0]
-        # a supporting sentence must add something: same direction, another family of finding
-        support = group[(group["direction"] == top["direction"]) & (group["kind"].map(FAMILY) != FAMILY[top["kind"]])]
-        text = top["text"] if support.empty else f"{top['text']} {support.iloc[0]['text']}"
-        out.append({"indicator": indicator, "direction": top["direction"], "kind": top["kind"],
-                    "score": round(float(top["score"]), 1), "text": text, "order": top["order"]})
-    return pd.DataFrame(out).sort_values("order").drop(columns="order").reset_index(drop=True)
+    for f in top.itertuples(index=False):
+        text = words(f)
+        if f.indicator in support:
+            text += " " + words(support[f.indicator])
+        texts.append(text)
+    return pd.DataFrame({"indicator": top["indicator"].to_numpy(), "direction": top["direction"].to_numpy(),
+                         "kind": top["kind"].to_numpy(), "score": top["score"].round(1).to_numpy(), "text": texts})
 
 
 def select(card: pd.DataFrame, candidates: pd.DataFrame, max_successes: int = DEFAULT_MAX_SUCCESSES,
@@ -104,8 +114,8 @@ def select(card: pd.DataFrame, candidates: pd.DataFrame, max_successes: int = DE
         table = pd.DataFrame(columns=CANDIDATE_COLUMNS)
         return Selection(table, table, table)
     table["in_report"] = table["in_report"].astype(bool)
-    table["title"] = [info.loc[i, "title"] for i in table["indicator"]]
-    table["_order"] = [appendix_order[i] for i in table["indicator"]]
+    table["title"] = table["indicator"].map(info["title"])
+    table["_order"] = table["indicator"].map(appendix_order)
     table = table.sort_values(["in_report", "score", "_order"], ascending=[False, False, True], kind="stable")
     table["rank"] = np.arange(1, len(table) + 1)
     table = table[CANDIDATE_COLUMNS].reset_index(drop=True)

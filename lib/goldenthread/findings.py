@@ -26,6 +26,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from goldenthread.contract import STATUS_KEYS
+
 MIN_RUN = 4  # periods, i.e. three improvements in a row
 MIN_HISTORY_FOR_RECORD = 6
 RECORD_YEARS = 3
@@ -68,7 +70,7 @@ def find(history: pd.DataFrame, current: pd.Series) -> pd.DataFrame:
     first = np.r_[True, ind[1:] != ind[:-1]]
     last = np.r_[ind[1:] != ind[:-1], True]
     group_start = np.maximum.accumulate(np.where(first, idx, 0))
-    groups = pd.Series(ind)
+    groups = np.cumsum(first) - 1  # integer group per indicator: cheaper to group by than the ids
     period = h["period"].to_numpy(dtype=np.int64)
     as_at = pd.Series(current).dropna().astype(np.int64)
     pos_current = np.flatnonzero(last & (period == as_at.reindex(ind).to_numpy(dtype=float, na_value=np.nan)))
@@ -113,7 +115,7 @@ def find(history: pd.DataFrame, current: pd.Series) -> pd.DataFrame:
     ever_best, ever_worst = recordable & (good > best_before), recordable & (good < worst_before)
     add("record_best", "success", 65, ever_best, length=n_before + 1)
     add("record_worst", "concern", 65, ever_worst, length=n_before + 1)
-    recent_best, recent_worst = _recent_extremes(h, good, RECORD_YEARS * 12)
+    recent_best, recent_worst = _recent_extremes(groups, period, good, pos_current, RECORD_YEARS * 12)
     span = period - period[group_start]
     years = np.full(n, RECORD_YEARS)
     long_enough = recordable & (span > RECORD_YEARS * 12)
@@ -126,12 +128,20 @@ def find(history: pd.DataFrame, current: pd.Series) -> pd.DataFrame:
     miss_run = _streak(missed, group_start)
     before = idx - miss_run
     was_met = (before >= group_start) & met[np.clip(before, 0, None)]
+    # the figures behind the slip, oldest first: the last three periods of the run at most
+    shown = [np.where(miss_run > k, idx - k, -1) for k in (2, 1, 0)]
+    value_list = np.empty(n, dtype=object)
+    period_list = np.empty(n, dtype=object)
+    for p in pos_current:
+        value_list[p] = tuple(value[i] for i in (s[p] for s in shown) if i >= 0)
+        period_list[p] = tuple(int(period[i]) for i in (s[p] for s in shown) if i >= 0)
     add("target_missed", "concern", 50 + 6 * np.minimum(miss_run, 4) + np.where(status == "red", 10, 0),
-        measure & (miss_run >= 2) & was_met, length=miss_run, start_period=period[np.clip(before + 1, 0, n - 1)])
+        measure & (miss_run >= 2) & was_met, length=miss_run, start_period=period[np.clip(before + 1, 0, n - 1)],
+        values=value_list, periods=period_list)
 
     # Status changes since the previous period, and first time on target.
-    rank = {"red": 0, "amber": 1, "green": 2, "blue": 3}
-    now_rank = np.array([rank.get(s, -1) for s in status])
+    rank = np.array([{"red": 0, "amber": 1, "green": 2, "blue": 3}.get(k, -1) for k in STATUS_KEYS] + [-1])
+    now_rank = rank[pd.Categorical(status, categories=STATUS_KEYS).codes]
     prev_rank = _shift(now_rank, first, -1)
     prev_status = _shift(status, first, None)
     both = measure & ~first & (dot != "not_comparable") & (now_rank >= 0) & (prev_rank >= 0)
@@ -172,36 +182,27 @@ def find(history: pd.DataFrame, current: pd.Series) -> pd.DataFrame:
         add(name, "success", score, big & better, start_period=back, start_value=other)
         add(name, "concern", score, big & ~better, start_period=back, start_value=other)
 
-    out = pd.DataFrame(rows, columns=[c for c in COLUMNS if c not in ("values", "periods")])
+    out = pd.DataFrame(rows, columns=COLUMNS)
     if out.empty:
         return pd.DataFrame(columns=COLUMNS)
-    # The figures behind a missed target, for the wording (a few rows: a loop is fine).
-    missed_rows = out["kind"] == "target_missed"
-    series = dict(list(h[h["indicator"].isin(out.loc[missed_rows, "indicator"])].groupby("indicator")[
-        ["period", "value"]]))
-    figures = []
-    for r in out.itertuples(index=False):
-        if r.kind != "target_missed":
-            figures.append(((), ()))
-            continue
-        s = series[r.indicator]
-        s = s[(s["period"] >= r.start_period) & (s["period"] <= r.period)]
-        figures.append((tuple(s["value"]), tuple(int(p) for p in s["period"])))
-    out["values"] = [f[0] for f in figures]
-    out["periods"] = [f[1] for f in figures]
     return out.sort_values(["score", "indicator", "kind"], ascending=[False, True, True], kind="stable") \
         .reset_index(drop=True)
 
 
-def _recent_extremes(h: pd.DataFrame, good: np.ndarray, months: int) -> tuple[np.ndarray, np.ndarray]:
-    """Best and worst ``good`` in the ``months`` before each row of the same indicator (row excluded).
+def _recent_extremes(ind: np.ndarray, period: np.ndarray, good: np.ndarray, rows: np.ndarray,
+                     months: int) -> tuple[np.ndarray, np.ndarray]:
+    """Best and worst ``good`` in the ``months`` before each of ``rows`` (same group ``ind``, row excluded).
 
-    ``h`` is sorted by indicator and period, so the grouped rolling result lines up with its rows.
+    Only the given rows (each indicator's current one) are worked out; others get -inf / +inf.
     """
-    period = h["period"].to_numpy(dtype=np.int64)
-    when = pd.to_datetime(pd.DataFrame({"year": period // 12, "month": period % 12 + 1, "day": 1}))
-    frame = pd.DataFrame({"ind": h["indicator"].to_numpy(), "t": when.to_numpy(), "g": good})
-    roll = frame.groupby("ind", sort=False).rolling(f"{months * 31 - 15}D", on="t", closed="left")["g"]
-    best = roll.max().to_numpy()
-    worst = roll.min().to_numpy()
-    return np.nan_to_num(best, nan=-np.inf), np.nan_to_num(worst, nan=np.inf)
+    n = len(period)
+    best, worst = np.full(n, -np.inf), np.full(n, np.inf)
+    if not len(rows):
+        return best, worst
+    until = pd.Series(period[rows], index=ind[rows])
+    upto = until.reindex(ind).to_numpy(dtype=float)
+    inside = (period >= upto - months) & (period < upto) & ~np.isnan(good)
+    g = pd.Series(good[inside]).groupby(ind[inside])
+    best[rows] = g.max().reindex(ind[rows]).fillna(-np.inf).to_numpy()
+    worst[rows] = g.min().reindex(ind[rows]).fillna(np.inf).to_numpy()
+    return best, worst

@@ -52,7 +52,7 @@ def draft(f: Any, unit: str | None, decimals: int, frequency: str, report_period
         return f"The figure {verb} {fmt(f.value)} in {month_name(int(f.period))} – the {extreme} {since}."
     if kind == "target_missed":
         side = "risen above" if f.polarity == "lower" else "fallen below"
-        shown = list(zip(f.values, f.periods))[-3:]
+        shown = list(zip(f.values, f.periods))
         figures = _and([f"{fmt(v)} in {at(p)}" for v, p in shown])
         span = "over recent " + many if int(f.length) <= 3 else f"for {int(f.length)} consecutive {many}"
         return f"Performance has {side} the target of {target(f.target)} {span} ({figures})."
