@@ -32,6 +32,7 @@ validate: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/pipeline.py
 	$(BIN)/python benchmarks/status.py
+	$(BIN)/python benchmarks/areas.py
 
 clean:
 	rm -rf $(VENV) reports/20* reports/.staging-* .pytest_cache
