@@ -41,7 +41,7 @@ def test_misspelt_polarity_names_file_row_column_value_and_hint(example_copy: Pa
     edit_csv(example_copy / "indicators.csv", 5, "polarity", "hgher")
     msgs = problems(example_copy)
     assert msgs == ["indicators.csv, row 5, column 'polarity': 'polarity' is not an allowed value (found 'hgher'). "
-                    "Use one of: higher, lower, none"]
+                    "Did you mean 'higher'? Use one of: higher, lower, none"]
 
 
 def test_every_problem_is_reported_not_just_the_first(example_copy: Path) -> None:

@@ -123,8 +123,12 @@ def _read_csv(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
     try:
         return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=True)
     except UnicodeDecodeError as err:
-        problems.append(Problem(path.name, message=f"is not UTF-8 text (byte {err.start})",
-                                hint="Save it as 'CSV UTF-8' from Excel"))
+        raw = path.read_bytes()
+        line = raw[:err.start].count(b"\n") + 1
+        bad = raw[err.start:err.end].decode("cp1252", errors="replace")
+        problems.append(Problem(path.name, line, None, "is not UTF-8 text: this row has a character saved in another "
+                                "encoding (probably Windows-1252, as Excel's plain 'CSV' format saves)", bad,
+                                "In Excel use Save As and choose 'CSV UTF-8 (Comma delimited)'"))
     except pd.errors.EmptyDataError:
         problems.append(Problem(path.name, message="is empty", hint="It needs at least a header row"))
     except pd.errors.ParserError as err:
@@ -148,12 +152,24 @@ def _read_tables(folder: Path, problems: list[Problem]) -> tuple[dict[str, tuple
         return tables, []
     if workbooks:
         book = workbooks[0]
-        sheets = pd.read_excel(book, sheet_name=None, dtype=str, keep_default_na=False, engine="openpyxl")
+        try:
+            sheets = pd.read_excel(book, sheet_name=None, dtype=str, keep_default_na=False, engine="openpyxl")
+        except Exception as err:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
+            problems.append(Problem(book.name, message=f"cannot be read as an Excel workbook ({err})",
+                                    hint="Open it in Excel and save it again as .xlsx"))
+            return tables, [book]
+        problems.extend(_merged_cells(book))
         for t in TABLES:
             if t.name in sheets:
                 df = sheets[t.name]
                 df.columns = [str(c).strip() for c in df.columns]
-                tables[t.name] = (df, f"{book.name} (sheet {t.name})")
+                label = f"{book.name} (sheet {t.name})"
+                header = _header_row(df, t)
+                if header is not None:
+                    problems.append(Problem(label, header, None, "the column names are not on the first row",
+                                            hint=f"Delete the {header - 1} row(s) above the column names"))
+                    continue
+                tables[t.name] = (df, label)
             elif t.required:
                 problems.append(Problem(f"{book.name} (sheet {t.name})", message="sheet is missing",
                                         hint=f"Add a sheet named '{t.name}' (see docs/data-contract.md)"))
@@ -168,6 +184,35 @@ def _read_tables(folder: Path, problems: list[Problem]) -> tuple[dict[str, tuple
         elif t.required:
             problems.append(Problem(t.file, message="file is missing", hint=f"Create {path} (see docs/data-contract.md)"))
     return tables, [folder / t.file for t in TABLES if (folder / t.file).is_file()]
+
+
+def _header_row(df: pd.DataFrame, table: Table) -> int | None:
+    """The sheet row holding the column names, when a title or blank rows sit above it (else None)."""
+    required = {c.name for c in table.columns if c.required}
+    if required <= set(df.columns):
+        return None
+    for i, row in enumerate(df.head(10).itertuples(index=False)):
+        if required <= {str(x).strip() for x in row}:
+            return i + 2  # the sheet's row 1 became the frame's header
+    return None
+
+
+def _merged_cells(book: Path) -> list[Problem]:
+    """Merged cells in the data sheets: pandas would read all but the first cell as blank."""
+    import openpyxl
+
+    problems = []
+    wb = openpyxl.load_workbook(book, read_only=False, data_only=True)
+    try:
+        for t in TABLES:
+            if t.name in wb.sheetnames:
+                for rng in sorted(wb[t.name].merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
+                    problems.append(Problem(f"{book.name} (sheet {t.name})", rng.min_row, None,
+                                            f"cells {rng.coord} are merged",
+                                            hint="Unmerge them and put a value in every cell"))
+    finally:
+        wb.close()
+    return problems
 
 
 def _empty(table: Table) -> pd.DataFrame:
@@ -205,6 +250,9 @@ def load_dataset(path: str | Path) -> Dataset:
         src = {name: label for name, (_, label) in raw.items()}
         ind = typed["indicators"]
         problems.extend(v.check_indicators(ind, plan, src["indicators"]))
+        for name in ("values", "targets", "commentary"):
+            if name in raw:
+                problems.extend(v.check_future(typed[name], src[name]))
         if "values" in raw:
             problems.extend(v.check_values(typed["values"], ind, src["values"]))
         if "targets" in raw:

@@ -7,7 +7,9 @@ Every problem is collected; nothing stops at the first.
 """
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+import re
 
 import numpy as np
 import pandas as pd
@@ -63,7 +65,7 @@ def _schema(table: Table) -> pa.DataFrameSchema:
 _MESSAGES = {
     "blank": "is blank but must be filled in",
     "allowed": "is not an allowed value",
-    "number": "is not a number",
+    "number": "is not a plain number",
     "integer": "is not a whole number",
     "minimum": "is below the minimum of {minimum:g}",
     "period": "is not a month in the form YYYY-MM",
@@ -103,9 +105,33 @@ def check_cells(table: Table, df: pd.DataFrame, source: str) -> list[Problem]:
             value = df.at[index, col.name] if row is not None else None
             message = f"'{col.name}' " + _MESSAGES.get(str(case.check), str(case.check)).format(minimum=col.minimum or 0)
             problems.append(Problem(source, row, col.name, message, value=None if _blank_value(value) else str(value),
-                                    hint=col.hint))
+                                    hint=_hint(col, str(case.check), value)))
         return problems
     return []
+
+
+def _hint(col: Column, check: str, value: object) -> str:
+    """What to do about one bad cell: specific to the mistakes spreadsheets make most often."""
+    text = "" if _blank_value(value) else str(value).strip()
+    if check == "number":
+        if text.endswith("%"):
+            return f"Write it without the % sign, as {text[:-1].strip()} (percentages are given in percent)"
+        if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", text):
+            return f"Write it without thousands separators, as {text.replace(',', '')}"
+        if text.startswith("£"):
+            return f"Write it without the £ sign, as {text[1:].replace(',', '')}"
+        if text.lower() in ("nan", "inf", "-inf", "infinity", "#div/0!", "#n/a", "#value!"):
+            return "It is not a usable figure: leave the cell blank if there is no figure yet"
+    if check == "allowed" and col.allowed:
+        near = difflib.get_close_matches(text.lower().replace(" ", "_"), col.allowed, n=1, cutoff=0.6)
+        if near:
+            return f"Did you mean '{near[0]}'? {col.hint}"
+    if check == "period" and re.match(r"^\d{4}-\d{2}-\d{2}", text):
+        return "It looks like a date: format the column as Text and write the month as YYYY-MM, for example 2019-07"
+    if check == "period" and re.fullmatch(r"\d{1,2}/\d{4}", text):
+        month, year = text.split("/")
+        return f"Write the month as YYYY-MM: {year}-{int(month):02d}"
+    return col.hint
 
 
 def _blank_value(v: object) -> bool:
@@ -197,11 +223,17 @@ def _unknown_indicator(df: pd.DataFrame, known: set[str], source: str) -> list[P
 
 def check_values(values: pd.DataFrame, ind: pd.DataFrame, source: str) -> list[Problem]:
     problems = _unknown_indicator(values, set(ind["id"]), source)
-    attrs = ind.set_index("id")[["kind", "first_reported"]]
+    first = ind.drop_duplicates("id").set_index("id")  # duplicated ids are reported on their own
+    attrs = first[["kind", "first_reported"]]
     v = values.join(attrs, on="indicator")
     from goldenthread.periods import format_period
+    v["unit"] = v["indicator"].map(first["unit"])
     for r in v[v["kind"].notna()].itertuples(index=False):
         has_value = not np.isnan(r.value)
+        if has_value and r.unit in NON_NEGATIVE_UNITS and r.value < 0:
+            problems.append(Problem(source, int(r.source_row), "value",
+                                    f"indicator {r.indicator} is measured in {r.unit}, which cannot be negative",
+                                    f"{r.value:g}", "Check the figure and its sign"))
         if r.kind == "milestone":
             if has_value:
                 problems.append(Problem(source, int(r.source_row), "value", f"indicator {r.indicator} is a milestone but has a value",
@@ -216,6 +248,22 @@ def check_values(values: pd.DataFrame, ind: pd.DataFrame, source: str) -> list[P
                                     f"({format_period(int(r.first_reported))})", format_period(int(r.period)),
                                     "Correct the period, or first_reported in indicators.csv"))
     return problems
+
+
+#: Units whose figures cannot be below zero.
+NON_NEGATIVE_UNITS = ("percent", "days", "rate")
+
+
+def check_future(df: pd.DataFrame, source: str, today: dt.date | None = None) -> list[Problem]:
+    """Periods after the current month: a typo in the year, almost always."""
+    today = today or dt.date.today()
+    now = today.year * 12 + today.month - 1
+    from goldenthread.periods import format_period
+
+    future = df[df["period"].notna() & (df["period"] > now)]
+    return [Problem(source, int(r.source_row), "period", "is a month in the future", format_period(int(r.period)),
+                    "Check the year; figures can only be given for months that have ended or are under way")
+            for r in future.itertuples(index=False)]
 
 
 def check_targets(targets: pd.DataFrame, ind: pd.DataFrame, source: str) -> list[Problem]:
