@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import csv
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -78,3 +80,19 @@ def example_copy(tmp_path: Path) -> Path:
     dest = tmp_path / "example"
     shutil.copytree(EXAMPLE, dest)
     return dest
+
+
+def run_cli(*args: str, timeout: int = 300) -> subprocess.CompletedProcess[str]:
+    """The ``goldenthread`` command as a performance manager runs it, from the project root."""
+    return subprocess.run([sys.executable, "-m", "goldenthread.cli", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def example_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example quarter's public report, built once per test session: reports/2019-07/ in a temp folder."""
+    out = tmp_path_factory.mktemp("reports")
+    result = run_cli("report", "--period", "2019-07", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out / "2019-07"
+

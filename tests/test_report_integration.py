@@ -9,8 +9,6 @@ import hashlib
 import json
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -18,22 +16,14 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from conftest import EXAMPLE, ROOT
+from conftest import EXAMPLE, ROOT, run_cli
 
 pytestmark = pytest.mark.integration
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "goldenthread.cli", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=300)
-
-
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("reports")
-    result = run_cli("report", "--period", "2019-07", "--out", str(out))
-    assert result.returncode == 0, result.stderr
-    return out / "2019-07"
+def built(example_report: Path) -> Path:
+    return example_report
 
 
 @pytest.fixture(scope="module")

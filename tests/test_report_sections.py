@@ -32,8 +32,9 @@ def test_commentary_cannot_inject_html_or_typst(tmp_path: Path) -> None:
     html = report.appendix(charts=False).html + report.areas().html
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     typst = report.areas().typst
-    # the text reaches Typst only as an escaped string literal
-    assert '"<script>alert(1)</script> #set page(fill: red) *bold* $x$ \\"quoted\\" \\\\ back"' in typst
+    # Markdown is honoured; everything else reaches Typst only inside escaped string literals
+    assert '#"<script>alert(1)</script> #set page(fill: red) "#emph[#"bold"]#" $x$ \\"quoted\\" \\\\ back"' in typst
+    assert "<p>" not in typst  # the HTML form stays out of the PDF's data
 
 
 def test_item_without_commentary_states_the_figures(tmp_path: Path) -> None:

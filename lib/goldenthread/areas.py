@@ -132,16 +132,12 @@ def candidates_as_commentary(candidates: pd.DataFrame, period: str) -> pd.DataFr
     formula are prefixed with an apostrophe.
     """
     from goldenthread.contract import COMMENTARY
+    from goldenthread.export import safe_cell
 
     rows = pd.DataFrame({c.name: [""] * len(candidates) for c in COMMENTARY.columns})
     rows["indicator"] = candidates["indicator"].to_numpy()
     rows["period"] = period
-    rows["commentary"] = [_safe_cell(d or t) for d, t in zip(candidates["draft"], candidates["text"])]
+    rows["commentary"] = [safe_cell(d or t) for d, t in zip(candidates["draft"], candidates["text"])]
     rows["highlight"] = np.where(candidates["in_report"], candidates["direction"], "")
     rows["classification"] = "public"
     return rows
-
-
-def _safe_cell(text: str) -> str:
-    """Neutralise spreadsheet formula injection: a leading =, +, - or @ becomes text."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

@@ -60,7 +60,8 @@ def report(
     params: Path = typer.Option(None, "--params", help="Parameters file to use instead of parameters/<period>.yaml."),
     data: str = typer.Option(None, "--data", help="Data folder, overriding the parameters file."),
     out: Path = typer.Option(None, "--out", help="Output folder (default: reports/). The report goes in <out>/<period>/."),
-    formats: str = typer.Option("html,pdf", "--format", help="Comma-separated: html, pdf."),
+    formats: str = typer.Option("html,pdf", "--format",
+                                help="Comma-separated: html, pdf, csv (the scorecard for spreadsheets)."),
     notebook: str = typer.Option("corporate_performance_report", "--notebook",
                                  help="Notebook in notebooks/ to run (name or path)."),
     renderer: str = typer.Option("goldenthread", "--renderer",
@@ -100,6 +101,22 @@ def report(
     err.print(f"[green]Done[/] in {time.perf_counter() - start:.1f}s: {result.out_dir}")
     for kind, path in result.files.items():
         err.print(f"  {kind:8} {path}")
+
+
+@app.command()
+def verify(
+    report_dir: Path = typer.Argument(..., help="A built report folder, e.g. reports/2019-07."),
+) -> None:
+    """Check a built report against its manifest.json: are its inputs and outputs unchanged?"""
+    from goldenthread.pipeline import verify as check
+
+    problems = check(report_dir)
+    if problems:
+        err.print(f"[red]{report_dir} does not match its manifest:[/]")
+        for p in problems:
+            err.print(f"  - {p}", soft_wrap=True)
+        raise typer.Exit(1)
+    err.print(f"[green]OK[/] {report_dir}: inputs and outputs match manifest.json")
 
 
 @app.command()

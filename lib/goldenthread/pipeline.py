@@ -29,7 +29,7 @@ from goldenthread.config import ReportParameters
 from goldenthread.errors import DataError, Problem, ReportError
 from goldenthread.load import find_project_root, load_dataset, pydantic_problems
 
-FORMATS = ("html", "pdf")
+FORMATS = ("html", "pdf", "csv")
 PACKAGES = ("goldenthread", "pandas", "numpy", "matplotlib", "seaborn", "pandera", "pydantic", "papermill",
             "nbconvert", "nbformat", "ipykernel", "typst", "pypandoc-binary", "jinja2")
 
@@ -60,6 +60,52 @@ def read_parameters(path: Path, overrides: dict[str, Any] | None = None) -> Repo
         return ReportParameters.model_validate(raw)
     except ValidationError as err:
         raise DataError(pydantic_problems(err, path.name)) from err
+
+
+def report_folder_name(period: str, audience: str) -> str:
+    """``2019-07`` for the public report, ``2019-07-internal`` for the internal one: never the same folder."""
+    return period if audience == "public" else f"{period}-{audience}"
+
+
+def period_end_epoch(period: str) -> int:
+    """Midnight (UTC) at the end of the report month: a reproducible creation date for the PDF."""
+    import calendar
+    import datetime as dt
+
+    year, month = map(int, period.split("-"))
+    end = dt.datetime(year, month, calendar.monthrange(year, month)[1], tzinfo=dt.timezone.utc)
+    return int(end.timestamp())
+
+
+def verify(report_dir: Path) -> list[str]:
+    """Differences between a built report and its manifest: changed inputs, changed or missing outputs.
+
+    An empty list means the report is exactly what its recorded inputs produced.
+    """
+    manifest_path = report_dir / "manifest.json"
+    if not manifest_path.is_file():
+        return [f"{manifest_path}: no manifest, so the report cannot be checked"]
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    root = find_project_root(report_dir) or Path.cwd()
+    problems = []
+    for rel, digest in manifest.get("inputs", {}).items():
+        path = Path(rel) if Path(rel).is_absolute() else root / rel
+        if not path.is_file():
+            problems.append(f"input {rel} is missing")
+        elif sha256(path) != digest:
+            problems.append(f"input {rel} has changed since the report was built")
+    for name, digest in manifest.get("outputs", {}).items():
+        path = report_dir / name
+        if not path.is_file():
+            problems.append(f"output {name} is missing")
+        elif sha256(path) != digest:
+            problems.append(f"output {name} has been changed since it was built")
+    commit = manifest.get("git", {}).get("commit")
+    current = _git_commit(root).get("commit")
+    if commit and current and commit != current:
+        problems.append(f"the code has moved on: built at commit {commit[:12]}, now at {current[:12]} "
+                        "(rebuild to check the outputs are unchanged)")
+    return problems
 
 
 def sha256(path: Path) -> str:
@@ -119,6 +165,7 @@ def execute_notebook(notebook: Path, output: Path, parameters: dict[str, Any], c
                      timeout: int | None, progress: bool) -> None:
     """Run ``notebook`` with Papermill. Raises :class:`ReportError` naming the failing cell."""
     import papermill as pm
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     try:
         pm.execute_notebook(str(notebook), str(output), parameters=parameters, cwd=str(cwd),
@@ -126,6 +173,30 @@ def execute_notebook(notebook: Path, output: Path, parameters: dict[str, Any], c
                             log_output=False, extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
     except pm.PapermillExecutionError as err:
         raise ReportError(_failed_cell_message(output) if output.exists() else str(err)) from err
+    except CellTimeoutError as err:
+        raise ReportError(f"{_running_cell(output)} did not finish within {timeout} seconds and was stopped; "
+                          "if the work is genuinely slow, raise --timeout") from err
+    except DeadKernelError as err:
+        raise ReportError(f"the notebook's kernel died while running {_running_cell(output)} "
+                          "(often a sign it ran out of memory)") from err
+
+
+def _running_cell(nb_path: Path) -> str:
+    """The cell Papermill was running when it stopped, as "cell N (id: 'first line')", numbered as in the
+    analyst's notebook."""
+    import nbformat
+
+    if nb_path.exists():
+        nb = nbformat.read(nb_path, as_version=4)
+        added = {"injected-parameters", "papermill-error-cell-tag"}
+        cells = [c for c in nb.cells if not added & set(c.get("metadata", {}).get("tags", []))]
+        # Papermill stamps a start time on each cell it begins; the stopped cell is the last one stamped.
+        started = [i for i, c in enumerate(cells) if c.get("metadata", {}).get("papermill", {}).get("start_time")]
+        if started:
+            cell = cells[started[-1]]
+            first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+            return f"cell {started[-1] + 1} ({cell.get('id', '?')}: {first[:60]!r})"
+    return "a cell"
 
 
 def run_report(
@@ -134,7 +205,7 @@ def run_report(
     notebook: Path,
     out_root: Path,
     data: str | None = None,
-    formats: Iterable[str] = FORMATS,
+    formats: Iterable[str] = ("html", "pdf"),
     timeout: int | None = 600,
     progress: Progress = lambda msg: None,
     progress_bar: bool = False,
@@ -147,7 +218,7 @@ def run_report(
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise DataError([Problem("--format", message=f"unknown format {', '.join(unknown)}",
-                                 hint="Use html, pdf or html,pdf")])
+                                 hint="Use html, pdf or csv, comma-separated (for example html,pdf)")])
     if renderer not in ("goldenthread", "quarto"):
         raise DataError([Problem("--renderer", message=f"unknown renderer {renderer!r}",
                                  hint="Use goldenthread (the default) or quarto")])
@@ -163,10 +234,11 @@ def run_report(
     timings["validate"] = time.perf_counter() - t0
 
     out_root.mkdir(parents=True, exist_ok=True)
-    final = out_root / params.period
-    failed = out_root / f"{params.period}.failed"
-    staging = out_root / f".staging-{params.period}-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
+    name = report_folder_name(params.period, params.audience)
+    final = out_root / name
+    failed = out_root / f"{name}.failed"
+    staging = out_root / f".staging-{name}-{os.getpid()}"
+    clean_leftovers(out_root, name)
     staging.mkdir()
     stem = notebook.stem
     executed = staging / f"{stem}.ipynb"
@@ -192,7 +264,7 @@ def run_report(
         from goldenthread import render
 
         nb = nbformat.read(executed, as_version=4)
-        files = {"ipynb": executed}
+        files: dict[str, Path] = {"ipynb": executed}
         if renderer == "quarto":
             progress("Rendering with Quarto")
             t = time.perf_counter()
@@ -211,9 +283,18 @@ def run_report(
             t = time.perf_counter()
             files["pdf"] = staging / f"{stem}.pdf"
             work = staging / ".typst"
-            render.export_pdf(nb, files["pdf"], work)
+            render.export_pdf(nb, files["pdf"], work, timestamp=period_end_epoch(params.period))
             shutil.rmtree(work, ignore_errors=True)
             timings["pdf"] = time.perf_counter() - t
+
+        if "csv" in formats:
+            progress("Writing the scorecard as CSV")
+            from goldenthread.export import write_csv
+            from goldenthread.report import build_report
+
+            files["csv"] = staging / "scorecard.csv"
+            p = params
+            write_csv(build_report(data_dir, p.period, p.audience, p.title).scorecard_table(), files["csv"])
 
         timings["total"] = time.perf_counter() - t0
         manifest = {
@@ -235,8 +316,40 @@ def run_report(
         _swap_into_place(staging, final)
         shutil.rmtree(failed, ignore_errors=True)
         return RunResult(final, {k: final / p.name for k, p in files.items()}, timings)
+    except OSError as err:  # a full disk, a read-only folder: say so, keep the last good report
+        last = f"; the last good report in {final} is unchanged" if final.exists() else ""
+        raise ReportError(f"could not write the report: {err.strerror or err} ({err.filename or staging}){last}") \
+            from err
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def clean_leftovers(out_root: Path, name: str) -> None:
+    """Tidy what a killed run left behind: staging folders of dead processes, and a half-done swap.
+
+    If a run died between moving the old report aside and moving the new one in, the old one is
+    put back, so the last good report is never lost.
+    """
+    final = out_root / name
+    for old in sorted(out_root.glob(f".old-{name}-*")):
+        if not final.exists():
+            old.rename(final)
+        else:
+            shutil.rmtree(old, ignore_errors=True)
+    for leftover in out_root.glob(f".staging-{name}-*"):
+        pid = leftover.name.rsplit("-", 1)[-1]
+        if not pid.isdigit() or not _alive(int(pid)) or int(pid) == os.getpid():
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _swap_into_place(staging: Path, final: Path) -> None:

@@ -29,6 +29,13 @@ HIDDEN_TAGS = ("parameters", "injected-parameters", "analyst-only")
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 
 
+def font_dirs() -> list[str]:
+    """DejaVu (from matplotlib) and Noto fallbacks for emoji and other scripts: pip-installed, no system fonts."""
+    import manimgx_fonts
+
+    return [str(FONT_DIR), str(Path(manimgx_fonts.__file__).parent)]
+
+
 class _DropStreams(Preprocessor):
     """Remove printed output and warnings: a report shows only what the library displays."""
 
@@ -123,8 +130,12 @@ def typst_source(nb: nbformat.NotebookNode, workdir: Path) -> str:
     return "\n".join(head + body) + "\n"
 
 
-def export_pdf(nb: nbformat.NotebookNode, out: Path, workdir: Path) -> None:
-    """Write the PDF: tagged, with bookmarks, page numbers and a running header."""
+def export_pdf(nb: nbformat.NotebookNode, out: Path, workdir: Path, timestamp: int | None = None) -> None:
+    """Write the PDF: tagged, with bookmarks, page numbers and a running header.
+
+    ``timestamp`` (seconds since 1970) is the PDF's creation date; the same notebook and timestamp
+    give the same bytes. ``SOURCE_DATE_EPOCH`` in the environment, if set, wins.
+    """
     import typst
 
     workdir.mkdir(parents=True, exist_ok=True)
@@ -132,6 +143,6 @@ def export_pdf(nb: nbformat.NotebookNode, out: Path, workdir: Path) -> None:
     main.write_text(typst_source(nb, workdir), encoding="utf-8")
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     typst.compile(
-        str(main), output=str(out), root=str(workdir), font_paths=[str(FONT_DIR)], ignore_system_fonts=True,
-        timestamp=int(epoch) if epoch else None,
+        str(main), output=str(out), root=str(workdir), font_paths=font_dirs(), ignore_system_fonts=True,
+        timestamp=int(epoch) if epoch else timestamp,
     )

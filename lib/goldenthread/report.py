@@ -21,6 +21,7 @@ import pandas as pd
 
 from goldenthread import typst_markup as ty
 from goldenthread import areas as area_rules
+from goldenthread import markup
 from goldenthread.charts import trend_chart
 from goldenthread.config import FrontSheet, ReportParameters
 from goldenthread.formatting import (DIRECTION_LABELS, MILESTONE_LABELS, format_period_name, format_target,
@@ -193,7 +194,7 @@ class Report:
 
         def items(frame: pd.DataFrame) -> list[dict[str, Any]]:
             return [{"id": r.indicator, "anchor": anchor(r.indicator),
-                     "headline": page_titles.get(r.indicator) or r.title, "text": r.text}
+                     "headline": page_titles.get(r.indicator) or r.title, "text": _rich(r.text)}
                     for r in frame.itertuples(index=False)]
 
         model = {"success": items(self.selection.success), "concern": items(self.selection.concern),
@@ -252,7 +253,7 @@ class Report:
             "previous": self._direction(r.dot_previous), "year": self._direction(r.dot_year),
             "previous_value": "" if is_milestone else format_value(r.previous_value, unit, dec),
             "year_ago_value": "" if is_milestone else format_value(r.year_ago_value, unit, dec),
-            "commentary": _paragraphs(r.commentary), "actions": _paragraphs(r.actions),
+            "commentary": _rich(r.commentary), "actions": _rich(r.actions),
             "chart": None,
         }
 
@@ -285,6 +286,13 @@ def build_report(data: str | Path = "data/example", period: str = "2019-07", aud
 
 def _missing(v: object) -> bool:
     return v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
+
+
+def _rich(text: str | None) -> markup.RichText | None:
+    """Commentary (Markdown allowed) as sanitised HTML and Typst content, or None when blank."""
+    if _missing(text) or not str(text).strip():
+        return None
+    return markup.rich(str(text))
 
 
 def _paragraphs(text: str | None) -> list[str]:

@@ -10,6 +10,10 @@ import math
 from collections.abc import Mapping, Sequence
 
 
+class Markup(str):
+    """Typst content already written safely (see :mod:`goldenthread.markup`): inserted as it is."""
+
+
 def string(text: str) -> str:
     """A Typst string literal."""
     escaped = (str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
@@ -21,6 +25,10 @@ def value(obj: object) -> str:
     """Any JSON-like Python value as a Typst literal: dicts, lists, text, numbers, booleans, None."""
     if obj is None:
         return "none"
+    if isinstance(obj, Markup):
+        return str(obj)
+    if hasattr(obj, "__typst__"):
+        return obj.__typst__()
     if isinstance(obj, bool):
         return "true" if obj else "false"
     if isinstance(obj, int):
