@@ -189,19 +189,29 @@ def test_full_disk_fails_clearly_and_keeps_the_last_good_report(tmp_path: Path, 
     assert not list(out.glob(".staging-*"))
 
 
-def test_a_hanging_cell_hits_the_timeout(tmp_path: Path) -> None:
+def run_with_extra_cell(tmp_path: Path, cell_id: str, source: str, *options: str
+                        ) -> tuple[subprocess.CompletedProcess[str], Path, dict[str, bytes]]:
+    """Run the report notebook with one cell added as cell 4, over a previous good report.
+
+    Returns the CLI's result, the report folder and a snapshot of it taken before the run.
+    """
     nb = nbformat.read(ROOT / "notebooks/corporate_performance_report.ipynb", as_version=4)
-    nb.cells.insert(3, nbformat.v4.new_code_cell("import time\ntime.sleep(120)", id="hang"))
-    notebook = tmp_path / "hang.ipynb"
+    nb.cells.insert(3, nbformat.v4.new_code_cell(source, id=cell_id))
+    notebook = tmp_path / f"{cell_id}.ipynb"
     nbformat.write(nb, notebook)
     out = tmp_path / "reports"
     before = previous_report(out)
     result = run_cli("report", "--period", "2019-07", "--out", str(out), "--notebook", str(notebook),
-                     "--timeout", "3", "--format", "html", timeout=120)
+                     "--format", "html", *options, timeout=120)
+    return result, out / "2019-07", before
+
+
+def test_a_hanging_cell_hits_the_timeout(tmp_path: Path) -> None:
+    result, folder, before = run_with_extra_cell(tmp_path, "hang", "import time\ntime.sleep(120)", "--timeout", "3")
     assert result.returncode == 1
     assert "cell 4 (hang: 'import time') did not finish within 3 seconds" in result.stderr
     assert "raise --timeout" in result.stderr and "2019-07.failed" in result.stderr
-    assert snapshot(out / "2019-07") == before
+    assert snapshot(folder) == before
 
 
 def test_parameters_cannot_escape_the_output_folder_or_run_code(tmp_path: Path) -> None:
@@ -241,14 +251,7 @@ def test_verify_checks_a_report_against_its_manifest(example_report: Path, tmp_p
 
 
 def test_a_dying_kernel_is_reported_clearly(tmp_path: Path) -> None:
-    nb = nbformat.read(ROOT / "notebooks/corporate_performance_report.ipynb", as_version=4)
-    nb.cells.insert(3, nbformat.v4.new_code_cell("import os\nos._exit(1)", id="die"))
-    notebook = tmp_path / "die.ipynb"
-    nbformat.write(nb, notebook)
-    out = tmp_path / "reports"
-    before = previous_report(out)
-    result = run_cli("report", "--period", "2019-07", "--out", str(out), "--notebook", str(notebook),
-                     "--format", "html", timeout=120)
+    result, folder, before = run_with_extra_cell(tmp_path, "die", "import os\nos._exit(1)")
     assert result.returncode == 1
     assert "the notebook's kernel died while running cell 4 (die: 'import os')" in result.stderr
-    assert snapshot(out / "2019-07") == before
+    assert snapshot(folder) == before

@@ -112,7 +112,8 @@ def test_unknown_key_in_organisation_yaml(tmp_path: Path) -> None:
     folder = write_dataset(tmp_path / "d", [indicator(id="A1")], [],
                            organisation={"name": "X", "finacial_year_start_month": 4})
     msgs = problems(folder)
-    assert any("organisation.yaml, column 'finacial_year_start_month': unknown key" in m for m in msgs)
+    assert ["organisation.yaml, key 'finacial_year_start_month': unknown key (found '4'). "
+            "Did you mean 'financial_year_start_month'?"] == msgs
 
 
 def test_milestone_rules(tmp_path: Path) -> None:

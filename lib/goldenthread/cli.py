@@ -31,8 +31,8 @@ def _root() -> Path:
 
 
 def _fail_data(e: DataError) -> None:
-    err.print(f"[bold red]Input data problem[/] - nothing was written.\n{e.summary()}", markup=True,
-              soft_wrap=True)
+    err.print("[bold red]Input data problem[/] - nothing was written.")
+    err.print(e.summary(), markup=False, soft_wrap=True)  # values are shown exactly as typed, [brackets] too
     raise typer.Exit(2)
 
 

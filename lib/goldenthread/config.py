@@ -6,6 +6,7 @@ Pydantic models, so a misspelt key or a wrong type is caught with its location, 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -22,7 +23,14 @@ class StatusStyle(_Strict):
 
     label: str
     symbol: str
-    colour: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
+    colour: str
+
+    @field_validator("colour")
+    @classmethod
+    def _colour(cls, v: str) -> str:
+        if not re.fullmatch(r"#[0-9a-fA-F]{6}", v):
+            raise ValueError("is not a colour: write it as #rrggbb, for example \"#00703c\"")
+        return v
 
 
 DEFAULT_STATUSES: dict[str, StatusStyle] = {
@@ -179,7 +187,7 @@ class ReportParameters(_Strict):
     """A ``parameters/<period>.yaml`` file: one report run. The notebook's parameters cell has the same keys."""
 
     data: str = "data/example"
-    period: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    period: str
     audience: Literal["public", "internal"] = "public"
     title: str | None = None
     front_sheet: FrontSheet = Field(default_factory=FrontSheet)
@@ -192,4 +200,6 @@ class ReportParameters(_Strict):
         # YAML reads 2019-07 as text, but a date (2019-07-31) or a number slips in easily.
         if isinstance(v, dt.date):
             return v.strftime("%Y-%m")
+        if not isinstance(v, str) or not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", v):
+            raise ValueError("is not a month: write it as YYYY-MM in quotes, for example \"2019-07\"")
         return v

@@ -22,13 +22,14 @@ class Problem:
     message: str = ""
     value: str | None = None
     hint: str | None = None
+    field: str = "column"  # what ``column`` names: a table's column, or a YAML file's key
 
     def __str__(self) -> str:
         where = self.file
         if self.row is not None:
             where += f", row {self.row}"
         if self.column:
-            where += f", column '{self.column}'"
+            where += f", {self.field} '{self.column}'"
         text = f"{where}: {self.message}"
         if self.value is not None:
             shown = self.value if len(self.value) <= 60 else self.value[:57] + "..."

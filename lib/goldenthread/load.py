@@ -6,6 +6,8 @@ listing every problem found.
 """
 from __future__ import annotations
 
+import difflib
+import typing
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -76,16 +78,20 @@ def resolve_data_dir(path: str | Path) -> Path:
     return p
 
 
-def _read_yaml(path: Path, model: type[BaseModel], problems: list[Problem]) -> BaseModel | None:
+def read_yaml(path: Path, model: type[BaseModel], problems: list[Problem], *, missing_hint: str | None = None,
+              overrides: dict[str, object] | None = None) -> BaseModel | None:
+    """Read a YAML file (safely: no Python objects) into ``model``; problems are appended, not raised."""
     name = path.name
     if not path.is_file():
-        problems.append(Problem(name, message="file is missing", hint=f"Create {path} (see docs/data-contract.md)"))
+        problems.append(Problem(name if missing_hint is None else str(path), message="file is missing",
+                                hint=missing_hint or f"Create {path} (see docs/data-contract.md)"))
         return None
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
-        problems.append(Problem(name, mark.line + 1 if mark else None, None, f"is not valid YAML: {getattr(err, 'problem', err)}",
+        problems.append(Problem(name, mark.line + 1 if mark else None, None,
+                                f"is not valid YAML: {getattr(err, 'problem', None) or 'it cannot be read'}",
                                 hint="Check indentation and quoting on that line"))
         return None
     except UnicodeDecodeError:
@@ -95,28 +101,68 @@ def _read_yaml(path: Path, model: type[BaseModel], problems: list[Problem]) -> B
         problems.append(Problem(name, message="must be a mapping of keys to values",
                                 value=type(raw).__name__, hint="See docs/data-contract.md for the keys"))
         return None
+    raw.update({k: v for k, v in (overrides or {}).items() if v is not None})
     try:
         return model.model_validate(raw)
     except ValidationError as err:
-        problems.extend(pydantic_problems(err, name))
+        problems.extend(pydantic_problems(err, name, model))
         return None
 
 
-def pydantic_problems(err: ValidationError, source: str) -> list[Problem]:
-    """Pydantic's errors as :class:`Problem` records, the location written as a key path."""
-    out = []
-    for e in err.errors():
-        loc = ".".join(str(x) for x in e["loc"])
-        msg = e["msg"]
-        hint = None
+def pydantic_problems(err: ValidationError, source: str, model: type[BaseModel] | None = None) -> list[Problem]:
+    """Pydantic's errors as :class:`Problem` records, the location written as a key path.
+
+    A misspelt key shows up to pydantic twice (the right key missing, the wrong one unknown); it is
+    reported once, as a rename. Unknown keys get a "Did you mean" from the model's own keys.
+    """
+    errors = err.errors()
+    missing = {tuple(e["loc"]) for e in errors if e["type"] == "missing"}
+    renames: dict[tuple, str] = {}  # unknown key location -> the missing key it is a misspelling of
+    for e in errors:
         if e["type"] == "extra_forbidden":
-            msg, hint = "unknown key", "Check the spelling; see docs/data-contract.md for the keys"
-        elif e["type"] == "missing":
-            msg, hint = "required key is missing", "Add it; see docs/data-contract.md"
-        value = e.get("input")
-        out.append(Problem(source, None, loc or None, msg,
-                           None if e["type"] in ("missing",) or isinstance(value, (dict, list)) else str(value), hint))
+            loc = tuple(e["loc"])
+            near = difflib.get_close_matches(str(loc[-1]), [str(m[-1]) for m in missing if m[:-1] == loc[:-1]], n=1)
+            if near:
+                renames[loc] = near[0]
+    out = []
+    for e in errors:
+        loc = tuple(e["loc"])
+        path = ".".join(str(x) for x in loc)
+        msg, hint, value = e["msg"].removeprefix("Value error, "), None, e.get("input")
+        if e["type"] == "missing":
+            wrong = next((k for k, v in renames.items() if k[:-1] == loc[:-1] and v == str(loc[-1])), None)
+            msg = "required key is missing"
+            hint = f"Rename key '{wrong[-1]}' to '{loc[-1]}'" if wrong else "Add it; see docs/data-contract.md"
+            value = None
+        elif e["type"] == "extra_forbidden":
+            if loc in renames:
+                continue
+            known = _keys_at(model, loc[:-1]) if model else []
+            near = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+            msg = "unknown key"
+            hint = f"Did you mean '{near[0]}'?" if near else "Check the spelling; see docs/data-contract.md for the keys"
+        out.append(Problem(source, None, path or None, msg,
+                           None if value is None or isinstance(value, (dict, list)) else str(value), hint,
+                           field="key"))
     return out
+
+
+def _keys_at(model: type[BaseModel], loc: tuple) -> list[str]:
+    """The keys a model accepts at a nested location (list indexes skipped)."""
+    current: object = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", {})
+        if part not in fields:
+            return []
+        annotation = fields[part].annotation
+        candidates = [annotation, *typing.get_args(annotation)]
+        candidates += [a for c in list(candidates) for a in typing.get_args(c)]
+        current = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
+        if current is None:
+            return []
+    return list(getattr(current, "model_fields", {}))
 
 
 def _read_csv(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
@@ -158,7 +204,7 @@ def _read_tables(folder: Path, problems: list[Problem]) -> tuple[dict[str, tuple
             problems.append(Problem(book.name, message=f"cannot be read as an Excel workbook ({err})",
                                     hint="Open it in Excel and save it again as .xlsx"))
             return tables, [book]
-        problems.extend(_merged_cells(book))
+        problems.extend(_sheet_problems(book))
         for t in TABLES:
             if t.name in sheets:
                 df = sheets[t.name]
@@ -197,19 +243,27 @@ def _header_row(df: pd.DataFrame, table: Table) -> int | None:
     return None
 
 
-def _merged_cells(book: Path) -> list[Problem]:
-    """Merged cells in the data sheets: pandas would read all but the first cell as blank."""
+def _sheet_problems(book: Path) -> list[Problem]:
+    """What pandas cannot see in a workbook: merged cells (read as blanks) and error cells (#DIV/0!...)."""
     import openpyxl
 
     problems = []
     wb = openpyxl.load_workbook(book, read_only=False, data_only=True)
     try:
         for t in TABLES:
-            if t.name in wb.sheetnames:
-                for rng in sorted(wb[t.name].merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
-                    problems.append(Problem(f"{book.name} (sheet {t.name})", rng.min_row, None,
-                                            f"cells {rng.coord} are merged",
-                                            hint="Unmerge them and put a value in every cell"))
+            if t.name not in wb.sheetnames:
+                continue
+            ws, label = wb[t.name], f"{book.name} (sheet {t.name})"
+            for rng in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
+                problems.append(Problem(label, rng.min_row, None, f"cells {rng.coord} are merged",
+                                        hint="Unmerge them and put a value in every cell"))
+            header = {c.column: str(c.value).strip() for c in ws[1] if c.value is not None}
+            for row in ws.iter_rows(min_row=2):
+                for cell in row:
+                    if cell.data_type == "e":
+                        problems.append(Problem(label, cell.row, header.get(cell.column, cell.coordinate),
+                                                "holds a spreadsheet error instead of a figure", str(cell.value),
+                                                "Fix the formula, or leave the cell blank if there is no figure yet"))
     finally:
         wb.close()
     return problems
@@ -226,11 +280,12 @@ def load_dataset(path: str | Path) -> Dataset:
         raise DataError([Problem(str(path), message="data folder not found",
                                  hint="Give the folder holding organisation.yaml, plan.yaml and the CSV files")])
     problems: list[Problem] = []
-    org = _read_yaml(folder / "organisation.yaml", Organisation, problems)
-    plan = _read_yaml(folder / "plan.yaml", Plan, problems)
+    org = read_yaml(folder / "organisation.yaml", Organisation, problems)
+    plan = read_yaml(folder / "plan.yaml", Plan, problems)
     raw, table_files = _read_tables(folder, problems)
 
     typed: dict[str, pd.DataFrame] = {}
+    checked: set[str] = set()  # tables whose columns are right, so their rows can be checked
     for t in TABLES:
         if t.name not in raw:
             typed[t.name] = _empty(t)
@@ -238,26 +293,28 @@ def load_dataset(path: str | Path) -> Dataset:
         df, source = raw[t.name]
         col_problems = v.check_columns(t, df, source)
         problems.extend(col_problems)
-        cell_problems = v.check_cells(t, df, source)
-        problems.extend(cell_problems)
+        problems.extend(v.check_cells(t, df, source))
         problems.extend(v.check_duplicates(t, df, source))
-        if not any(p.message == "required column is missing" for p in col_problems):
-            typed[t.name] = v.to_typed(t, df)
-        else:
+        if col_problems:
+            # A missing or misspelt column: row-by-row checks against other files would only repeat
+            # the same mistake once per row, so they wait until the column is put right.
             typed[t.name] = _empty(t)
+            continue
+        typed[t.name] = v.to_typed(t, df)
+        checked.add(t.name)
 
-    if plan is not None and INDICATORS.name in raw:
-        src = {name: label for name, (_, label) in raw.items()}
+    src = {name: label for name, (_, label) in raw.items()}
+    for name in ("values", "targets", "commentary"):
+        if name in checked:
+            problems.extend(v.check_future(typed[name], src[name]))
+    if plan is not None and "indicators" in checked:
         ind = typed["indicators"]
         problems.extend(v.check_indicators(ind, plan, src["indicators"]))
-        for name in ("values", "targets", "commentary"):
-            if name in raw:
-                problems.extend(v.check_future(typed[name], src[name]))
-        if "values" in raw:
+        if "values" in checked:
             problems.extend(v.check_values(typed["values"], ind, src["values"]))
-        if "targets" in raw:
+        if "targets" in checked:
             problems.extend(v.check_targets(typed["targets"], ind, src["targets"]))
-        if "commentary" in raw:
+        if "commentary" in checked:
             problems.extend(v.check_commentary(typed["commentary"], ind, src["commentary"]))
 
     if problems:

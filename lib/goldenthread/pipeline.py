@@ -21,13 +21,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import ValidationError
-
 from goldenthread import __version__
 from goldenthread.config import ReportParameters
 from goldenthread.errors import DataError, Problem, ReportError
-from goldenthread.load import find_project_root, load_dataset, pydantic_problems
+from goldenthread.load import find_project_root, load_dataset, read_yaml
 
 FORMATS = ("html", "pdf", "csv")
 PACKAGES = ("goldenthread", "pandas", "numpy", "matplotlib", "seaborn", "pandera", "pydantic", "papermill",
@@ -45,21 +42,12 @@ class RunResult:
 
 def read_parameters(path: Path, overrides: dict[str, Any] | None = None) -> ReportParameters:
     """Read and check a parameters file; unknown keys and bad values are :class:`DataError`."""
-    if not path.is_file():
-        raise DataError([Problem(str(path), message="parameters file not found",
-                                 hint="Create it (copy parameters/2019-07.yaml) or pass --params FILE")])
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except yaml.YAMLError as err:
-        raise DataError([Problem(path.name, message=f"is not valid YAML: {err}")]) from err
-    if not isinstance(raw, dict):
-        raise DataError([Problem(path.name, message="must be a mapping of keys to values",
-                                 hint="See parameters/2019-07.yaml for the shape")])
-    raw.update({k: v for k, v in (overrides or {}).items() if v is not None})
-    try:
-        return ReportParameters.model_validate(raw)
-    except ValidationError as err:
-        raise DataError(pydantic_problems(err, path.name)) from err
+    problems: list[Problem] = []
+    params = read_yaml(path, ReportParameters, problems, overrides=overrides,
+                       missing_hint="Create it (copy parameters/2019-07.yaml) or pass --params FILE")
+    if problems or params is None:
+        raise DataError(problems)
+    return params  # type: ignore[return-value]
 
 
 def report_folder_name(period: str, audience: str) -> str:

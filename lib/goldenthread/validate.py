@@ -42,9 +42,10 @@ def _checks_for(col: Column) -> list[pa.Check]:
         checks.append(pa.Check(lambda s, a=allowed: _is_blank(s) | s.isin(a), name="allowed"))
     if col.type in ("number", "integer"):
         checks.append(pa.Check(_numeric_ok, name="number"))
-    if col.type == "integer":
+    if col.type == "integer":  # only judged once it is a number at all, so "two" gets one message
         checks.append(pa.Check(
-            lambda s: _is_blank(s) | s.str.fullmatch(r"[+-]?\d+(\.0*)?").fillna(False), name="integer"))
+            lambda s: ~_numeric_ok(s) | _is_blank(s) | s.str.fullmatch(r"[+-]?\d+(\.0*)?").fillna(False),
+            name="integer"))
     if col.minimum is not None:
         checks.append(pa.Check(
             lambda s, m=col.minimum: ~_numeric_ok(s) | _is_blank(s) | (pd.to_numeric(s, errors="coerce") >= m),
@@ -77,14 +78,16 @@ def check_columns(table: Table, df: pd.DataFrame, source: str) -> list[Problem]:
     problems = []
     present = list(df.columns)
     known = [c.name for c in table.columns]
+    renamed = set()  # misspellings already explained by a "required column is missing" message
     for col in table.columns:
         if col.required and col.name not in present:
             near = difflib.get_close_matches(col.name, [p for p in present if p not in known], n=1)
             hint = f"Rename column '{near[0]}' to '{col.name}'" if near else (
                 f"Add a column '{col.name}': {col.description}")
+            renamed.update(near)
             problems.append(Problem(source, None, col.name, "required column is missing", hint=hint))
     for name in present:
-        if name not in known:
+        if name not in known and name not in renamed:
             near = difflib.get_close_matches(str(name), known, n=1, cutoff=0.8)
             if near and near[0] not in present:
                 problems.append(Problem(source, None, str(name), "unknown column", hint=f"Did you mean '{near[0]}'?"))
@@ -126,6 +129,8 @@ def _hint(col: Column, check: str, value: object) -> str:
         near = difflib.get_close_matches(text.lower().replace(" ", "_"), col.allowed, n=1, cutoff=0.6)
         if near:
             return f"Did you mean '{near[0]}'? {col.hint}"
+    if check == "minimum":
+        return f"Use {col.minimum:g} or more"
     if check == "period" and re.match(r"^\d{4}-\d{2}-\d{2}", text):
         return "It looks like a date: format the column as Text and write the month as YYYY-MM, for example 2019-07"
     if check == "period" and re.fullmatch(r"\d{1,2}/\d{4}", text):
@@ -186,7 +191,7 @@ def check_indicators(ind: pd.DataFrame, plan: Plan, source: str) -> list[Problem
 
         if r.outcome not in outcomes:
             p("outcome", "outcome is not in plan.yaml", r.outcome, "Use one of: " + ", ".join(sorted(outcomes)))
-        if r.priority is not None:
+        elif r.priority is not None:  # a priority is only checked against a known outcome
             if r.priority not in priorities:
                 p("priority", "key priority is not in plan.yaml", r.priority,
                   "Use a priority id from plan.yaml, or leave it blank")
@@ -203,7 +208,7 @@ def check_indicators(ind: pd.DataFrame, plan: Plan, source: str) -> list[Problem
         if r.kind == "milestone" and (has_target or has_amber):
             p("target", "a milestone cannot have a numeric target", hint="Leave target and amber_threshold blank")
         if r.polarity == "none" and (has_target or has_amber):
-            p("target", "has a target but polarity is none, so it cannot be judged against it", r.target,
+            p("target", "has a target but polarity is none, so it cannot be judged against it", f"{r.target:g}",
               "Set polarity to higher or lower, or leave target blank (data only)")
         if has_target and has_amber and r.polarity in ("higher", "lower"):
             wrong = r.amber_threshold > r.target if r.polarity == "higher" else r.amber_threshold < r.target
@@ -215,7 +220,7 @@ def check_indicators(ind: pd.DataFrame, plan: Plan, source: str) -> list[Problem
 
 
 def _unknown_indicator(df: pd.DataFrame, known: set[str], source: str) -> list[Problem]:
-    bad = df[~df["indicator"].isin(known)]
+    bad = df[df["indicator"].notna() & ~df["indicator"].isin(known)]  # a blank id is reported as blank
     return [Problem(source, int(r.source_row), "indicator", "indicator is not in indicators.csv", str(r.indicator),
                     "Check the id, or add the indicator to indicators.csv")
             for r in bad.itertuples(index=False)]
@@ -232,7 +237,7 @@ def check_values(values: pd.DataFrame, ind: pd.DataFrame, source: str) -> list[P
         has_value = not np.isnan(r.value)
         if has_value and r.unit in NON_NEGATIVE_UNITS and r.value < 0:
             problems.append(Problem(source, int(r.source_row), "value",
-                                    f"indicator {r.indicator} is measured in {r.unit}, which cannot be negative",
+                                    f"indicator {r.indicator} is {NON_NEGATIVE_UNITS[r.unit]}, which cannot be negative",
                                     f"{r.value:g}", "Check the figure and its sign"))
         if r.kind == "milestone":
             if has_value:
@@ -250,8 +255,8 @@ def check_values(values: pd.DataFrame, ind: pd.DataFrame, source: str) -> list[P
     return problems
 
 
-#: Units whose figures cannot be below zero.
-NON_NEGATIVE_UNITS = ("percent", "days", "rate")
+#: Units whose figures cannot be below zero, as a message names them.
+NON_NEGATIVE_UNITS = {"percent": "a percentage", "days": "a number of days", "rate": "a rate"}
 
 
 def check_future(df: pd.DataFrame, source: str, today: dt.date | None = None) -> list[Problem]:
