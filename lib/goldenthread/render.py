@@ -124,9 +124,13 @@ def typst_source(nb: nbformat.NotebookNode, workdir: Path) -> str:
                 body.append(_pandoc_to_typst(data["text/html"], "html"))
             elif "text/plain" in data:
                 body.append(f"#raw({ty.string(data['text/plain'])}, block: true)")
-    shutil.copy(TEMPLATES / "typst" / "goldenthread.typ", workdir / "goldenthread.typ")
+    # goldenthread.typ holds the page layout and shared pieces; each other .typ file lays out the
+    # sections of one kind of document (the business plan, a directorate plan...).
+    layouts = sorted((TEMPLATES / "typst").glob("*.typ"))
+    for layout in layouts:
+        shutil.copy(layout, workdir / layout.name)
     doc = document_meta(nb)
-    head = ['#import "goldenthread.typ": *', f"#show: gt-report.with({ty.value(doc)})", ""]
+    head = [f'#import "{layout.name}": *' for layout in layouts] + [f"#show: gt-report.with({ty.value(doc)})", ""]
     return "\n".join(head + body) + "\n"
 
 
