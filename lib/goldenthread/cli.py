@@ -59,7 +59,7 @@ def report(
     period: str = typer.Option(None, "--period", "-p", help="Report month YYYY-MM; reads parameters/<period>.yaml."),
     params: Path = typer.Option(None, "--params", help="Parameters file to use instead of parameters/<period>.yaml."),
     data: str = typer.Option(None, "--data", help="Data folder, overriding the parameters file."),
-    out: Path = typer.Option(None, "--out", help="Output folder (default: reports/). The report goes in <out>/<period>/."),
+    out: Path = typer.Option(None, "--out", help="Output folder (default: reports/). Each report goes in a folder of its own, e.g. <out>/2019-07/."),
     formats: str = typer.Option("html,pdf", "--format",
                                 help="Comma-separated: html, pdf, csv (the scorecard for spreadsheets)."),
     notebook: str = typer.Option("corporate_performance_report", "--notebook",
@@ -67,8 +67,29 @@ def report(
     renderer: str = typer.Option("goldenthread", "--renderer",
                                  help="goldenthread (default; pip-only HTML and PDF) or quarto (needs Quarto on PATH)."),
     timeout: int = typer.Option(600, "--timeout", help="Seconds a single notebook cell may run before the run fails."),
+    directorate: str = typer.Option(None, "--directorate",
+                                    help="With --notebook directorate_plan: the directorate (file id in "
+                                         "data/<org>/directorates/)."),
+    all_directorates: bool = typer.Option(False, "--all",
+                                          help="With --notebook directorate_plan: one report per directorate, "
+                                               "built in parallel on the available cores."),
+    workers: int = typer.Option(None, "--workers", help="With --all: how many reports to build at once "
+                                                        "(default: one per core)."),
 ) -> None:
-    """Build a period's report: run the notebook with Papermill, write .ipynb, .html, .pdf and manifest.json."""
+    """Build a period's report: run the notebook with Papermill, write .ipynb, .html, .pdf and manifest.json.
+
+    \b
+    Examples (each writes its own folder under reports/):
+      goldenthread report --period 2019-07
+        the Corporate Performance Report: reports/2019-07/
+      goldenthread report --notebook business_plan --period 2019-07
+        the business plan with its indicators: reports/business-plan-2019-07/
+      goldenthread report --notebook directorate_plan --directorate eci -p 2019-07
+        one directorate plan: reports/directorate-plan-eci-2019-07/
+      goldenthread report --notebook directorate_plan --all --period 2019-07
+        every directorate plan, in parallel
+    Every run also rebuilds reports/index.html, which links to all reports built.
+    """
     from goldenthread.pipeline import run_report
 
     root = _root()
@@ -89,10 +110,14 @@ def report(
     def progress(msg: str) -> None:
         err.print(f"[dim]{time.perf_counter() - start:5.1f}s[/] {msg}")
 
+    common = {"notebook": nb, "out_root": out or root / "reports", "data": data, "timeout": timeout,
+              "formats": [f.strip() for f in formats.split(",") if f.strip()], "renderer": renderer}
+    if all_directorates:
+        _report_all_directorates(params, common, workers, start)
+        return
     try:
-        result = run_report(params, notebook=nb, out_root=out or root / "reports", data=data,
-                            formats=[f.strip() for f in formats.split(",") if f.strip()], timeout=timeout,
-                            progress=progress, progress_bar=tty, renderer=renderer)
+        result = run_report(params, progress=progress, progress_bar=tty,
+                            extra={"directorate": directorate} if directorate else None, **common)
     except DataError as e:
         _fail_data(e)
     except ReportError as e:
@@ -101,6 +126,57 @@ def report(
     err.print(f"[green]Done[/] in {time.perf_counter() - start:.1f}s: {result.out_dir}")
     for kind, path in result.files.items():
         err.print(f"  {kind:8} {path}")
+    err.print(f"  {'index':8} {Path(common['out_root']) / 'index.html'}")
+
+
+def _report_all_directorates(params: Path, common: dict, workers: int | None, start: float) -> None:
+    """``report --all``: check the data once, then one report per directorate in parallel."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from goldenthread.directorates import load_directorates
+    from goldenthread.load import load_dataset
+    from goldenthread.pipeline import notebook_parameters, read_parameters, run_reports
+
+    nb: Path = common["notebook"]
+    if "directorate" not in notebook_parameters(nb):
+        err.print(f"--all builds one report per directorate, but {nb.name} has no 'directorate' parameter. "
+                  "Use --notebook directorate_plan.", soft_wrap=True)
+        raise typer.Exit(2)
+    try:
+        p = read_parameters(params, {"data": common["data"]})
+        data_dir = Path(p.data) if Path(p.data).is_absolute() or Path(p.data).exists() else _root() / p.data
+        ds = load_dataset(data_dir)
+        plans = load_directorates(data_dir, ds.plan, ds.indicators)
+    except DataError as e:
+        _fail_data(e)
+    chosen = [d for d in plans.values() if p.audience == "internal" or d.classification == "public"]
+    skipped = [d.id for d in plans.values() if d not in chosen]
+    if not chosen:
+        err.print(f"No directorate plans to build: {data_dir / 'directorates'} holds no "
+                  f"{'public ' if p.audience == 'public' else ''}directorate files.")
+        raise typer.Exit(2)
+    if skipped:
+        err.print(f"Leaving out restricted directorate plan(s) {', '.join(skipped)} from the public run "
+                  "(set audience: internal to build them).", soft_wrap=True)
+    failures = []
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=False) as bar:
+        task = bar.add_task(f"Directorate plans for {p.period}", total=len(chosen))
+
+        def done(subject: dict, result: object) -> None:
+            bar.advance(task)
+            if isinstance(result, Exception):
+                failures.append((subject["directorate"], result))
+                bar.console.print(f"[red]Failed[/] {subject['directorate']}: {result}", markup=True, soft_wrap=True)
+            else:
+                bar.console.print(f"[green]Done[/] {subject['directorate']}: {result.out_dir}")
+
+        run_reports(params, [{"directorate": d.id} for d in chosen], workers=workers, on_done=done, **common)
+    index = Path(common["out_root"]) / "index.html"
+    err.print(f"{len(chosen) - len(failures)} of {len(chosen)} directorate plans built in "
+              f"{time.perf_counter() - start:.1f}s; index: {index}")
+    if failures:
+        raise typer.Exit(2 if all(isinstance(e, DataError) for _, e in failures) else 1)
 
 
 @app.command()

@@ -62,6 +62,9 @@ class StatusScheme(_Strict):
         0.0, ge=0, description="Relative change treated as 'no change' in direction of travel, on top of "
         "figures that are equal at the indicator's decimals."
     )
+    rollup: Literal["worst", "majority"] = Field(
+        "worst", description="How an outcome's status is rolled up from its indicators' (see coverage.py)."
+    )
     statuses: dict[str, StatusStyle] = Field(default_factory=lambda: dict(DEFAULT_STATUSES))
     milestones: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_MILESTONES))
 

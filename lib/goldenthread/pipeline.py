@@ -1,9 +1,10 @@
 """One report run, end to end: parameters -> validated data -> Papermill -> HTML, PDF, manifest.
 
-A run builds everything in a staging folder beside the output and moves it into
-``reports/<period>/`` only when every requested format succeeded, so a failure never leaves a
-half-written report and the last good one stays where it was. A failed notebook is kept in
-``reports/<period>.failed/`` for debugging.
+A run builds everything in a staging folder beside the output and moves it into its own folder
+(``reports/<period>/`` for the Corporate Performance Report, see :func:`report_folder_name` for the
+others) only when every requested format succeeded, so a failure never leaves a half-written
+report and the last good one stays where it was. A failed notebook is kept in
+``reports/<folder>.failed/`` for debugging. ``reports/index.html`` is rebuilt after every run.
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from typing import Any
 from goldenthread import __version__
 from goldenthread.config import ReportParameters
 from goldenthread.errors import DataError, Problem, ReportError
+from goldenthread.index import write_index
 from goldenthread.load import find_project_root, load_dataset, read_yaml
 
 FORMATS = ("html", "pdf", "csv")
@@ -50,9 +52,27 @@ def read_parameters(path: Path, overrides: dict[str, Any] | None = None) -> Repo
     return params  # type: ignore[return-value]
 
 
-def report_folder_name(period: str, audience: str) -> str:
-    """``2019-07`` for the public report, ``2019-07-internal`` for the internal one: never the same folder."""
-    return period if audience == "public" else f"{period}-{audience}"
+#: The notebook whose reports get the plain ``reports/<period>/`` folder.
+MAIN_NOTEBOOK = "corporate_performance_report"
+
+
+def report_folder_name(period: str, audience: str, notebook: str = MAIN_NOTEBOOK, subject: str | None = None) -> str:
+    """Each document, period and audience gets its own folder, so no run can replace another's report.
+
+    ``2019-07`` for the public Corporate Performance Report and ``2019-07-internal`` for the internal
+    one; other notebooks are named first: ``business-plan-2019-07``, and with a subject (a
+    directorate) ``directorate-plan-eci-2019-07``.
+    """
+    stem = "" if notebook == MAIN_NOTEBOOK else notebook.replace("_", "-") + "-"
+    about = f"{subject}-" if subject else ""
+    return f"{stem}{about}{period}" + ("" if audience == "public" else f"-{audience}")
+
+
+def notebook_parameters(notebook: Path) -> set[str]:
+    """The names in a notebook's ``parameters`` cell: only these are passed to it."""
+    import papermill as pm
+
+    return set(pm.inspect_notebook(str(notebook)))
 
 
 def period_end_epoch(period: str) -> int:
@@ -198,8 +218,13 @@ def run_report(
     progress: Progress = lambda msg: None,
     progress_bar: bool = False,
     renderer: str = "goldenthread",
+    extra: dict[str, Any] | None = None,
 ) -> RunResult:
-    """Build one report into ``out_root/<period>/``; see the module docstring for the guarantees."""
+    """Build one report into its folder under ``out_root``; see the module docstring for the guarantees.
+
+    ``extra`` are notebook parameters that are not in the parameters file, such as the
+    ``directorate`` of a directorate plan; a ``directorate`` also names the output folder.
+    """
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     formats = tuple(dict.fromkeys(formats))
@@ -222,7 +247,15 @@ def run_report(
     timings["validate"] = time.perf_counter() - t0
 
     out_root.mkdir(parents=True, exist_ok=True)
-    name = report_folder_name(params.period, params.audience)
+    extra = {k: v for k, v in (extra or {}).items() if v is not None}
+    declared = notebook_parameters(notebook)
+    undeclared = sorted(set(extra) - declared)
+    if undeclared:
+        raise DataError([Problem(notebook.name, message=f"has no parameter {', '.join(map(repr, undeclared))}",
+                                 hint=f"Its parameters cell declares: {', '.join(sorted(declared)) or 'nothing'}")])
+    name = report_folder_name(params.period, params.audience, notebook.stem, extra.get("directorate"))
+    subject_files = [f for f in [data_dir / "directorates" / f"{extra['directorate']}.yaml"] if f.is_file()] \
+        if "directorate" in extra else []
     final = out_root / name
     failed = out_root / f"{name}.failed"
     staging = out_root / f".staging-{name}-{os.getpid()}"
@@ -233,7 +266,8 @@ def run_report(
     try:
         progress(f"Running {notebook.name} for {params.period} ({params.audience})")
         t = time.perf_counter()
-        injected = params.model_dump(mode="json")
+        # Only what the notebook declares: a business plan has no front sheet, for instance.
+        injected = {k: v for k, v in {**params.model_dump(mode="json"), **extra}.items() if k in declared}
         injected["data"] = str(data_dir.resolve())
         try:
             execute_notebook(notebook, executed, injected, root, timeout, progress_bar)
@@ -252,6 +286,7 @@ def run_report(
         from goldenthread import render
 
         nb = nbformat.read(executed, as_version=4)
+        document = render.document_meta(nb)
         files: dict[str, Path] = {"ipynb": executed}
         if renderer == "quarto":
             progress("Rendering with Quarto")
@@ -288,10 +323,13 @@ def run_report(
         manifest = {
             "goldenthread": __version__,
             "notebook": _rel(notebook, root),
+            "title": document.get("title", notebook.stem),
             "period": params.period,
             "audience": params.audience,
-            "parameters": {**params.model_dump(mode="json"), "data": _rel(data_dir, root)},
-            "inputs": {_rel(p, root): sha256(p) for p in (*dataset.sources, params_file, notebook)},
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "parameters": {**{k: v for k, v in params.model_dump(mode="json").items() if k in declared},
+                           **extra, "data": _rel(data_dir, root)},
+            "inputs": {_rel(p, root): sha256(p) for p in (*dataset.sources, *subject_files, params_file, notebook)},
             "outputs": {p.name: sha256(p) for p in files.values()},
             "git": _git_commit(root),
             "versions": _versions(),
@@ -303,6 +341,7 @@ def run_report(
         files["manifest"] = staging / "manifest.json"
         _swap_into_place(staging, final)
         shutil.rmtree(failed, ignore_errors=True)
+        write_index(out_root)
         return RunResult(final, {k: final / p.name for k, p in files.items()}, timings)
     except OSError as err:  # a full disk, a read-only folder: say so, keep the last good report
         last = f"; the last good report in {final} is unchanged" if final.exists() else ""
@@ -310,6 +349,40 @@ def run_report(
             from err
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _run_one(kwargs: dict[str, Any]) -> RunResult:
+    """One report in a worker process (top level, so it can be pickled)."""
+    return run_report(**kwargs)
+
+
+def run_reports(params_file: Path, subjects: list[dict[str, Any]], *, workers: int | None = None,
+                on_done: Callable[[dict[str, Any], RunResult | Exception], None] = lambda s, r: None,
+                **common: Any) -> list[tuple[dict[str, Any], RunResult | Exception]]:
+    """Build one report per subject (e.g. per directorate) in parallel, one process per core.
+
+    Each run keeps every guarantee of :func:`run_report`; a run that fails does not stop the
+    others. Returns (subject, result or the exception) in the order given; ``on_done`` is called
+    as each finishes (for a progress bar). The index page is rebuilt once all are done.
+    """
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    workers = max(1, min(workers or os.cpu_count() or 1, len(subjects) or 1))
+    results: dict[int, RunResult | Exception] = {}
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(_run_one, {"params_file": params_file, "extra": subject, **common}): i
+                   for i, subject in enumerate(subjects)}
+        for future in as_completed(futures):
+            i = futures[future]
+            try:
+                results[i] = future.result()
+            except Exception as err:  # noqa: BLE001 - reported per subject, the others carry on
+                results[i] = err
+            on_done(subjects[i], results[i])
+    out_root = common.get("out_root")
+    if out_root is not None and Path(out_root).is_dir():
+        write_index(Path(out_root))
+    return [(subject, results[i]) for i, subject in enumerate(subjects)]
 
 
 def clean_leftovers(out_root: Path, name: str) -> None:

@@ -1,0 +1,96 @@
+"""Other documents through the same pipeline: folder names, the reports index, the business plan."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import ROOT, run_cli
+from goldenthread.errors import DataError
+from goldenthread.index import report_entries, write_index
+from goldenthread.pipeline import notebook_parameters, report_folder_name, run_report
+
+
+@pytest.mark.parametrize(("args", "folder"), [
+    (("2019-07", "public"), "2019-07"),
+    (("2019-07", "internal"), "2019-07-internal"),
+    (("2019-07", "public", "business_plan"), "business-plan-2019-07"),
+    (("2019-09", "internal", "directorate_plan", "eci"), "directorate-plan-eci-2019-09-internal"),
+])
+def test_each_document_period_and_audience_has_its_own_folder(args: tuple[str, ...], folder: str) -> None:
+    assert report_folder_name(*args) == folder
+
+
+def test_only_the_notebooks_declared_parameters_are_passed() -> None:
+    assert notebook_parameters(ROOT / "notebooks/business_plan.ipynb") == {"data", "period", "audience", "title",
+                                                                          "rollup"}
+    assert "front_sheet" in notebook_parameters(ROOT / "notebooks/corporate_performance_report.ipynb")
+
+
+def test_a_parameter_the_notebook_does_not_declare_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(DataError) as err:
+        run_report(ROOT / "parameters/2019-07.yaml", notebook=ROOT / "notebooks/business_plan.ipynb",
+                   out_root=tmp_path, extra={"directorate": "eci"})
+    assert str(err.value.problems[0]) == ("business_plan.ipynb: has no parameter 'directorate'. Its parameters cell "
+                                          "declares: audience, data, period, rollup, title")
+    assert not list(tmp_path.iterdir())
+
+
+def fake_report(out: Path, folder: str, **manifest: object) -> None:
+    d = out / folder
+    d.mkdir(parents=True)
+    outputs = {}
+    for name in manifest.pop("files", ["report.html", "report.pdf"]):  # type: ignore[union-attr]
+        (d / name).write_text("x")
+        outputs[name] = "0" * 64
+    (d / "manifest.json").write_text(json.dumps({"outputs": outputs, **manifest}))
+
+
+def test_the_index_lists_every_report_newest_period_first(tmp_path: Path) -> None:
+    fake_report(tmp_path, "2019-06", notebook="notebooks/corporate_performance_report.ipynb", period="2019-06",
+                audience="public", title="Corporate Performance Report - End of June", built_at="2026-11-20T10:00:00Z")
+    fake_report(tmp_path, "2019-07-internal", notebook="notebooks/corporate_performance_report.ipynb",
+                period="2019-07", audience="internal", title="CPR July", files=["r.pdf", "r.html", "r.ipynb"])
+    fake_report(tmp_path, "business-plan-2019-07", notebook="notebooks/business_plan.ipynb", period="2019-07",
+                audience="public", title="Business Plan 2019-2022")
+    (tmp_path / "2019-08.failed").mkdir()
+    (tmp_path / "2019-08.failed" / "manifest.json").write_text("{}")
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "manifest.json").write_text("{not json")
+    entries = report_entries(tmp_path)
+    assert [(e["period"], e["kind"]) for e in entries] == [
+        ("2019-07", "Business plan"), ("2019-07", "Corporate Performance Report"),
+        ("2019-06", "Corporate Performance Report")]
+    assert [link["format"] for link in entries[1]["links"]] == ["html", "pdf", "ipynb"]
+    html = write_index(tmp_path).read_text(encoding="utf-8")
+    assert html.count("<tr>") == 4  # header and three reports
+    assert 'href="2019-07-internal/r.pdf"' in html and 'href="business-plan-2019-07/report.html"' in html
+    assert "June 2019" in html and "2026-11-20" in html and "Internal</span>" in html
+    assert re.search(r'(src|href)="https?:|url\(https?:', html) is None  # nothing fetched
+    assert '"Segoe UI"' in html  # the stylesheet is not HTML-escaped
+    assert not list(tmp_path.glob(".index-*"))
+
+
+def test_an_empty_index_says_how_to_build_a_report(tmp_path: Path) -> None:
+    assert "goldenthread report --period" in write_index(tmp_path).read_text(encoding="utf-8")
+
+
+@pytest.mark.integration
+def test_business_plan_through_the_cli(tmp_path: Path) -> None:
+    result = run_cli("report", "--notebook", "business_plan", "--period", "2019-07", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    folder = tmp_path / "business-plan-2019-07"
+    html = (folder / "business_plan.html").read_text(encoding="utf-8")
+    assert "Business Plan 2019-2022" in html and "The golden thread: what measures the plan" in html
+    assert "Percentage of users using self-directed support" in html
+    text = "\n".join(p.extract_text() for p in PdfReader(folder / "business_plan.pdf").pages)
+    assert "Our outcomes at a glance" in text and "Key priorities measured by nothing" in text
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["parameters"] == {"data": "data/example", "period": "2019-07", "audience": "public",
+                                      "title": None}
+    assert manifest["title"].startswith("Business Plan 2019-2022: progress to the end of July 2019")
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert 'href="business-plan-2019-07/business_plan.pdf"' in index
