@@ -231,7 +231,8 @@ class HistoryFigure(Figure):
     """A matplotlib Figure that carries its alt text and shows itself with it in a notebook.
 
     A bare PNG in a notebook or its HTML export has no text alternative; the report's charts all
-    have one (charts.py), and the explorer's should too. In a notebook it shows as ``<img alt=...>`` (see ``_repr_mimebundle_``).
+    have one (charts.py), and the explorer's should too. In a notebook it shows as
+    ``<img alt=...>`` (see ``_repr_mimebundle_``).
     """
 
     alt_text: str = ""
