@@ -94,3 +94,65 @@ def test_business_plan_through_the_cli(tmp_path: Path) -> None:
     assert manifest["title"].startswith("Business Plan 2019-2022: progress to the end of July 2019")
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert 'href="business-plan-2019-07/business_plan.pdf"' in index
+
+
+# --- directorate plans -----------------------------------------------------------------------------
+
+def test_a_directorate_plan_holds_only_its_own_indicators() -> None:
+    from goldenthread.directorate_plan import build_directorate_plan
+
+    plan = build_directorate_plan(str(ROOT / "data/example"), "eci", "2019-07")
+    assert plan.heading == "Economic and Community Infrastructure Directorate Business Plan 2019/20"
+    assert set(plan.card["directorate"]) == {"Economic and Community Infrastructure"} and len(plan.card) == 9
+    delivery = plan.delivery().html
+    assert "Commissioned services over £1m" in delivery and "£51.6m" in delivery  # the total of five contracts
+    months = [delivery.index(m) for m in ("August 2019", "February 2020", "March 2020", "2021/22")]
+    assert months == sorted(months)  # key decisions in date order
+    assert "How our indicators are doing" in plan.indicator_summary().html
+    assert "Directorate scorecard" in plan.scorecard(charts=False).html
+
+
+def test_a_restricted_or_unknown_directorate_plan_is_refused_for_the_public() -> None:
+    from goldenthread.directorate_plan import build_directorate_plan, directorates_for
+
+    data = str(ROOT / "data/example")
+    with pytest.raises(DataError) as err:
+        build_directorate_plan(data, "finance", "2019-07", "public")
+    assert str(err.value.problems[0]) == ("directorates/finance.yaml, key 'classification': is restricted, so it is "
+                                          "not built for the public (found 'restricted'). Build it with audience: "
+                                          "internal in the parameters file")
+    assert build_directorate_plan(data, "finance", "2019-07", "internal").classification == \
+        "Internal - not for publication"
+    with pytest.raises(DataError, match=r"directorates/ecl.yaml: no such directorate plan. Use one of: adult-services"):
+        build_directorate_plan(data, "ecl", "2019-07")
+    assert directorates_for(data, "public") == (
+        ["adult-services", "childrens-services", "corporate-affairs", "eci", "public-health"], ["finance"])
+
+
+def test_the_cli_refuses_a_restricted_directorate_before_starting_a_kernel(tmp_path: Path) -> None:
+    result = run_cli("report", "--notebook", "directorate_plan", "--directorate", "finance", "--period", "2019-07",
+                     "--out", str(tmp_path))
+    assert result.returncode == 2
+    assert "directorates/finance.yaml, key 'classification': is restricted" in result.stderr
+    assert not list(tmp_path.iterdir())
+    other = run_cli("report", "--all", "--period", "2019-07", "--out", str(tmp_path))
+    assert other.returncode == 2 and "has no 'directorate' parameter" in other.stderr
+
+
+@pytest.mark.integration
+def test_every_directorate_plan_in_parallel_with_an_index(tmp_path: Path) -> None:
+    result = run_cli("report", "--notebook", "directorate_plan", "--all", "--period", "2019-07", "--out",
+                     str(tmp_path), "--format", "html")
+    assert result.returncode == 0, result.stderr
+    assert "Leaving out restricted directorate plan(s) finance" in result.stderr
+    assert "5 of 5 directorate plans built" in result.stderr
+    built = sorted(p.name for p in tmp_path.iterdir() if p.is_dir())
+    assert built == [f"directorate-plan-{d}-2019-07" for d in
+                     ("adult-services", "childrens-services", "corporate-affairs", "eci", "public-health")]
+    html = (tmp_path / "directorate-plan-adult-services-2019-07" / "directorate_plan.html").read_text("utf-8")
+    assert "Adult Services Directorate Business Plan 2019/20" in html
+    assert "Percentage of users using self-directed support" in html
+    assert "Colley Lane" not in html  # an Economic and Community Infrastructure milestone
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert index.count("Directorate plan</strong>") == 5
+    assert 'href="directorate-plan-eci-2019-07/directorate_plan.html"' in index

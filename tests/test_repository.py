@@ -24,6 +24,14 @@ def test_notebooks_are_committed_without_outputs(path) -> None:
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_cells_keep_their_names(path) -> None:
+    """Failure messages name cells by id ("cell 4 (setup: ...)"): nbstripout without --keep-id numbers them."""
+    ids = [c.get("id", "") for c in json.loads(path.read_text(encoding="utf-8"))["cells"]]
+    assert all(i and not i.isdigit() for i in ids) and len(set(ids)) == len(ids), \
+        f"give {path.name}'s cells names, and strip it with nbstripout --keep-id"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebooks_have_one_tagged_parameters_cell(path) -> None:
     nb = json.loads(path.read_text(encoding="utf-8"))
     tagged = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]

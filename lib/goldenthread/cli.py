@@ -116,6 +116,8 @@ def report(
         _report_all_directorates(params, common, workers, start)
         return
     try:
+        if directorate:
+            _check_directorate(params, common["data"], directorate)
         result = run_report(params, progress=progress, progress_bar=tty,
                             extra={"directorate": directorate} if directorate else None, **common)
     except DataError as e:
@@ -129,12 +131,26 @@ def report(
     err.print(f"  {'index':8} {Path(common['out_root']) / 'index.html'}")
 
 
+def _check_directorate(params: Path, data: str | None, directorate: str) -> None:
+    """Before a kernel starts: the directorate exists and the run's audience may see it (DataError if not)."""
+    from goldenthread.directorate_plan import choose_directorate
+    from goldenthread.directorates import load_directorates
+    from goldenthread.load import load_dataset, resolve_data_dir
+    from goldenthread.pipeline import read_parameters
+
+    p = read_parameters(params, {"data": data})
+    folder = resolve_data_dir(p.data)
+    ds = load_dataset(folder)
+    choose_directorate(load_directorates(folder, ds.plan, ds.indicators), directorate, p.audience, folder)
+
+
 def _report_all_directorates(params: Path, common: dict, workers: int | None, start: float) -> None:
     """``report --all``: check the data once, then one report per directorate in parallel."""
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from goldenthread.directorates import load_directorates
-    from goldenthread.load import load_dataset
+    from goldenthread.directorate_plan import directorates_for
+    from goldenthread.load import resolve_data_dir
     from goldenthread.pipeline import notebook_parameters, read_parameters, run_reports
 
     nb: Path = common["notebook"]
@@ -144,20 +160,17 @@ def _report_all_directorates(params: Path, common: dict, workers: int | None, st
         raise typer.Exit(2)
     try:
         p = read_parameters(params, {"data": common["data"]})
-        data_dir = Path(p.data) if Path(p.data).is_absolute() or Path(p.data).exists() else _root() / p.data
-        ds = load_dataset(data_dir)
-        plans = load_directorates(data_dir, ds.plan, ds.indicators)
+        folder = resolve_data_dir(p.data)
+        chosen, skipped = directorates_for(folder, p.audience)
     except DataError as e:
         _fail_data(e)
-    chosen = [d for d in plans.values() if p.audience == "internal" or d.classification == "public"]
-    skipped = [d.id for d in plans.values() if d not in chosen]
     if not chosen:
-        err.print(f"No directorate plans to build: {data_dir / 'directorates'} holds no "
+        err.print(f"No directorate plans to build: {folder / 'directorates'} holds no "
                   f"{'public ' if p.audience == 'public' else ''}directorate files.")
         raise typer.Exit(2)
     if skipped:
         err.print(f"Leaving out restricted directorate plan(s) {', '.join(skipped)} from the public run "
-                  "(set audience: internal to build them).", soft_wrap=True)
+                  "(set audience: internal in the parameters file to build them).", soft_wrap=True)
     failures = []
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=False) as bar:
@@ -167,11 +180,11 @@ def _report_all_directorates(params: Path, common: dict, workers: int | None, st
             bar.advance(task)
             if isinstance(result, Exception):
                 failures.append((subject["directorate"], result))
-                bar.console.print(f"[red]Failed[/] {subject['directorate']}: {result}", markup=True, soft_wrap=True)
+                bar.console.print(f"[red]Failed[/] {subject['directorate']}: {escape(str(result))}", soft_wrap=True)
             else:
                 bar.console.print(f"[green]Done[/] {subject['directorate']}: {result.out_dir}")
 
-        run_reports(params, [{"directorate": d.id} for d in chosen], workers=workers, on_done=done, **common)
+        run_reports(params, [{"directorate": d} for d in chosen], workers=workers, on_done=done, **common)
     index = Path(common["out_root"]) / "index.html"
     err.print(f"{len(chosen) - len(failures)} of {len(chosen)} directorate plans built in "
               f"{time.perf_counter() - start:.1f}s; index: {index}")

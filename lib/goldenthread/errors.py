@@ -48,6 +48,10 @@ class DataError(Exception):
     def __post_init__(self) -> None:
         super().__init__(self.summary())
 
+    def __reduce__(self) -> tuple:
+        # Keep the problems when a report built in a worker process fails (see pipeline.run_reports).
+        return (type(self), (self.problems,))
+
     def summary(self) -> str:
         n = len(self.problems)
         head = f"{n} problem{'s' if n != 1 else ''} found in the input data:"

@@ -97,6 +97,9 @@ def read_yaml(path: Path, model: type[BaseModel], problems: list[Problem], *, mi
     except UnicodeDecodeError:
         problems.append(Problem(name, message="is not UTF-8 text", hint="Save the file as UTF-8"))
         return None
+    if raw is None:
+        problems.append(Problem(name, message="is empty", hint="See docs/data-contract.md for the keys it needs"))
+        return None
     if not isinstance(raw, dict):
         problems.append(Problem(name, message="must be a mapping of keys to values",
                                 value=type(raw).__name__, hint="See docs/data-contract.md for the keys"))

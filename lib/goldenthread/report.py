@@ -172,7 +172,7 @@ class Report:
         model["rows"] = [r for r in model["rows"] if r[1]]
         return self._render("front_sheet", model)
 
-    def indicator_summary(self) -> Section:
+    def indicator_summary(self, heading: str = "1. Summary") -> Section:
         """How many indicators, continued and new, and how many cannot be judged yet."""
         s = self.summary
         counts = [{**self._status(k), "count": n} for k, n in s.by_status.items() if n]
@@ -183,7 +183,7 @@ class Report:
             "judged_text": ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts),
             "total": s.total, "continued": s.continued, "new": s.new, "new_titles": list(s.new_titles),
             "insufficient": s.insufficient, "insufficient_new": s.insufficient_new,
-            "period_end": _period_end(self.period), "counts": counts,
+            "period_end": _period_end(self.period), "counts": counts, "heading": heading,
         }
         return self._render("indicator_summary", model)
 
@@ -210,7 +210,7 @@ class Report:
         """
         return self.selection.candidates
 
-    def appendix(self, charts: bool = True) -> Section:
+    def appendix(self, charts: bool = True, heading: str = "Appendix A: Performance scorecard") -> Section:
         """Appendix A: per outcome, every indicator with its figures, status, trend, chart and commentary."""
         files: dict[str, bytes] = {}
         history = self.history.groupby("indicator", sort=False)
@@ -232,7 +232,7 @@ class Report:
             outcomes.append({"id": outcome.id, "title": outcome.title, "indicators": entries})
         legend = [self._status(k) for k in ("blue", "green", "amber", "red", "data_only", "not_available")
                   if k != "blue" or self.dataset.organisation.status_scheme.exceeding_margin is not None]
-        return self._render("appendix", {"outcomes": outcomes, "legend": legend}, files)
+        return self._render("appendix", {"heading": heading, "outcomes": outcomes, "legend": legend}, files)
 
     def _entry(self, r: Any) -> dict[str, Any]:
         unit, dec = r.unit, int(r.decimals)
