@@ -138,12 +138,13 @@ def test_failing_cell_keeps_last_good_report(built: Path, tmp_path: Path) -> Non
     before = {p.name: p.read_bytes() for p in (out / "2019-07").iterdir()}
     nb = nbformat.read(ROOT / "notebooks/corporate_performance_report.ipynb", as_version=4)
     nb.cells.insert(4, nbformat.v4.new_code_cell("raise RuntimeError('figures did not add up')", id="boom"))
-    broken = tmp_path / "broken.ipynb"
+    broken = tmp_path / "broken" / "corporate_performance_report.ipynb"  # same name: same report folder
+    broken.parent.mkdir()
     nbformat.write(nb, broken)
     result = run_cli("report", "--period", "2019-07", "--out", str(out), "--notebook", str(broken), "--format", "html")
     assert result.returncode == 1
     assert "cell 5 (boom" in result.stderr and "RuntimeError: figures did not add up" in result.stderr
-    assert (out / "2019-07.failed" / "broken.ipynb").is_file()
+    assert (out / "2019-07.failed" / "corporate_performance_report.ipynb").is_file()
     assert {p.name: p.read_bytes() for p in (out / "2019-07").iterdir()} == before
     assert not list(out.glob(".staging-*"))
 

@@ -197,7 +197,8 @@ def run_with_extra_cell(tmp_path: Path, cell_id: str, source: str, *options: str
     """
     nb = nbformat.read(ROOT / "notebooks/corporate_performance_report.ipynb", as_version=4)
     nb.cells.insert(3, nbformat.v4.new_code_cell(source, id=cell_id))
-    notebook = tmp_path / f"{cell_id}.ipynb"
+    notebook = tmp_path / cell_id / "corporate_performance_report.ipynb"  # same name: same report folder
+    notebook.parent.mkdir()
     nbformat.write(nb, notebook)
     out = tmp_path / "reports"
     before = previous_report(out)
