@@ -156,3 +156,11 @@ def test_every_directorate_plan_in_parallel_with_an_index(tmp_path: Path) -> Non
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert index.count("Directorate plan</strong>") == 5
     assert 'href="directorate-plan-eci-2019-07/directorate_plan.html"' in index
+
+
+def test_a_directorate_id_cannot_reach_outside_the_output_folder(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    with pytest.raises(DataError, match=r"--directorate: is not a directorate id \(found '\.\./\.\./escape'\)"):
+        run_report(ROOT / "parameters/2019-07.yaml", notebook=ROOT / "notebooks/directorate_plan.ipynb",
+                   out_root=out, extra={"directorate": "../../escape"})
+    assert not out.exists() and not list(tmp_path.rglob("*escape*"))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from goldenthread.directorates import Directorate, load_directorates
+from goldenthread.directorates import Directorate, directorate_indicators, load_directorates
 from goldenthread.errors import DataError, Problem
 from goldenthread.formatting import format_period_name, format_value
 from goldenthread.load import resolve_data_dir
@@ -37,8 +37,7 @@ class DirectoratePlan(Report):
     @cached_property
     def card(self) -> pd.DataFrame:
         """The scorecard, narrowed to this directorate's indicators."""
-        card = super().card
-        return card[card["directorate"] == self.plan_of.name].reset_index(drop=True)
+        return directorate_indicators(super().card, self.plan_of)
 
     @property
     def year_label(self) -> str:

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -246,16 +247,21 @@ def run_report(
     dataset = load_dataset(data_dir)
     timings["validate"] = time.perf_counter() - t0
 
-    out_root.mkdir(parents=True, exist_ok=True)
     extra = {k: v for k, v in (extra or {}).items() if v is not None}
     declared = notebook_parameters(notebook)
     undeclared = sorted(set(extra) - declared)
     if undeclared:
         raise DataError([Problem(notebook.name, message=f"has no parameter {', '.join(map(repr, undeclared))}",
                                  hint=f"Its parameters cell declares: {', '.join(sorted(declared)) or 'nothing'}")])
-    name = report_folder_name(params.period, params.audience, notebook.stem, extra.get("directorate"))
+    subject = extra.get("directorate")
+    if subject is not None and not re.fullmatch(r"[a-z0-9-]+", str(subject)):  # it becomes part of a path
+        raise DataError([Problem("--directorate", message="is not a directorate id", value=str(subject),
+                                 hint="Use a file name from data/<org>/directorates/ without .yaml, "
+                                      "for example eci")])
+    name = report_folder_name(params.period, params.audience, notebook.stem, subject)
     subject_files = [f for f in [data_dir / "directorates" / f"{extra['directorate']}.yaml"] if f.is_file()] \
         if "directorate" in extra else []
+    out_root.mkdir(parents=True, exist_ok=True)
     final = out_root / name
     failed = out_root / f"{name}.failed"
     staging = out_root / f".staging-{name}-{os.getpid()}"
@@ -341,7 +347,10 @@ def run_report(
         files["manifest"] = staging / "manifest.json"
         _swap_into_place(staging, final)
         shutil.rmtree(failed, ignore_errors=True)
-        write_index(out_root)
+        try:
+            write_index(out_root)
+        except OSError as err:  # the report itself is safely in place; only the list of reports is stale
+            progress(f"Could not update {out_root / 'index.html'}: {err.strerror or err}")
         return RunResult(final, {k: final / p.name for k, p in files.items()}, timings)
     except OSError as err:  # a full disk, a read-only folder: say so, keep the last good report
         last = f"; the last good report in {final} is unchanged" if final.exists() else ""
