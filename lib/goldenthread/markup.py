@@ -71,13 +71,19 @@ class _TypstWriter(HTMLParser):
         self.stack: list[str] = []
         self.lists: list[list[str]] = []
         self.items: list[list[str]] = []
+        self.after_block = False  # the last thing written closed a paragraph, list or quote
 
     def _emit(self, text: str) -> None:
         (self.items[-1] if self.items else self.out).append(text)
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        after_block, self.after_block = self.after_block, False
         if tag == "p":
-            self._emit("#par[")
+            # Paragraphs are inline content with breaks *between* them, so a one-paragraph comment can
+            # run on in a sentence ("2.2.1 Title – text (Appendix A, page 14)") as seed 003 lays it out.
+            if after_block:
+                self._emit("#parbreak()")
+            self._emit("#[")
         elif tag in ("ul", "ol"):
             self.lists.append([])
         elif tag == "li":
@@ -110,12 +116,14 @@ class _TypstWriter(HTMLParser):
                 self._emit(")")
             else:
                 self._emit("]")
+            self.after_block = top in ("p", "ul", "ol", "blockquote")
             if top == tag:
                 break
 
     def handle_data(self, data: str) -> None:
-        if not data.strip() and (not self.stack or self.stack[-1] in ("ul", "ol", "blockquote")):
+        if not data.strip() and (not self.stack or self.stack[-1] in ("ul", "ol", "li", "blockquote")):
             return  # layout whitespace between block tags
+        self.after_block = False
         if self.stack and self.stack[-1] == "code":
             self._emit(string(data))
             return
