@@ -164,3 +164,17 @@ def test_a_directorate_id_cannot_reach_outside_the_output_folder(tmp_path: Path)
         run_report(ROOT / "parameters/2019-07.yaml", notebook=ROOT / "notebooks/directorate_plan.ipynb",
                    out_root=out, extra={"directorate": "../../escape"})
     assert not out.exists() and not list(tmp_path.rglob("*escape*"))
+
+
+def test_validate_checks_the_directorate_plans_too(example_copy: Path) -> None:
+    from typer.testing import CliRunner
+
+    from goldenthread.cli import app
+
+    ok = CliRunner().invoke(app, ["validate", str(example_copy)])
+    assert ok.exit_code == 0 and "6 directorate plans" in ok.output
+    eci = example_copy / "directorates" / "eci.yaml"
+    eci.write_text(eci.read_text(encoding="utf-8").replace("outcome: O1", "outcome: O9", 1), encoding="utf-8")
+    bad = CliRunner().invoke(app, ["validate", str(example_copy)])
+    assert bad.exit_code == 2
+    assert "directorates/eci.yaml, key 'priorities.0.outcome': outcome is not in plan.yaml (found 'O9')" in bad.output

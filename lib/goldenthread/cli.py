@@ -40,18 +40,23 @@ def _fail_data(e: DataError) -> None:
 def validate(
     data: Path = typer.Argument(..., help="Organisation data folder, e.g. data/example (or a folder with one .xlsx)."),
 ) -> None:
-    """Check a data folder against the data contract (docs/data-contract.md) and list every problem."""
-    from goldenthread.load import load_dataset
+    """Check a data folder against the data contract (docs/data-contract.md) and list every problem.
+
+    The directorate plans in its directorates/ folder, if any, are checked too.
+    """
+    from goldenthread.directorates import load_directorates
+    from goldenthread.load import load_dataset, resolve_data_dir
 
     try:
         ds = load_dataset(data)
+        plans = load_directorates(resolve_data_dir(data), ds.plan, ds.indicators)
     except DataError as e:
         _fail_data(e)
     n = len(ds.indicators)
     restricted = int((ds.indicators["classification"] == "restricted").sum())
     err.print(f"[green]OK[/] {data}: {n} indicators ({restricted} restricted), {len(ds.values)} values, "
               f"{len(ds.targets)} targets, {len(ds.commentary)} commentary rows, "
-              f"{len(ds.plan.outcomes)} outcomes.")
+              f"{len(ds.plan.outcomes)} outcomes, {len(plans)} directorate plans.", soft_wrap=True)
 
 
 @app.command()
