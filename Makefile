@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/pipeline.py
 	$(BIN)/python benchmarks/status.py
 	$(BIN)/python benchmarks/areas.py
+	$(BIN)/python benchmarks/directorates.py
 
 clean:
 	rm -rf $(VENV) reports/20* reports/business-plan-* reports/directorate-plan-* reports/index.html \
