@@ -52,14 +52,10 @@ class BusinessPlan(Report):
 
     def _outcome_statuses(self) -> dict[str, dict[str, Any]]:
         rolled = self.rollup_table.set_index("outcome")
-        return {o: {"status": self._status(r.status), "judged": int(r.judged), "indicators": int(r.indicators),
-                    "counts": [{**self._status(k), "count": int(getattr(r, k))} for k in self._shown_statuses()
-                               if int(getattr(r, k))]}
+        return {o: {"status": self._status(r["status"]), "judged": int(r["judged"]),
+                    "indicators": int(r["indicators"]),
+                    "counts": [{**self._status(k), "count": int(r[k])} for k in self.shown_statuses() if int(r[k])]}
                 for o, r in rolled.iterrows()}
-
-    def _shown_statuses(self) -> list[str]:
-        return [k for k in ("blue", "green", "amber", "red", "data_only", "not_available")
-                if k != "blue" or self.dataset.organisation.status_scheme.exceeding_margin is not None]
 
     # --- sections -----------------------------------------------------------------------------
     def cover(self) -> Section:
@@ -90,7 +86,7 @@ class BusinessPlan(Report):
                                    "activities": list(activities.get(r.priority, [])), "indicators": measured_by})
             outcomes.append({"id": first.outcome, "title": first.outcome_title, **statuses[first.outcome],
                              "priorities": priorities})
-        return self._render("plan", {"outcomes": outcomes, "legend": [self._status(k) for k in self._shown_statuses()]})
+        return self._render("plan", {"outcomes": outcomes, "legend": [self._status(k) for k in self.shown_statuses()]})
 
     def _measure_row(self, r: Any) -> dict[str, Any]:
         e = self._entry(r)

@@ -114,6 +114,11 @@ class Report:
         return "Internal - not for publication" if self.audience == "internal" else "Public"
 
     # --- helpers ------------------------------------------------------------------------------
+    def shown_statuses(self) -> list[str]:
+        """The status keys a reader can meet, in order: blue only when the scheme rates 'exceeding'."""
+        return [k for k in ("blue", "green", "amber", "red", "data_only", "not_available")
+                if k != "blue" or self.dataset.organisation.status_scheme.exceeding_margin is not None]
+
     def _status(self, key: str) -> dict[str, str]:
         style = self.dataset.organisation.status_scheme.statuses[key]
         return {"key": key, "label": style.label, "symbol": style.symbol, "colour": style.colour,
@@ -230,8 +235,7 @@ class Report:
                         entry["chart"] = {"file": name, "alt": chart.alt}
                 entries.append(entry)
             outcomes.append({"id": outcome.id, "title": outcome.title, "indicators": entries})
-        legend = [self._status(k) for k in ("blue", "green", "amber", "red", "data_only", "not_available")
-                  if k != "blue" or self.dataset.organisation.status_scheme.exceeding_margin is not None]
+        legend = [self._status(k) for k in self.shown_statuses()]
         return self._render("appendix", {"heading": heading, "outcomes": outcomes, "legend": legend}, files)
 
     def _entry(self, r: Any) -> dict[str, Any]:
