@@ -30,6 +30,16 @@ def _root() -> Path:
     return find_project_root() or Path.cwd()
 
 
+def _params_file(root: Path, period: str | None, params: Path | None) -> Path:
+    """--params FILE, or parameters/<period>.yaml; exit 2 when neither is given."""
+    if params is not None:
+        return params
+    if period is None:
+        err.print("Give --period YYYY-MM (reads parameters/<period>.yaml) or --params FILE.")
+        raise typer.Exit(2)
+    return root / "parameters" / f"{period}.yaml"
+
+
 def _fail_data(e: DataError) -> None:
     err.print("[bold red]Input data problem[/] - nothing was written.")
     err.print(e.summary(), markup=False, soft_wrap=True)  # values are shown exactly as typed, [brackets] too
@@ -98,11 +108,7 @@ def report(
     from goldenthread.pipeline import run_report
 
     root = _root()
-    if params is None:
-        if period is None:
-            err.print("Give --period YYYY-MM (reads parameters/<period>.yaml) or --params FILE.")
-            raise typer.Exit(2)
-        params = root / "parameters" / f"{period}.yaml"
+    params = _params_file(root, period, params)
     nb = Path(notebook)
     if not nb.suffix:
         nb = root / "notebooks" / f"{notebook}.ipynb"
@@ -121,8 +127,6 @@ def report(
         _report_all_directorates(params, common, workers, start)
         return
     try:
-        if directorate:
-            _check_directorate(params, common["data"], directorate)
         result = run_report(params, progress=progress, progress_bar=tty,
                             extra={"directorate": directorate} if directorate else None, **common)
     except DataError as e:
@@ -134,19 +138,6 @@ def report(
     for kind, path in result.files.items():
         err.print(f"  {kind:8} {path}")
     err.print(f"  {'index':8} {Path(common['out_root']) / 'index.html'}")
-
-
-def _check_directorate(params: Path, data: str | None, directorate: str) -> None:
-    """Before a kernel starts: the directorate exists and the run's audience may see it (DataError if not)."""
-    from goldenthread.directorate_plan import choose_directorate
-    from goldenthread.directorates import load_directorates
-    from goldenthread.load import load_dataset, resolve_data_dir
-    from goldenthread.pipeline import read_parameters
-
-    p = read_parameters(params, {"data": data})
-    folder = resolve_data_dir(p.data)
-    ds = load_dataset(folder)
-    choose_directorate(load_directorates(folder, ds.plan, ds.indicators), directorate, p.audience, folder)
 
 
 def _report_all_directorates(params: Path, common: dict, workers: int | None, start: float) -> None:
@@ -222,19 +213,15 @@ def areas(
 ) -> None:
     """Rank candidate areas of success and concern, with scores and drafted wording, for the leadership team."""
     from goldenthread.areas import candidates_as_commentary
+    from goldenthread.load import resolve_data_dir
     from goldenthread.pipeline import read_parameters
     from goldenthread.report import build_report
 
-    root = _root()
-    params = params or (root / "parameters" / f"{period}.yaml" if period else None)
-    if params is None:
-        err.print("Give --period YYYY-MM (reads parameters/<period>.yaml) or --params FILE.")
-        raise typer.Exit(2)
+    params = _params_file(_root(), period, params)
     try:
         p = read_parameters(params, {"data": data})
-        data_dir = p.data if Path(p.data).is_absolute() or Path(p.data).exists() else str(root / p.data)
-        report = build_report(data_dir, p.period, p.audience, p.title, p.front_sheet.model_dump(mode="json"),
-                              p.max_successes, p.max_concerns)
+        report = build_report(resolve_data_dir(p.data), p.period, p.audience, p.title,
+                              p.front_sheet.model_dump(mode="json"), p.max_successes, p.max_concerns)
         table = report.area_candidates()
     except DataError as e:
         _fail_data(e)

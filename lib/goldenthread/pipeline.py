@@ -258,9 +258,15 @@ def run_report(
         raise DataError([Problem("--directorate", message="is not a directorate id", value=str(subject),
                                  hint="Use a file name from data/<org>/directorates/ without .yaml, "
                                       "for example eci")])
+    subject_files: list[Path] = []
+    if subject is not None:  # the plan exists and this audience may see it, before any kernel starts
+        from goldenthread.directorate_plan import choose_directorate
+        from goldenthread.directorates import load_directorates
+
+        choose_directorate(load_directorates(data_dir, dataset.plan, dataset.indicators), subject,
+                           params.audience, data_dir)
+        subject_files = [data_dir / "directorates" / f"{subject}.yaml"]
     name = report_folder_name(params.period, params.audience, notebook.stem, subject)
-    subject_files = [f for f in [data_dir / "directorates" / f"{extra['directorate']}.yaml"] if f.is_file()] \
-        if "directorate" in extra else []
     out_root.mkdir(parents=True, exist_ok=True)
     final = out_root / name
     failed = out_root / f"{name}.failed"
