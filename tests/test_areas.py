@@ -26,7 +26,7 @@ def test_acceptance_drafted_from_the_example_data_alone(example_copy: Path) -> N
     sds = report.selection.success.set_index("indicator").loc["ASC-01", "text"]
     for part in ("8 months", "81.73%", "December", "94.41%"):
         assert part in sds
-    assert "67.9% in July 2019 – the highest it has ever been" in success
+    assert "67.9% in July – the highest it has ever been" in success
     dtoc = concern.loc["ASC-03", "text"]
     assert "target of 2.5%" in dtoc and "2.53% in June" in dtoc and "2.96% in July" in dtoc
     assert set(report.area_candidates()["source"]) <= {"drafted", "below threshold", "over cap", "excluded"}
@@ -97,20 +97,25 @@ def test_areas_command_prints_ranked_candidates_and_writes_commentary_rows(tmp_p
     result = CliRunner().invoke(app, ["areas", "--period", "2019-07", "--csv", str(out)], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "Candidate areas for 2019-07" in result.output and "improving_run" in result.output
-    with out.open(encoding="utf-8") as f:
+    with out.open(encoding="utf-8-sig") as f:  # a byte-order mark, so that Excel reads UTF-8
         rows = list(csv.DictReader(f))
     assert list(rows[0]) == ["indicator", "period", "commentary", "actions", "status_override", "override_reason",
-                             "highlight", "page_title", "classification"]
-    assert {r["highlight"] for r in rows} <= {"success", "concern", ""}
+                             "highlight", "page_title", "classification", "draft", "draft_area"]
+    assert {r["highlight"] for r in rows} <= {"success", "concern", "exclude", ""}
     asc = next(r for r in rows if r["indicator"] == "ASC-01")
-    assert asc["period"] == "2019-07" and "81.73% in December" in asc["commentary"]
+    # the owner's commentary stays where it was; the draft has its own column
+    assert asc["period"] == "2019-07" and "81.73% in December 2018" in asc["draft"]
+    source = pd.read_csv("data/example/commentary.csv", dtype=str, keep_default_na=False)
+    owner = source[(source["indicator"] == "ASC-01") & (source["period"] == "2019-07")]["commentary"].iloc[0]
+    assert asc["commentary"] == owner
 
 
 def test_exported_cells_cannot_become_formulas() -> None:
     from goldenthread.areas import candidates_as_commentary
 
     cands = pd.DataFrame({"indicator": ["A1", "A2"], "direction": ["success", "concern"], "in_report": [True, False],
-                          "text": ["=HYPERLINK(\"x\")", "fine"], "draft": ["", "-1 worse"]})
+                          "text": ["fine", "fine"], "draft": ["=HYPERLINK(\"x\")", "-1 worse"]})
     rows = candidates_as_commentary(cands, "2019-07")
-    assert list(rows["commentary"]) == ["'=HYPERLINK(\"x\")", "'-1 worse"]
-    assert list(rows["highlight"]) == ["success", ""]
+    assert list(rows["draft"]) == ["'=HYPERLINK(\"x\")", "'-1 worse"]
+    assert list(rows["highlight"]) == ["", ""]  # nothing is chosen on the leadership team's behalf
+    assert list(rows["draft_area"]) == ["success", "concern"]

@@ -37,10 +37,11 @@ def test_improving_run_counts_periods_like_the_seed_report(tmp_path: Path) -> No
     assert (run["start_value"], run["value"]) == (81.73, 94.41)
 
 
-def test_run_wording_drops_the_year_within_the_last_twelve_months(tmp_path: Path) -> None:
+def test_run_wording_names_the_year_only_outside_the_reports_financial_year(tmp_path: Path) -> None:
     found = findings(tmp_path, [82.1, 81.73, 84.0, 86.5, 88.1, 90.2, 91.6, 93.0, 94.41], "2019-07", start="2018-11",
                      decimals=2)
-    assert "consistent improvement for 8 months, from 81.73% in December to 94.41% in July." in found.iloc[0]["text"]
+    assert "consistent improvement for 8 months, from 81.73% in December 2018 to 94.41% in July." in \
+        found.iloc[0]["text"]
 
 
 def test_ties_and_gaps_break_a_run(tmp_path: Path) -> None:
@@ -85,7 +86,7 @@ def test_record_high_and_ties(tmp_path: Path) -> None:
     rising = [60, 62, 61, 63, 64, 62, 66, 65, 67.9]
     found = findings(tmp_path / "a", rising, "2019-09", target=60)
     assert "record_best" in kinds(found)
-    assert "67.9% in September 2019 – the highest it has ever been" in found.iloc[0]["text"]
+    assert "67.9% in September – the highest it has ever been" in found.iloc[0]["text"]
     tie = findings(tmp_path / "b", [60, 62, 61, 63, 64, 62, 66, 65, 66], "2019-09", target=60)
     assert "record_best" not in kinds(tie)
 
@@ -98,7 +99,7 @@ def test_record_low_is_a_success_when_lower_is_better(tmp_path: Path) -> None:
     from goldenthread.wording import draft
 
     text = draft(rec, "days", 0, "monthly", 24235, {})
-    assert text == "The figure fell to 25 days in August 2019 – the lowest it has ever been."
+    assert text == "The figure fell to 25 days in August – the lowest it has ever been."
 
 
 def test_best_for_n_years_needs_that_much_history(tmp_path: Path) -> None:

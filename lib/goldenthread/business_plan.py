@@ -90,8 +90,9 @@ class BusinessPlan(Report):
 
     def _measure_row(self, r: Any) -> dict[str, Any]:
         e = self._entry(r)
-        return {k: e[k] for k in ("id", "title", "kind", "latest", "as_at", "target", "status", "overridden",
-                                  "previous")}
+        # one column, "Since last period": a year-to-date measure says what it is compared with instead
+        return {**{k: e[k] for k in ("id", "title", "kind", "latest", "as_at", "target", "status", "overridden")},
+                "previous": e["since"]}
 
     def coverage(self) -> Section:
         """The golden thread's coverage: what measures each priority, the gaps, and the roll-up rule."""

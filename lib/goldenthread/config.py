@@ -88,8 +88,11 @@ class StatusScheme(_Strict):
         return {**DEFAULT_MILESTONES, **v}
 
 
+AreasRule = Literal["chosen", "chosen_and_drafted"]
+
+
 class ReportDefaults(_Strict):
-    """Front-sheet details that rarely change between quarters."""
+    """Front-sheet details and house rules that rarely change between quarters."""
 
     title: str = "Corporate Performance Report"
     meeting: str = "Cabinet"
@@ -97,6 +100,12 @@ class ReportDefaults(_Strict):
     lead_officer: str | None = None
     author: str | None = None
     contact: str | None = None
+    areas: AreasRule = Field(
+        "chosen_and_drafted", description="Which areas of success and concern are published: only the leadership "
+        "team's choices ('chosen'), or those plus the strongest drafted from the data ('chosen_and_drafted').")
+    news_window_months: int = Field(
+        3, ge=1, le=24, description="A drafted area must be about a figure for one of the last N months up to the "
+        "report month, so an old figure is not presented as news again.")
 
 
 class Organisation(_Strict):
@@ -196,6 +205,9 @@ class ReportParameters(_Strict):
     front_sheet: FrontSheet = Field(default_factory=FrontSheet)
     max_successes: int = Field(9, ge=0, description="Most areas of success in the report (chosen ones always count).")
     max_concerns: int = Field(5, ge=0, description="Most areas of concern in the report.")
+    areas: AreasRule | None = Field(None, description="Overrides report_defaults.areas for this run.")
+    news_window_months: int | None = Field(None, ge=1, le=24,
+                                           description="Overrides report_defaults.news_window_months for this run.")
 
     @field_validator("period", mode="before")
     @classmethod

@@ -11,6 +11,16 @@ Kinds, as at each indicator's latest current figure:
 * ``improving_run`` / ``worsening_run``: the current run of periods each better (worse) than
   the one before. Periods are counted as seed reports count them: improvement from December to
   July is "8 months". A gap in the data or an unchanged figure ends the run.
+
+Everything that compares one period with the one before it (runs, missed targets, status changes,
+milestone runs) stays within a *segment*: consecutive periods of the indicator's frequency with no
+gap, and for a cumulative (year-to-date) measure within one financial year, since April's total
+starts again from zero and joining it to March's would compare two different years. Across years a
+cumulative measure is only compared like with like: the same month a year earlier.
+
+Whether a figure met its target is judged on the computed status (a fact about the figure); status
+changes are judged on the status the report shows, which may be a senior override, and the finding
+carries ``overridden`` and ``override_reason`` so that the drafted sentence says so.
 * ``record_best`` / ``record_worst``: best (worst) since records began; failing that, within
   the last :data:`RECORD_YEARS` years. Ties are not records.
 * ``target_missed``: off target for the last N periods after being on target before them.
@@ -27,6 +37,8 @@ import numpy as np
 import pandas as pd
 
 from goldenthread.contract import STATUS_KEYS
+from goldenthread.direction_of_travel import FREQUENCY_STEP
+from goldenthread.periods import financial_year
 
 MIN_RUN = 4  # periods, i.e. three improvements in a row
 MIN_HISTORY_FOR_RECORD = 6
@@ -35,7 +47,8 @@ MR_LIMIT = 3.27  # upper range limit of an XmR chart's moving range, in units of
 MIN_MOVES = 5  # movements of history needed before "larger than usual" means anything
 
 COLUMNS = ["indicator", "kind", "direction", "score", "period", "value", "target", "polarity", "status",
-           "milestone_status", "start_period", "start_value", "length", "previous_status", "values", "periods"]
+           "milestone_status", "start_period", "start_value", "length", "previous_status", "values", "periods",
+           "aggregation", "computed_status", "overridden", "override_reason", "previous_overridden"]
 
 
 def _streak(flag: np.ndarray, group_start: np.ndarray) -> np.ndarray:
@@ -53,12 +66,14 @@ def _shift(values: np.ndarray, first: np.ndarray, fill: object = np.nan) -> np.n
     return out
 
 
-def find(history: pd.DataFrame, current: pd.Series) -> pd.DataFrame:
+def find(history: pd.DataFrame, current: pd.Series, fy_start_month: int = 4) -> pd.DataFrame:
     """Findings for each indicator, judged at its current period.
 
     ``history`` is an observations frame (:func:`goldenthread.scorecard.observations`) cut at the
     report period; ``current`` maps indicator id -> the period of its latest current figure (the
     scorecard's ``as_at``). Indicators with no current figure give no findings.
+    ``fy_start_month`` places the financial year's boundary, across which a year-to-date measure's
+    periods are never compared with each other.
     """
     has_data = history["value"].notna() | history["milestone_status"].notna()
     h = history[has_data].sort_values(["indicator", "period"], kind="stable").reset_index(drop=True)
@@ -81,13 +96,23 @@ def find(history: pd.DataFrame, current: pd.Series) -> pd.DataFrame:
     kind = h["kind"].astype(object).to_numpy()
     milestone = kind == "milestone"
     measure = (kind == "measure") & (polarity != "none")
-    snapshot = h["aggregation"].astype(object).to_numpy() == "snapshot"
+    aggregation = h["aggregation"].astype(object).to_numpy()
+    snapshot = aggregation == "snapshot"
     status = h["status"].astype(object).to_numpy()
+    computed = h["computed_status"].astype(object).to_numpy() if "computed_status" in h else status
+    overridden = h["overridden"].to_numpy(dtype=bool) if "overridden" in h else np.zeros(n, dtype=bool)
+    reason = h["override_reason"].to_numpy(dtype=object) if "override_reason" in h else np.full(n, None)
     dot = h["dot_previous"].astype(object).to_numpy()
     target = h["target"].to_numpy(dtype=float)
     state = h["milestone_status"].astype(object).to_numpy()
     good = np.where(lower, -value, value)  # bigger is better, whatever the polarity
     n_before = idx - group_start  # earlier figures for the same indicator
+    # A row continues its segment when the row before is exactly one period of the indicator's
+    # frequency earlier and, for a year-to-date measure, in the same financial year.
+    step = h["frequency"].astype(object).map(FREQUENCY_STEP).to_numpy(dtype=np.int64)
+    fy = financial_year(period, fy_start_month)
+    continues = ~first & (period - _shift(period, first, 0) == step) & (snapshot | (fy == _shift(fy, first, 0)))
+    segment_start = np.maximum.accumulate(np.where(continues, 0, idx))
 
     rows: list[dict] = []
 
@@ -96,14 +121,17 @@ def find(history: pd.DataFrame, current: pd.Series) -> pd.DataFrame:
         for p in pos_current[where[pos_current]]:
             rec = {"indicator": ind[p], "kind": kind, "direction": direction, "score": float(score[p]),
                    "period": int(period[p]), "value": value[p], "target": target[p], "polarity": polarity[p],
-                   "status": status[p], "milestone_status": state[p]}
+                   "status": status[p], "milestone_status": state[p], "aggregation": aggregation[p],
+                   "computed_status": computed[p], "overridden": bool(overridden[p]),
+                   "override_reason": reason[p] if overridden[p] else None,
+                   "previous_overridden": bool(overridden[p - 1]) if continues[p] else False}
             rec.update({k: v[p] for k, v in extra.items()})
             rows.append(rec)
 
     # Runs of improvement or decline (snapshot measures: a year-to-date total rises by construction).
     for word, direction, name in (("improving", "success", "improving_run"),
                                   ("worsening", "concern", "worsening_run")):
-        run = _streak(dot == word, group_start) + 1  # periods, counting the one the run started from
+        run = _streak(dot == word, segment_start) + 1  # periods, counting the one the run started from
         start = idx - (run - 1)
         add(name, direction, 30 + 6 * np.minimum(run, 12), measure & snapshot & (run >= MIN_RUN),
             length=run, start_period=period[start], start_value=value[start])
@@ -122,12 +150,13 @@ def find(history: pd.DataFrame, current: pd.Series) -> pd.DataFrame:
     add("record_best_years", "success", 45, long_enough & ~ever_best & (good > recent_best), length=years)
     add("record_worst_years", "concern", 45, long_enough & ~ever_worst & (good < recent_worst), length=years)
 
-    # Target missed for the last N periods after meeting it.
-    met = np.isin(status, ["green", "blue"])
-    missed = np.isin(status, ["amber", "red"])
-    miss_run = _streak(missed, group_start)
+    # Target missed for the last N periods after meeting it: a fact about the figures, so judged on
+    # the computed status, within one segment (never March's total against April's).
+    met = np.isin(computed, ["green", "blue"])
+    missed = np.isin(computed, ["amber", "red"])
+    miss_run = _streak(missed, segment_start)
     before = idx - miss_run
-    was_met = (before >= group_start) & met[np.clip(before, 0, None)]
+    was_met = (before >= segment_start) & met[np.clip(before, 0, None)]
     # the figures behind the slip, oldest first: the last three periods of the run at most
     shown = [np.where(miss_run > k, idx - k, -1) for k in (2, 1, 0)]
     value_list = np.empty(n, dtype=object)
@@ -139,13 +168,15 @@ def find(history: pd.DataFrame, current: pd.Series) -> pd.DataFrame:
         measure & (miss_run >= 2) & was_met, length=miss_run, start_period=period[np.clip(before + 1, 0, n - 1)],
         values=value_list, periods=period_list)
 
-    # Status changes since the previous period, and first time on target.
+    # Status changes since the previous period (the status the report shows, override or not),
+    # and first time on target (the figure itself).
     rank = np.array([{"red": 0, "amber": 1, "green": 2, "blue": 3}.get(k, -1) for k in STATUS_KEYS] + [-1])
     now_rank = rank[pd.Categorical(status, categories=STATUS_KEYS).codes]
     prev_rank = _shift(now_rank, first, -1)
     prev_status = _shift(status, first, None)
-    both = measure & ~first & (dot != "not_comparable") & (now_rank >= 0) & (prev_rank >= 0)
-    add("status_improved", "success", 40 + 8 * (now_rank - prev_rank), both & (now_rank > prev_rank) & met,
+    both = measure & continues & (now_rank >= 0) & (prev_rank >= 0)
+    shown_met = np.isin(status, ["green", "blue"])
+    add("status_improved", "success", 40 + 8 * (now_rank - prev_rank), both & (now_rank > prev_rank) & shown_met,
         previous_status=prev_status)
     add("status_worsened", "concern", 40 + 8 * (prev_rank - now_rank), both & (now_rank < prev_rank),
         previous_status=prev_status)
@@ -159,7 +190,7 @@ def find(history: pd.DataFrame, current: pd.Series) -> pd.DataFrame:
         previous_status=prev_state)
     add("milestone_slipped", "concern", np.where(state == "off_track", 62, 48),
         milestone & np.isin(state, ["at_risk", "off_track"]) & (dot == "worsening"), previous_status=prev_state)
-    off_run = _streak(state == "off_track", group_start)
+    off_run = _streak(state == "off_track", segment_start)
     add("milestone_off_track", "concern", 35 + 3 * np.minimum(off_run, 6), milestone & (off_run >= 2),
         length=off_run, start_period=period[np.clip(idx - off_run + 1, 0, n - 1)])
 

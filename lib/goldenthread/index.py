@@ -19,6 +19,8 @@ from goldenthread.formatting import format_period_name
 from goldenthread.periods import parse_period
 
 TEMPLATES = Path(__file__).parent / "templates"
+#: Shown for a report built before manifests recorded the council's name.
+UNKNOWN_ORGANISATION = "Council not recorded (rebuild the report to show it)"
 FORMAT_LABELS = {"html": "Web page (HTML)", "pdf": "PDF", "csv": "Scorecard (CSV)", "ipynb": "Notebook"}
 KINDS = {"corporate_performance_report": "Corporate Performance Report", "business_plan": "Business plan",
          "directorate_plan": "Directorate plan", "indicator_explorer": "Indicator explorer"}
@@ -47,6 +49,7 @@ def report_entries(out_root: Path) -> list[dict[str, Any]]:
                        key=lambda x: order.get(x["format"], 9))
         entries.append({
             "folder": folder.name, "period": period, "period_label": _period_label(period),
+            "organisation": str(m.get("organisation") or UNKNOWN_ORGANISATION),
             "kind": KINDS.get(stem, stem.replace("_", " ").capitalize()),
             "title": str(m.get("title", stem)), "audience": str(m.get("audience", "public")),
             "built": str(m.get("built_at", ""))[:10], "links": links,
@@ -64,11 +67,23 @@ def _period_label(period: str) -> str:
         return period
 
 
+def by_organisation(entries: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """Entries grouped by council, councils in alphabetical order, each keeping the entries' order.
+
+    One reports folder can hold several councils' reports (a county and its districts, a shared
+    service); a reader must never have to guess whose report a row is.
+    """
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for e in entries:
+        groups.setdefault(e["organisation"], []).append(e)
+    return sorted(groups.items(), key=lambda kv: (kv[0] == UNKNOWN_ORGANISATION, kv[0].casefold()))
+
+
 def render_index(entries: list[dict[str, Any]]) -> str:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES / "html"), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
-    return env.get_template("index.html.j2").render(entries=entries, css=css)
+    return env.get_template("index.html.j2").render(entries=entries, groups=by_organisation(entries), css=css)
 
 
 def write_index(out_root: Path) -> Path:

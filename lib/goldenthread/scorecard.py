@@ -100,14 +100,20 @@ def observations(
     lower_is_better, rated = polarity == 1, polarity != 2
     status = status_codes(obs, scheme, lower_is_better, rated, is_milestone)
     override = np.full(len(obs), -1, dtype=np.int8)
+    reason = np.full(len(obs), None, dtype=object)
     over = commentary[commentary["status_override"].notna()] if not commentary.empty else commentary
     if len(over):
         ckey = ids.get_indexer(over["indicator"]).astype(np.int64) * _KEY + over["period"].to_numpy(np.int64)
         at = keys.get_indexer(ckey)
         codes = np.array([STATUS_KEYS.index(s) for s in over["status_override"]], dtype=np.int8)
         override[at[at >= 0]] = codes[at >= 0]
+        reason[at[at >= 0]] = over["override_reason"].to_numpy(dtype=object)[at >= 0]
+    # Both are kept: whether a figure met its target is a fact about the figure (computed_status);
+    # what the report shows is the senior judgement (status), and a drafted sentence must say which.
+    obs["computed_status"] = as_status(status, obs.index)
     obs["status"] = as_status(np.where(override >= 0, override, status), obs.index)
     obs["overridden"] = (override >= 0) & (override != status)
+    obs["override_reason"] = np.where(obs["overridden"].to_numpy(), reason, None)
 
     # Direction of travel: look up the figure one step back and twelve months back.
     level = np.where(is_milestone, milestone_rank(obs["milestone_status"]), value)
@@ -154,12 +160,15 @@ def scorecard(dataset: Dataset, period: int, history: pd.DataFrame | None = None
     The latest figure at or before ``period`` counts if it is no older than :data:`MAX_AGE`
     allows for the indicator's frequency; otherwise the indicator is "insufficient
     information". Commentary, overrides and highlights are those filed for ``period`` itself.
+    Indicators whose ``first_reported`` month is after ``period`` are left out.
     """
     scheme = dataset.organisation.status_scheme
     fy_start = dataset.organisation.financial_year_start_month
     obs = history if history is not None else observations(
         dataset.indicators, dataset.values, dataset.targets, dataset.commentary, scheme, fy_start)
-    ind = dataset.indicators
+    # An indicator first reported after the report month is not yet part of the set: a Q4 report does
+    # not list next year's new indicators as "insufficient information".
+    ind = dataset.indicators[~(dataset.indicators["first_reported"] > period)]
 
     max_age = obs["frequency"].astype(object).map(MAX_AGE).to_numpy(dtype=np.int64)
     has_data = obs["value"].notna() | obs["milestone_status"].notna()
