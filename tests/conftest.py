@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 import subprocess
 import sys
@@ -9,9 +10,17 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "data" / "example"
+
+# Property-based tests: in CI the examples are derived from each test (the same every run), so a
+# pass or a failure there is reproducible; on a developer's machine they vary, to find more cases.
+# No deadline anywhere: a busy machine must not fail a test for being slow.
+settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("dev", deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 ORGANISATION = {"name": "Test Borough Council", "financial_year_start_month": 4}
 PLAN = {

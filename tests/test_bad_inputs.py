@@ -9,17 +9,21 @@ more than one message says how many.
 Covered:
 
 * ``indicators.csv``: missing, empty, misspelt required and optional columns, duplicated
-  indicator, outcome missing from the plan, target on polarity none, first_reported not a month.
+  indicator, outcome missing from the plan, target or amber threshold on polarity none, a minimum
+  above the maximum, first_reported not a month.
 * ``values.csv``: missing, misspelt column, cp1252 (Excel's plain 'CSV') encoding, thousands
   separators and percent signs, nan/inf, negative percent and days, a month in the future, a value
-  before first_reported, unknown and blank indicator, misspelt milestone status, a date as period.
+  before first_reported, unknown and blank indicator, misspelt milestone status, a date as period
+  (ISO and as Excel writes it), a figure above the indicator's maximum, a quarterly figure outside a
+  quarter's last month, two annual figures in one financial year.
 * ``targets.csv``: unknown indicator, text as target, target for a milestone, misspelt column.
 * ``commentary.csv``: unknown indicator, misspelt highlight, a quarter as period, misspelt column.
 * ``organisation.yaml`` and ``plan.yaml``: missing, not a mapping, unknown or misspelt keys,
   invalid YAML, repeated outcome ids.
 * an Excel workbook: text in a numeric cell, an error cell (#DIV/0!), a missing sheet, merged
   cells, a title row above the header, a misspelt column, a date in the period column, a workbook
-  beside CSV files, a file that is not a workbook.
+  beside CSV files, a file that is not a workbook, a formula with no saved result, a
+  percentage-formatted cell for a measure that is not a percentage.
 * a parameters file (``read_parameters``): unknown keys, a period not in YYYY-MM, an unknown
   audience, a list instead of a mapping, invalid YAML, a missing file.
 
@@ -101,6 +105,14 @@ def rename_column(name: str, old: str, new: str) -> Mutation:
     return mutate
 
 
+def add_column(name: str, column: str, value: str) -> Mutation:
+    """Add an (optional) column to every row of a file."""
+    def mutate(folder: Path) -> None:
+        columns, rows = read_rows(folder / name)
+        write_rows(folder / name, [*columns, column], [{**r, column: value} for r in rows])
+    return mutate
+
+
 def edit_yaml(name: str, change: Callable[[dict], object]) -> Mutation:
     def mutate(folder: Path) -> None:
         data = yaml.safe_load((folder / name).read_text(encoding="utf-8"))
@@ -179,6 +191,14 @@ def excel_cell(sheet: str, ref: str, value: object) -> Mutation:
     return excel(change)
 
 
+def percent_cell(sheet: str, ref: str, fraction: float) -> Callable[[openpyxl.Workbook], None]:
+    """A figure typed with Excel's percentage format: 22% is stored as 0.22."""
+    def change(wb: openpyxl.Workbook) -> None:
+        wb[sheet][ref] = fraction
+        wb[sheet][ref].number_format = "0%"
+    return change
+
+
 def title_row(wb: openpyxl.Workbook) -> None:
     ws = wb["values"]
     ws.insert_rows(1)
@@ -236,9 +256,18 @@ CASES: list[Case] = [
     Case("indicators-target-on-polarity-none", edit("indicators.csv", 29, "polarity", "none"),
          ("indicators.csv, row 29, column 'target'", "has a target but polarity is none", "(found '90",
           "Set polarity to higher or lower, or leave target blank")),
+    Case("indicators-amber-threshold-on-polarity-none",
+         small(indicators=[indicator(id="A1", polarity="none", target="", amber_threshold=85)]),
+         ("indicators.csv, row 2, column 'amber_threshold'", "has an amber threshold but polarity is none",
+          "(found '85')", "leave amber_threshold blank")),
+    Case("indicators-minimum-above-maximum",
+         small(add_column("indicators.csv", "minimum", "10"), add_column("indicators.csv", "maximum", "5"),
+               indicators=[indicator(id="A1", unit="number")], values=values(7)),
+         ("indicators.csv, row 2, column 'minimum'", "minimum (10) is greater than maximum (5)", "(found '10')",
+          "Swap them")),
     Case("indicators-first-reported-not-a-month", edit("indicators.csv", 29, "first_reported", "April 2018"),
          ("indicators.csv, row 29, column 'first_reported'", "is not a month in the form YYYY-MM",
-          "(found 'April 2018')", "for example 2019-07")),
+          "(found 'April 2018')", "Write it as 2018-04")),
     # --- values.csv
     Case("values-missing", delete("values.csv"),
          ("values.csv: file is missing", "values.csv (see docs/data-contract.md)")),
@@ -286,6 +315,24 @@ CASES: list[Case] = [
          small(values=[{"indicator": "A1", "period": "2019-04-30", "value": "91"}]),
          ("values.csv, row 2, column 'period'", "is not a month in the form YYYY-MM", "(found '2019-04-30')",
           "It looks like a date")),
+    Case("values-period-as-excel-writes-a-date",
+         small(values=[{"indicator": "A1", "period": "01/06/2019", "value": "91"}]),
+         ("values.csv, row 2, column 'period'", "(found '01/06/2019')", "Write it as 2019-06")),
+    Case("values-above-maximum",
+         small(add_column("indicators.csv", "maximum", "45"),
+               indicators=[indicator(id="A1", unit="number", target=40)], values=values(12, 48)),
+         ("values.csv, row 3, column 'value'", "indicator A1 is above its maximum of 45, set in indicators.csv "
+          "(row 2, column 'maximum')", "(found '48')", "correct the indicator's maximum")),
+    Case("values-quarterly-not-at-quarter-end",
+         small(indicators=[indicator(id="A1", frequency="quarterly")],
+               values=[{"indicator": "A1", "period": "2019-08", "value": "91"}]),
+         ("values.csv, row 2, column 'period'", "2019-08 is in Q2 2019/20, which ends 2019-09", "(found '2019-08')",
+          "Put the quarter's figure in its last month, 2019-09")),
+    Case("values-annual-twice-in-a-year",
+         small(indicators=[indicator(id="A1", frequency="annual")],
+               values=[{"indicator": "A1", "period": p, "value": "91"} for p in ("2019-04", "2020-03")]),
+         ("values.csv, row 3, column 'period'", "indicator A1 is annual, but has 2 figures in 2019/20: rows 2 "
+          "(2019-04) and 3 (2020-03)", "Keep one figure per financial year")),
     # --- targets.csv
     Case("targets-unknown-indicator", edit("targets.csv", 2, "indicator", "HR-10"),
          ("targets.csv, row 2, column 'indicator'", "indicator is not in indicators.csv", "(found 'HR-10')")),
@@ -350,6 +397,14 @@ CASES: list[Case] = [
     Case("excel-date-in-period", excel_cell("values", "B362", dt.datetime(2019, 7, 31)),
          ("example.xlsx (sheet values), row 362, column 'period'", "(found '2019-07-31 00:00:00')",
           "It looks like a date: format the column as Text"), excel=True),
+    Case("excel-formula-without-a-result", excel_cell("values", "C362", "=94+0.41"),
+         ("example.xlsx (sheet values), row 362, column 'value'", "is a formula with no saved result",
+          "(found '=94+0.41')", "Open the workbook in Excel and save it"), excel=True),
+    # HR-01 (row 244) counts apprenticeship starts: a percentage cell is no figure of its
+    Case("excel-percent-cell-in-a-number-measure", excel(percent_cell("values", "C244", 0.22)),
+         ("example.xlsx (sheet values), row 244, column 'value'", "is formatted as a percentage (shown as 22%, "
+          "stored as 0.22), but indicator HR-01's unit is number", "(found '0.22')", "Format the cell as Number"),
+         excel=True),
     Case("excel-beside-csv-files", lambda f: (f / "values.csv").write_bytes((EXAMPLE / "values.csv").read_bytes()),
          ("example: holds both CSV files and an Excel workbook", "Keep one"), excel=True),
     Case("excel-not-a-workbook", write_text(BOOK, "indicator,period\n"),

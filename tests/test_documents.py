@@ -105,7 +105,7 @@ def test_a_directorate_plan_holds_only_its_own_indicators() -> None:
     assert plan.heading == "Economic and Community Infrastructure Directorate Business Plan 2019/20"
     assert set(plan.card["directorate"]) == {"Economic and Community Infrastructure"} and len(plan.card) == 9
     delivery = plan.delivery().html
-    assert "Commissioned services over £1m" in delivery and "£51.6m" in delivery  # the total of five contracts
+    assert "Commissioned services over £1m" in delivery and "£51.7m" in delivery  # the total of five contracts (£51,650,000, half up)
     months = [delivery.index(m) for m in ("August 2019", "February 2020", "March 2020", "2021/22")]
     assert months == sorted(months)  # key decisions in date order
     assert "How our indicators are doing" in plan.indicator_summary().html

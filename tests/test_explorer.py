@@ -11,6 +11,7 @@ import pytest
 from matplotlib.collections import PolyCollection
 
 from conftest import EXAMPLE, indicator, monthly, write_dataset
+from test_charts import assert_honest, shown_axis
 from goldenthread import explorer
 from goldenthread.report import Report, build_report
 
@@ -154,11 +155,28 @@ def test_bands_follow_polarity_and_the_amber_threshold(report: Report) -> None:
 def test_changing_targets_give_a_stepped_target_line(report: Report) -> None:
     # HR-01 is year to date, with a target profiled month by month
     fig = explorer.history_chart(report.history, card_row(report, "HR-01"))
-    (target,) = target_lines(fig)
-    assert target.get_drawstyle() == "steps-mid" and len(set(target.get_ydata())) > 10
-    # and the line starts again each financial year instead of falling from March to April
+    targets = target_lines(fig)
+    assert all(t.get_drawstyle() == "steps-mid" for t in targets)
+    assert len({y for t in targets for y in t.get_ydata()}) > 10
+    # and the lines start again each financial year instead of falling from March to April:
+    # the figure's and the profiled target's, 2018/19 up to March 2019, then 2019/20 from April
     runs = [line for line in fig.axes[0].lines if line.get_gid() == "value-line"]
-    assert len(runs) == 2
+    assert [(r.get_xdata()[0] % 12, r.get_xdata()[-1] % 12) for r in runs] == [(3, 2), (3, 6)]
+    assert [(t.get_xdata()[0] % 12, t.get_xdata()[-1] % 12) for t in targets] == [(3, 2), (3, 6)]
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend.count("Target") == 1  # one legend entry for the broken target line
+
+
+def test_every_explorer_chart_labels_its_gridlines_exactly(report: Report) -> None:
+    # the same value axis as the report's charts: regulated providers (ASC-04) once read 80%, 81%, 82%, 84%
+    # on gridlines at 79.5, 81, 82.5 and 84
+    scheme = report.dataset.organisation.status_scheme
+    measures = report.card[(report.card["kind"] == "measure") & report.card["id"].isin(report.history["indicator"])]
+    for _, row in measures.iterrows():
+        fig = explorer.history_chart(report.history, row, scheme=scheme)
+        ticks, labels = shown_axis(fig.axes[0])
+        assert_honest(ticks, labels, row["unit"], int(row["decimals"]))
+    assert len(measures) >= 20
 
 
 def test_no_bands_for_polarity_none_or_no_target(tmp_path: Path) -> None:
@@ -194,7 +212,7 @@ def test_findings_for_self_directed_support_include_its_sustained_improvement(re
     assert (lead["kind"], lead["direction"], lead["role"], lead["in_report"]) == (
         "improving_run", "success", "lead", True)
     assert lead["draft"] == ("This measure has seen consistent improvement for 8 months, "
-                             "from 81.73% in December to 94.41% in July.")
+                             "from 81.73% in December 2018 to 94.41% in July.")
     assert lead["source"] == "chosen" and lead["report_text"]
     assert "record_best" in set(found["kind"]) and lead["score"] >= found["score"].max()
 

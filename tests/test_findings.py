@@ -142,3 +142,11 @@ def test_runs_count_in_the_indicators_own_periods(tmp_path: Path, frequency: str
             for p, v in [("2018-06", 80), ("2018-09", 82), ("2018-12", 84), ("2019-03", 86), ("2019-06", 88)]]
     found = findings(tmp_path, [], "2019-06", values=rows, frequency=frequency)
     assert f"consistent improvement for 5 {word}, from 80.0% in June 2018 to 88.0% in June." in found.iloc[0]["text"]
+
+
+def test_a_record_must_read_higher_than_the_last_best(tmp_path: Path) -> None:
+    # 94.414 after a best of 94.411 both read 94.41: not "the highest it has ever been"
+    same = findings(tmp_path / "a", [90, 91, 94.411, 92, 93, 92.5, 93.1, 92.8, 94.414], "2019-09", decimals=2)
+    assert "record_best" not in kinds(same)
+    higher = findings(tmp_path / "b", [90, 91, 94.411, 92, 93, 92.5, 93.1, 92.8, 94.416], "2019-09", decimals=2)
+    assert "record_best" in kinds(higher)  # 94.42 reads higher

@@ -57,13 +57,13 @@ def test_all_outputs_written(built: Path) -> None:
 
 def test_html_front_sheet_and_summary(html: str) -> None:
     text = text_of(html)
-    assert "Corporate Performance Report - End of July (Q1+1 2019/20)" in text
+    assert "Corporate Performance Report - End of July 2019 (Q1+1 2019/20)" in text
     for label in ("Cabinet Member(s)", "Lead Officer", "Report Author", "Seen by", "Forward Plan Reference",
                   "Recommendations", "Financial Implications", "Legal Implications"):
         assert label in text
     assert "Priya Shah, Director - Corporate Affairs" in text
-    assert "This report consists of 38 performance indicators, 22 of which are continued from the previous year, " \
-           "and 16 of which are new indicators." in text
+    assert "This report consists of 38 performance indicators for 2019/20: 22 continued from 2018/19 and 16 new " \
+           "this year." in text
     assert "4 indicators do not yet have sufficient information" in text
 
 
@@ -111,7 +111,7 @@ def test_pdf_has_pages_text_and_bookmarks(built: Path, highlights: pd.DataFrame)
     reader = PdfReader(built / "corporate_performance_report.pdf")
     assert len(reader.pages) >= 8
     text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
-    assert "Corporate Performance Report - End of July (Q1+1 2019/20)" in text
+    assert "Corporate Performance Report - End of July 2019 (Q1+1 2019/20)" in text
     assert "This report consists of 38 performance indicators" in text
     assert "Delayed Transfers Of Care (DToC)" in text
     assert "Appendix A, page" in text

@@ -1,7 +1,11 @@
-"""Each status rule and its edges, on hand-made arrays."""
+"""Each status rule and its edges, on hand-made arrays, and every edge exact (hypothesis)."""
+from decimal import Decimal
+
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from goldenthread.config import StatusScheme
 from goldenthread.status import apply_overrides, compute_status, measure_status
@@ -101,3 +105,87 @@ def test_override_wins_and_is_flagged_only_when_it_changes_the_status() -> None:
     final, flagged = apply_overrides(status, override)
     assert list(final) == ["amber", "green", "amber"]
     assert list(flagged) == [True, False, False]
+
+
+# --- exact boundaries (issue 10 item 12) --------------------------------------------------------
+
+def test_a_penny_short_of_a_large_target_is_not_on_target() -> None:
+    # A relative float slack (1e-9 x target) once called this green: the edge is exact, not fuzzy
+    assert one(9_999_999.99, 10_000_000.0, tol=0.0) == "red"
+    assert one(9_999_999.99, 10_000_000.0) == "amber"
+    assert one(10_000_000.01, 10_000_000.0, "lower", amber=10_000_000.01) == "amber"
+    assert one(999.9999999, 1000.0) == "amber"
+
+
+def test_boundaries_are_decided_on_the_figures_as_typed() -> None:
+    # 0.07 x 30 is 2.1000000000000001 in binary; 30 - 2.1 = 27.9 is exactly on the amber edge
+    assert one(27.9, 30.0, tol=0.07) == "amber"
+    assert one(32.1, 30.0, "lower", tol=0.07) == "amber"
+    assert one(32.1, 30.0, exceeding=0.07) == "green"    # exactly on the margin is not beyond it
+    assert one(27.9, 30.0, "lower", exceeding=0.07) == "green"
+    assert one(32.11, 30.0, exceeding=0.07) == "blue"
+
+
+def test_a_profiled_target_with_binary_noise_is_the_figure_it_stands_for() -> None:
+    # 54 x 7/12 is 31.500000000000004 in binary: a figure of 31.5 is on that target, whatever the polarity
+    target = 54 * (7 / 12)
+    assert one(31.5, target) == "green"
+    assert one(31.5, target, "lower") == "green"
+    assert one(31.5, target, tol=0.0) == "green"
+
+
+# The reference, in Decimal arithmetic on the typed figures: docs/data-contract.md section 5.
+def reference_status(value: Decimal | None, target: Decimal | None, polarity: str, amber: Decimal | None,
+                     tol: Decimal, margin: Decimal | None) -> str:
+    if value is None:
+        return "not_available"
+    if target is None or polarity == "none":
+        return "data_only"
+    ahead = (value - target) if polarity == "higher" else (target - value)
+    if ahead >= 0:
+        return "blue" if margin is not None and ahead > margin * abs(target) else "green"
+    if amber is not None:
+        beyond_floor = (value - amber) if polarity == "higher" else (amber - value)
+        return "amber" if beyond_floor >= 0 else "red"
+    return "amber" if -ahead <= tol * abs(target) else "red"
+
+
+def dec(places: int, low: int = -1000, high: int = 1000) -> st.SearchStrategy[Decimal]:
+    return st.decimals(min_value=low, max_value=high, places=places, allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def status_rows(draw: st.DrawFn, margin: Decimal | None) -> tuple:
+    """One indicator's figure and rules, often placed exactly on (or one typed step off) an edge."""
+    size = draw(st.sampled_from([1000, 10**8]))  # percentages and counts, or pounds
+    target = draw(st.one_of(st.none(), dec(draw(st.integers(0, 3)), -size, size)))
+    polarity = draw(st.sampled_from(["higher", "lower", "none"]))
+    sign = 1 if polarity != "lower" else -1
+    tol = draw(dec(2, 0, 1))
+    amber = None
+    if target is not None and draw(st.booleans()):
+        amber = target - sign * draw(dec(2, 0, 50))
+    base = target if target is not None else Decimal(0)
+    edges = [base, base - sign * tol * abs(base)]
+    if amber is not None:
+        edges.append(amber)
+    if margin is not None:
+        edges.append(base + sign * margin * abs(base))
+    edge = draw(st.sampled_from(edges))
+    # one typed step off the edge, as fine as 15 significant digits allow (what a float holds)
+    finest = min(9, 15 - len(str(int(abs(edge)) * 10)))
+    step = Decimal(1).scaleb(-draw(st.integers(1, finest))) * draw(st.sampled_from([-1, 0, 0, 1]))
+    value = draw(st.one_of(st.none(), dec(3), st.just(edge + step)))
+    return value, target, polarity, amber, tol
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.one_of(st.none(), dec(2, 0, 1)).flatmap(
+    lambda m: st.tuples(st.just(m), st.lists(status_rows(m), min_size=1, max_size=20))))
+def test_status_agrees_with_decimal_arithmetic_on_the_typed_figures(case: tuple) -> None:
+    margin, rows = case
+    as_float = lambda d: NAN if d is None else float(str(d))  # noqa: E731 - read as a CSV would be
+    got = measure_status(np.array([as_float(r[0]) for r in rows]), np.array([as_float(r[1]) for r in rows]),
+                         np.array([r[2] for r in rows], object), np.array([as_float(r[3]) for r in rows]),
+                         np.array([as_float(r[4]) for r in rows]), None if margin is None else float(str(margin)))
+    assert list(got) == [reference_status(*r, margin) for r in rows]

@@ -265,12 +265,17 @@ def commentary() -> list[dict]:
           override="amber", reason="The figure is distorted by the telephony migration; the underlying rate is "
           "recovering"),
         c("TC-01", "2025-03", "Footfall is seasonal; the spring events programme starts in April."),
-        c("WS-02", "2025-03", highlight="exclude"),
+        c("FN-01", "2025-03", "An underspend of this size reflects vacancies and delayed projects, not savings.",
+          highlight="exclude"),
         c("PL-03", "2025-03", "The Inspectorate asked for more evidence on the housing land supply; submission "
           "is now planned for September.", "A revised timetable goes to the Executive in May.", highlight="concern"),
         c("HR-01", "2025-03", "Sickness absence continues to fall.", classification="restricted"),
         c("FN-01", "2025-04", "The first forecast of 2025/26 shows a small overspend on temporary accommodation."),
-        c("HS-02", "2025-04", "A slower April than usual; two new prevention officers start in May."),
+        c("HS-02", "2025-04", "A slower April than usual; two new prevention officers start in May.",
+          highlight="concern", page_title="Homelessness prevention"),
+        c("RB-02", "2025-04", "New claims are being decided faster than at any time since the service came back "
+          "in house.", highlight="success"),
+        c("CU-01", "2025-04", highlight="concern"),
         c("CS-01", "2025-04", "Violent crime is down on April 2024 after a rise over the winter."),
     ]
 

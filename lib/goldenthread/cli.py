@@ -11,6 +11,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from goldenthread.errors import DataError, ReportError
 from goldenthread.load import find_project_root
@@ -52,9 +53,12 @@ def validate(
 ) -> None:
     """Check a data folder against the data contract (docs/data-contract.md) and list every problem.
 
-    The directorate plans in its directorates/ folder, if any, are checked too.
+    The directorate plans in its directorates/ folder, if any, are checked too. Warnings (things that
+    build but are probably mistakes, such as a measure with a polarity and no target) are listed
+    after the OK line; they do not change the exit status.
     """
     from goldenthread.directorates import load_directorates
+    from goldenthread.errors import warnings_summary
     from goldenthread.load import load_dataset, resolve_data_dir
 
     try:
@@ -64,9 +68,13 @@ def validate(
         _fail_data(e)
     n = len(ds.indicators)
     restricted = int((ds.indicators["classification"] == "restricted").sum())
-    err.print(f"[green]OK[/] {data}: {n} indicators ({restricted} restricted), {len(ds.values)} values, "
+    warned = len(ds.warnings)
+    end = f", with {warned} warning{'s' if warned != 1 else ''}:" if warned else "."
+    err.print(f"[green]OK[/] {escape(str(data))}: {n} indicators ({restricted} restricted), {len(ds.values)} values, "
               f"{len(ds.targets)} targets, {len(ds.commentary)} commentary rows, "
-              f"{len(ds.plan.outcomes)} outcomes, {len(plans)} directorate plans.", soft_wrap=True)
+              f"{len(ds.plan.outcomes)} outcomes, {len(plans)} directorate plans{end}", soft_wrap=True)
+    if warned:
+        err.print(warnings_summary(ds.warnings), markup=False, soft_wrap=True)
 
 
 @app.command()
@@ -119,7 +127,7 @@ def report(
     tty = sys.stderr.isatty()
 
     def progress(msg: str) -> None:
-        err.print(f"[dim]{time.perf_counter() - start:5.1f}s[/] {msg}")
+        err.print(f"[dim]{time.perf_counter() - start:5.1f}s[/] {escape(msg)}", soft_wrap=True)  # data as typed
 
     common = {"notebook": nb, "out_root": out or root / "reports", "data": data, "timeout": timeout,
               "formats": [f.strip() for f in formats.split(",") if f.strip()], "renderer": renderer}
@@ -156,14 +164,18 @@ def _report_all_directorates(params: Path, common: dict, workers: int | None, st
         raise typer.Exit(2)
     try:
         p = read_parameters(params, {"data": common["data"]})
-        folder = resolve_data_dir(p.data)
+        folder = resolve_data_dir(p.data, None if common["data"] else params)
         chosen, skipped = directorates_for(folder, p.audience)
     except DataError as e:
         _fail_data(e)
     if not chosen:
-        err.print(f"No directorate plans to build: {folder / 'directorates'} holds no "
-                  f"{'public ' if p.audience == 'public' else ''}directorate files.")
-        raise typer.Exit(2)
+        # Not an error: a council without directorate plans (or with only restricted ones, on a public
+        # run) simply has none to build, and `make reports` goes on to finish its other documents.
+        where = folder / "directorates"
+        reason = (f"{where} does not exist" if not where.is_dir() else
+                  f"{where} holds no {'public ' if p.audience == 'public' else ''}directorate plans")
+        err.print(f"No directorate plans to build for {p.period}: {reason}. Nothing was written.", soft_wrap=True)
+        return
     if skipped:
         err.print(f"Leaving out restricted directorate plan(s) {', '.join(skipped)} from the public run "
                   "(set audience: internal in the parameters file to build them).", soft_wrap=True)
@@ -220,8 +232,9 @@ def areas(
     params = _params_file(_root(), period, params)
     try:
         p = read_parameters(params, {"data": data})
-        report = build_report(resolve_data_dir(p.data), p.period, p.audience, p.title,
-                              p.front_sheet.model_dump(mode="json"), p.max_successes, p.max_concerns)
+        report = build_report(resolve_data_dir(p.data, None if data else params), p.period, p.audience, p.title,
+                              p.front_sheet.model_dump(mode="json"), p.max_successes, p.max_concerns,
+                              p.areas, p.news_window_months)
         table = report.area_candidates()
     except DataError as e:
         _fail_data(e)
@@ -236,10 +249,20 @@ def areas(
                     ("in report: " if r.in_report else "") + r.source, r.draft or r.text)
     Console(highlight=False).print(out)
     if csv is not None:
-        rows = candidates_as_commentary(table, p.period)
+        from goldenthread.export import write_csv
+        from goldenthread.load import load_dataset
+
+        # Every commentary row of the period, restricted ones too: the file replaces the period's rows in
+        # commentary.csv, so leaving any out would delete them when it is pasted back.
+        folder = next(s.parent for s in report.dataset.sources if s.name == "organisation.yaml")
+        full = load_dataset(folder)
+        rows = candidates_as_commentary(table, p.period, full.commentary, full.indicators)
         csv.parent.mkdir(parents=True, exist_ok=True)
-        rows.to_csv(csv, index=False, lineterminator="\n")
-        err.print(f"Wrote {len(rows)} rows in the shape of commentary.csv to {csv}")
+        write_csv(rows, csv)
+        err.print(f"Wrote {len(rows)} rows in the shape of commentary.csv to {csv}: the period's commentary with "
+                  "the drafts in the columns draft and draft_area. Edit it, then put its rows in place of the "
+                  f"{p.period} rows of commentary.csv (it holds restricted rows too: not for publication).",
+                  soft_wrap=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,7 +11,12 @@ from dataclasses import dataclass
 PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 KINDS = ("measure", "milestone")
-UNITS = ("percent", "number", "gbp", "days", "rate", "ratio", "score")
+UNITS = ("percent", "percent_change", "number", "gbp", "days", "rate", "ratio", "score")
+#: The lowest figure each unit allows when an indicator gives no ``minimum`` of its own, and how a
+#: message names such a figure. Units not listed (a percentage change, a number of pounds...) may be
+#: negative; no unit has a default maximum (a collection rate can pass 100%).
+UNIT_MINIMUMS = {"percent": 0.0, "days": 0.0, "rate": 0.0}
+UNIT_NAMES = {"percent": "a percentage", "days": "a number of days", "rate": "a rate"}
 POLARITIES = ("higher", "lower", "none")
 FREQUENCIES = ("monthly", "quarterly", "annual")
 AGGREGATIONS = ("snapshot", "cumulative")
@@ -85,6 +90,8 @@ INDICATORS = Table(
         Column("target", "number", False, "The target (for cumulative measures, the full-year target). Blank means data only: monitored, not rated.", "90"),
         Column("tolerance", "number", False, "Relative tolerance for amber, as a fraction of the target (0.05 = within 5%). Blank uses the organisation's default.", "0.05", minimum=0),
         Column("amber_threshold", "number", False, "Absolute amber threshold (floor standard). If set it is used instead of the tolerance.", "85"),
+        Column("minimum", "number", False, "The lowest value the measure can take; a figure below it is refused. Blank uses the unit's default (0 for percent, days and rate; no limit otherwise).", "-100"),
+        Column("maximum", "number", False, "The highest value the measure can take; a figure above it is refused. Blank means no limit.", "100"),
         Column("first_reported", "period", True, "First month the indicator was reported; decides whether it is new this year or continued.", "2018-04", blank_allowed=False),
         Column("classification", "classification", False, "public, or restricted (internal only: never in a public report). Defaults to public.", "public", allowed=CLASSIFICATIONS),
         Column("description", "text", False, "What the indicator measures and why.", "Adults receiving long-term support who have a personal budget or direct payment."),
@@ -134,6 +141,8 @@ COMMENTARY = Table(
         Column("highlight", "highlight", False, "success or concern puts it in the areas for consideration; exclude keeps it out.", "success", allowed=HIGHLIGHTS),
         Column("page_title", "text", False, "Headline to use in the areas for consideration instead of the indicator title.", "Self-directed support"),
         Column("classification", "classification", False, "restricted keeps this commentary out of public reports. Defaults to public.", "public", allowed=CLASSIFICATIONS),
+        Column("draft", "text", False, "Evidence drafted from the data, written by `goldenthread areas --csv` beside the owner's words. Never read by reports: to publish it as drafted, set highlight and leave commentary blank; to publish other words, put them in commentary.", "This measure has seen consistent improvement for 8 months..."),
+        Column("draft_area", "highlight", False, "Which area the draft is for (success or concern); written by `goldenthread areas --csv`, never read.", "success", allowed=("success", "concern")),
     ),
 )
 

@@ -15,9 +15,7 @@ notebook still runs headless under Papermill and nbval.
 """
 from __future__ import annotations
 
-import base64
 import difflib
-import io
 import math
 import textwrap
 from collections.abc import Callable, Iterable, Mapping
@@ -25,22 +23,21 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import matplotlib
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.patches import Patch
 
-matplotlib.use("Agg")  # no display needed: figures are drawn to PNG (as charts.py does)
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import seaborn as sns  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-
-from goldenthread.areas import FAMILY  # noqa: E402
-from goldenthread.config import DEFAULT_STATUSES, StatusScheme, StatusStyle  # noqa: E402
-from goldenthread.direction_of_travel import FREQUENCY_STEP  # noqa: E402
-from goldenthread.findings import find  # noqa: E402
-from goldenthread.formatting import (DIRECTION_LABELS, MILESTONE_LABELS, format_period_name,  # noqa: E402
-                                     format_target, format_value)
-from goldenthread.periods import MONTH_NAMES, financial_year, quarter_label  # noqa: E402
-from goldenthread.wording import draft  # noqa: E402
+from goldenthread.areas import FAMILY
+from goldenthread.charts import (LINE, TARGET, ChartFigure, draw_runs, line_runs, month_ticks, new_figure,
+                                 use_value_axis, value_range)
+from goldenthread.config import DEFAULT_STATUSES, StatusScheme, StatusStyle
+from goldenthread.direction_of_travel import FREQUENCY_STEP
+from goldenthread.findings import find
+from goldenthread.formatting import (DIRECTION_LABELS, MILESTONE_LABELS, format_period_name, format_target,
+                                     format_value)
+from goldenthread.periods import MONTH_NAMES, quarter_label
+from goldenthread.wording import draft
 
 if TYPE_CHECKING:  # the report module imports the whole rendering stack; only its type is needed here
     from goldenthread.report import Report
@@ -52,8 +49,6 @@ __all__ = ["select_indicators", "indicator_table", "status_history", "history_ch
 STATUS_MARKERS = {"blue": "*", "green": "o", "amber": "D", "red": "X", "data_only": "s", "not_available": "."}
 #: Milestone delivery states from worst to best, for the milestone chart's y axis.
 MILESTONE_ORDER = ("not_started", "off_track", "at_risk", "on_track", "complete")
-LINE = "#1d70b8"
-TARGET = "#0b0c0c"
 BAND_ALPHA = 0.13  # light enough that the markers (in the same colours) stay readable on top
 
 
@@ -227,30 +222,9 @@ def status_history(history: pd.DataFrame, indicator: IndicatorRef, *, unit: str 
     return table.set_index("period").rename_axis(None)
 
 
-class HistoryFigure(Figure):
-    """A matplotlib Figure that carries its alt text and shows itself with it in a notebook.
-
-    A bare PNG in a notebook or its HTML export has no text alternative; the report's charts all
-    have one (charts.py), and the explorer's should too. In a notebook it shows as
-    ``<img alt=...>`` (see ``_repr_mimebundle_``).
-    """
-
-    alt_text: str = ""
-
-    def png(self, dpi: int = 110) -> bytes:
-        buf = io.BytesIO()
-        self.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
-        return buf.getvalue()
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        """HTML with alt text for notebooks and their HTML export, PNG for other front ends, and
-        the alt text itself as plain text (what a terminal or a screen reader gets)."""
-        from html import escape
-
-        data = base64.b64encode(self.png()).decode("ascii")  # drawn once for both
-        html = (f'<figure style="margin:0"><img src="data:image/png;base64,{data}" alt="{escape(self.alt_text)}" '
-                f'style="max-width:100%"></figure>')
-        return {"text/html": html, "image/png": data, "text/plain": self.alt_text}
+class HistoryFigure(ChartFigure):
+    """The explorer's chart: a :class:`goldenthread.charts.ChartFigure` (a matplotlib Figure on its
+    own Agg canvas that carries its alt text and shows itself with it in a notebook)."""
 
 
 def _bounds(h: pd.DataFrame, scheme: StatusScheme | None) -> tuple[np.ndarray, np.ndarray]:
@@ -270,21 +244,6 @@ def _bounds(h: pd.DataFrame, scheme: StatusScheme | None) -> tuple[np.ndarray, n
     return target, edge
 
 
-def _steps(x: np.ndarray, step: int, year: np.ndarray | None = None) -> list[np.ndarray]:
-    """Runs of consecutive periods, so the line breaks where periods are missing.
-
-    ``year`` (the financial year of each point) also breaks the line between years: a
-    year-to-date total starts again from zero, and a line joining March's total to April's
-    would suggest a collapse that never happened.
-    """
-    if not len(x):
-        return []
-    cut = np.diff(x) > step
-    if year is not None:
-        cut |= np.diff(year) != 0
-    return np.split(np.arange(len(x)), np.flatnonzero(cut) + 1)
-
-
 def history_chart(history: pd.DataFrame, indicator: IndicatorRef, *, title: str | None = None,
                   unit: str | None = None, scheme: StatusScheme | None = None, fy_start_month: int = 4,
                   width: float = 9.0, height: float = 4.0) -> HistoryFigure:
@@ -294,8 +253,11 @@ def history_chart(history: pd.DataFrame, indicator: IndicatorRef, *, title: str 
     ``unit`` are used). Shown:
 
     * the figure, with a marker per period in the status colour and a distinct shape per status,
-      so status never depends on colour alone; the line breaks where periods are missing;
-    * the target as a stepped dashed line (profiled or changed targets show as steps);
+      so status never depends on colour alone; the line breaks where periods are missing and,
+      for a year-to-date measure, at the financial-year end (:func:`goldenthread.charts.line_runs`);
+    * the target as a stepped dashed line (profiled or changed targets show as steps), broken
+      where the figure's line is;
+    * a value axis whose labels state their gridlines exactly (:func:`goldenthread.charts.value_axis`);
     * shaded bands where a figure would be on, near or off target (and exceeding, if the scheme
       rates it), following polarity and the same amber rule as :mod:`goldenthread.status`, so
       the analyst sees how close each month was to changing status. No bands where there is
@@ -323,7 +285,7 @@ def history_chart(history: pd.DataFrame, indicator: IndicatorRef, *, title: str 
     milestone = kind == "milestone"
 
     with sns.axes_style("whitegrid"), matplotlib.rc_context({"font.size": 9, "svg.hashsalt": "goldenthread"}):
-        fig = HistoryFigure(figsize=(width, height), dpi=110)
+        fig = new_figure(HistoryFigure, width, height, 110)
         ax = fig.add_subplot()
         legend: list[Any] = []
         if milestone:
@@ -338,27 +300,20 @@ def history_chart(history: pd.DataFrame, indicator: IndicatorRef, *, title: str 
             y = h["value"].to_numpy(dtype=float)
             target, edge = _bounds(h, scheme)
             has_bands = polarity in ("higher", "lower") and not np.all(np.isnan(target))
-            shown = np.concatenate([y, target, edge if has_bands else []])
-            shown = shown[np.isfinite(shown)]
-            lo, hi = (shown.min(), shown.max()) if len(shown) else (0.0, 1.0)
-            pad = (hi - lo) * 0.12 or max(abs(hi) * 0.05, 1.0)
-            lo, hi = lo - pad, hi + pad
-            if unit != "gbp" and len(shown) and shown.min() >= 0:
-                lo = max(lo, 0.0)  # a count or a percentage cannot go below zero (money can: an underspend)
-            ax.set_ylim(lo, hi)
+            lo, hi = value_range(np.concatenate([y, target, edge if has_bands else []]), unit)
+            use_value_axis(ax, lo, hi, unit, dec)
             if has_bands:
                 legend += _draw_bands(ax, x, target, edge, polarity, lo, hi, styles, scheme)
-            if not np.all(np.isnan(target)):
-                label = "Target" if has_bands else "Target (not rated)"
-                ax.step(x, target, where="mid", color=TARGET, linestyle="--", linewidth=1.3, label=label,
-                        zorder=3, gid="target")
-                legend.append(ax.lines[-1])
 
-        cumulative = str(h["aggregation"].iloc[0]) == "cumulative"
-        year = financial_year(x, fy_start_month) if cumulative else None
-        for run in _steps(x, step, year):
-            ax.plot(x[run], y[run], color=LINE, linewidth=1.6, zorder=4, gid="value-line",
-                    drawstyle="steps-mid" if milestone else "default")
+        # one run per stretch of consecutive periods; a year-to-date measure also starts again each year
+        runs = line_runs(x, str(h["frequency"].iloc[0]), str(h["aggregation"].iloc[0]) == "cumulative",
+                         fy_start_month)
+        if not np.all(np.isnan(target)):
+            label = "Target" if has_bands else "Target (not rated)"
+            legend.append(draw_runs(ax, x, target, runs, label=label, gid="target", lone_marker="_", color=TARGET,
+                                    linestyle="--", linewidth=1.3, zorder=3, drawstyle="steps-mid")[0])
+        draw_runs(ax, x, y, runs, gid="value-line", color=LINE, linewidth=1.6, zorder=4,
+                  drawstyle="steps-mid" if milestone else "default")
         for key in ("blue", "green", "amber", "red", "data_only", "not_available"):
             at = (status == key) & ~np.isnan(y)
             if not at.any():
@@ -374,15 +329,11 @@ def history_chart(history: pd.DataFrame, indicator: IndicatorRef, *, title: str 
             i = last[-1]
             ax.annotate(format_value(y[i], unit, dec), (x[i], y[i]), xytext=(-7, 7), textcoords="offset points",
                         ha="right", fontsize=9, fontweight="bold", color=LINE, zorder=6)
-        # quarter starts (Jan, Apr, Jul, Oct) up to four years; beyond that, the start of each financial year
-        every, offset = (3, 0) if x.max() - x.min() <= 48 else (12, fy_start_month - 1)
-        ticks = [p for p in range(int(x.min()), int(x.max()) + 1) if p % every == offset] or list(x)
+        # quarter starts (Jan, Apr, Jul, Oct) up to four years; beyond that, halves or financial years
+        ticks = month_ticks(int(x.min()), int(x.max()), 17, fy_start_month) or list(x)
         ax.set_xticks(ticks)
         ax.set_xticklabels([f"{MONTH_NAMES[p % 12][:3]}\n{p // 12}" for p in ticks])
         ax.set_xlim(x.min() - step * 0.6, x.max() + step * 0.6)
-        if not milestone:
-            ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(
-                lambda v, _: format_value(v, unit, max(0, dec - 1))))
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         ax.set_title("\n".join(textwrap.wrap(f"{ind_id}: {title}", 100, max_lines=2, placeholder=" …")),
@@ -395,7 +346,7 @@ def history_chart(history: pd.DataFrame, indicator: IndicatorRef, *, title: str 
 
 def _no_figures_chart(ind_id: str, title: str, width: float, height: float) -> HistoryFigure:
     """A known indicator with nothing reported yet: say so rather than fail or draw empty axes."""
-    fig = HistoryFigure(figsize=(width, height / 3), dpi=110)
+    fig = new_figure(HistoryFigure, width, height / 3, 110)
     fig.text(0.01, 0.5, _short(f"{ind_id}: {title}") + "\nNo figures reported yet.", va="center", fontsize=10)
     fig.alt_text = f"No chart for {ind_id}, {title}: no figures have been reported yet."
     return fig
@@ -452,7 +403,7 @@ def _chart_alt(h: pd.DataFrame, ind_id: str, title: str, unit: str | None, dec: 
         if has_bands and not np.isnan(target[-1]):
             side = "below" if str(h["polarity"].iloc[0]) == "lower" else "above"
             text += (f"; shaded bands show on target ({side} the target), near target (to "
-                     f"{format_value(edge[-1], unit, dec)}) and off target beyond")
+                     f"{format_target(edge[-1], unit, dec)}) and off target beyond")
     return text + (f". Status by period: {tally}." if tally else ".")
 
 
@@ -487,7 +438,8 @@ def findings_for(report: Report, indicator: str | Iterable[str] | None = None) -
         ids = [indicator] if isinstance(indicator, str) else list(indicator)
         wanted = [str(select_indicators(card, indicator=i)["id"].iloc[0]) for i in ids]
 
-    found = find(history, card.set_index("id")["as_at"])
+    fy_start = report.dataset.organisation.financial_year_start_month
+    found = find(history, card.set_index("id")["as_at"], fy_start)
     candidates = report.area_candidates().set_index("indicator")
     info = card.set_index("id")
     rows: list[dict[str, Any]] = []
@@ -506,7 +458,8 @@ def findings_for(report: Report, indicator: str | Iterable[str] | None = None) -
                          "score": round(float(f.score), 1), "role": role,
                          "source": cand["source"] if cand is not None else "",
                          "in_report": bool(backs and cand["in_report"]),
-                         "draft": draft(f, i["unit"], int(i["decimals"]), i["frequency"], period, labels),
+                         "draft": draft(f, i["unit"], int(i["decimals"]), i["frequency"], period, labels,
+                                        fy_start_month=fy_start),
                          "report_text": (cand["text"] or "") if cand is not None and role == "lead" else ""})
     for ind_id, cand in candidates.iterrows():  # the leadership team's picks with no finding behind them
         if ind_id not in set(found["indicator"]):

@@ -39,6 +39,7 @@ import pandas as pd
 from goldenthread.contract import STATUS_KEYS
 from goldenthread.direction_of_travel import FREQUENCY_STEP
 from goldenthread.periods import financial_year
+from goldenthread.rounding import half_up_units
 
 MIN_RUN = 4  # periods, i.e. three improvements in a row
 MIN_HISTORY_FOR_RECORD = 6
@@ -47,7 +48,7 @@ MR_LIMIT = 3.27  # upper range limit of an XmR chart's moving range, in units of
 MIN_MOVES = 5  # movements of history needed before "larger than usual" means anything
 
 COLUMNS = ["indicator", "kind", "direction", "score", "period", "value", "target", "polarity", "status",
-           "milestone_status", "start_period", "start_value", "length", "previous_status", "values", "periods",
+           "milestone_status", "start_period", "start_value", "length", "previous_status", "values", "periods", "targets",
            "aggregation", "computed_status", "overridden", "override_reason", "previous_overridden"]
 
 
@@ -105,7 +106,12 @@ def find(history: pd.DataFrame, current: pd.Series, fy_start_month: int = 4) -> 
     dot = h["dot_previous"].astype(object).to_numpy()
     target = h["target"].to_numpy(dtype=float)
     state = h["milestone_status"].astype(object).to_numpy()
-    good = np.where(lower, -value, value)  # bigger is better, whatever the polarity
+    # Records are judged on the figures as a reader sees them (rounded half up at the indicator's
+    # decimals): 94.414 is not a new best after 94.411 when both read 94.41. Bigger is better,
+    # whatever the polarity.
+    decimals = h["decimals"].to_numpy(dtype=float, na_value=np.nan)
+    shown = half_up_units(value, np.nan_to_num(decimals, nan=0.0))
+    good = np.where(lower, -shown, shown)
     n_before = idx - group_start  # earlier figures for the same indicator
     # A row continues its segment when the row before is exactly one period of the indicator's
     # frequency earlier and, for a year-to-date measure, in the same financial year.
@@ -161,12 +167,14 @@ def find(history: pd.DataFrame, current: pd.Series, fy_start_month: int = 4) -> 
     shown = [np.where(miss_run > k, idx - k, -1) for k in (2, 1, 0)]
     value_list = np.empty(n, dtype=object)
     period_list = np.empty(n, dtype=object)
+    target_list = np.empty(n, dtype=object)
     for p in pos_current:
         value_list[p] = tuple(value[i] for i in (s[p] for s in shown) if i >= 0)
         period_list[p] = tuple(int(period[i]) for i in (s[p] for s in shown) if i >= 0)
+        target_list[p] = tuple(target[i] for i in (s[p] for s in shown) if i >= 0)
     add("target_missed", "concern", 50 + 6 * np.minimum(miss_run, 4) + np.where(status == "red", 10, 0),
         measure & (miss_run >= 2) & was_met, length=miss_run, start_period=period[np.clip(before + 1, 0, n - 1)],
-        values=value_list, periods=period_list)
+        values=value_list, periods=period_list, targets=target_list)
 
     # Status changes since the previous period (the status the report shows, override or not),
     # and first time on target (the figure itself).
@@ -195,8 +203,12 @@ def find(history: pd.DataFrame, current: pd.Series, fy_start_month: int = 4) -> 
         length=off_run, start_period=period[np.clip(idx - off_run + 1, 0, n - 1)])
 
     # Large movements, judged against the indicator's own average movement (moving range).
-    for name, column, back in (("large_change", "previous_value", h["previous_period"].to_numpy(dtype=np.int64)),
-                               ("large_change_year", "year_ago_value", period - 12)):
+    # A movement the direction of travel calls "no change" (equal as shown, or inside the no-change band)
+    # is never drafted as a large one, so the text cannot contradict the appendix.
+    dot_year = h["dot_year"].astype(object).to_numpy()
+    for name, column, back, moved in (
+            ("large_change", "previous_value", h["previous_period"].to_numpy(dtype=np.int64), dot != "no_change"),
+            ("large_change_year", "year_ago_value", period - 12, dot_year != "no_change")):
         other = h[column].to_numpy(dtype=float)
         move = value - other
         size = np.abs(move)
@@ -205,7 +217,7 @@ def find(history: pd.DataFrame, current: pd.Series, fy_start_month: int = 4) -> 
         count = pd.Series(seen).groupby(groups).cumsum().to_numpy() - seen
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = size / (total / count)
-        big = measure & (count >= MIN_MOVES) & np.isfinite(ratio) & (ratio > MR_LIMIT)
+        big = measure & moved & (count >= MIN_MOVES) & np.isfinite(ratio) & (ratio > MR_LIMIT)
         if name == "large_change":
             big &= snapshot
         better = np.where(lower, move < 0, move > 0)

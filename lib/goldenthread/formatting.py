@@ -1,37 +1,73 @@
-"""Figures and words as a council report writes them: 94.41%, £1.2m, 1,204, July 2019."""
+"""Figures and words as a council report writes them: 94.41%, £1.2m, 1,204, July 2019.
+
+Every figure is rounded half up (2.5 -> "3", 0.125 -> "0.13"), as councils and Excel do, on the
+figure as typed rather than its binary float (see :mod:`goldenthread.rounding`).
+"""
 from __future__ import annotations
 
 import math
 
 from goldenthread.periods import month_name
+from goldenthread.rounding import decimals_shown, format_number, round_half_up
+
+#: Units shown with a per cent sign: a rate, or a change that may be negative ("-12.5%").
+PERCENT_UNITS = ("percent", "percent_change")
+
+#: Places a target may show beyond the indicator's own, when it has them (133.33 beside 133).
+TARGET_EXTRA_PLACES = 2
+
+
+def _missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def format_value(value: float | None, unit: str | None, decimals: int = 0) -> str:
     """A figure in its unit at the indicator's decimal places; an en dash when there is none."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _missing(value):
         return "–"
     if unit == "gbp":
-        sign = "-" if value < 0 else ""
-        v = abs(value)
-        if v >= 1_000_000:
-            return f"{sign}£{v / 1_000_000:,.1f}m"
-        if v >= 10_000:
-            return f"{sign}£{v / 1_000:,.0f}k"
-        return f"{sign}£{v:,.{decimals}f}"
-    text = f"{value:,.{decimals}f}"
-    if unit == "percent":
+        return _money(value, decimals)
+    text = format_number(value, decimals)
+    if unit in PERCENT_UNITS:
         return text + "%"
     if unit == "days":
         return text + (" day" if text == "1" else " days")
     return text
 
 
+def _money(value: float, decimals: int, extra: int = 0) -> str:
+    """£ as reports write it: £1.2m from a million, £350k from ten thousand, else £ at ``decimals``.
+
+    With ``extra``, up to that many more places are shown when the figure has them, trailing zeros
+    dropped (a target of 1,250,000 is "£1.25m", of 1,000,000 "£1m"). The scale is chosen on the
+    rounded figure, so 999,600 reads "£1.0m", never "£1,000k".
+    """
+    size = abs(value)
+    if size >= 10_000 and round_half_up(size / 1_000, extra) < 1_000:
+        scaled, places, suffix = size / 1_000, 0, "k"
+    elif size >= 10_000:
+        scaled, places, suffix = size / 1_000_000, 1, "m"
+    else:
+        scaled, places, suffix = size, decimals, ""
+    if extra:
+        places = decimals_shown(scaled, places + extra)
+    text = format_number(scaled, places)
+    sign = "-" if value < 0 and round_half_up(scaled, places) != 0 else ""
+    return f"{sign}£{text}{suffix}"
+
+
 def format_target(value: float | None, unit: str | None, decimals: int = 0) -> str:
-    """A target as councils write it: at most the indicator's decimals, no trailing zeros (2.5%, 90%)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or unit == "gbp":
-        return format_value(value, unit, decimals)
-    digits = f"{value:.{decimals}f}".rstrip("0").partition(".")[2]
-    return format_value(value, unit, len(digits))
+    """A target at the precision that explains its status: the indicator's decimals plus up to two more.
+
+    A profiled target of 133.3333 beside a figure of 133 rated "Near target" shows as "133.33", not
+    "133"; 3.15 at one place shows "3.15%". Trailing zeros are dropped (90%, 2.5%), rounding is half
+    up, and money keeps its £/£k/£m style ("£1.25m").
+    """
+    if _missing(value):
+        return "–"
+    if unit == "gbp":
+        return _money(value, decimals, TARGET_EXTRA_PLACES)
+    return format_value(value, unit, decimals_shown(value, decimals + TARGET_EXTRA_PLACES))
 
 
 def format_period_name(ordinal: float | None, *, with_year: bool = True) -> str:

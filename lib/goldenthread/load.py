@@ -17,8 +17,9 @@ from pydantic import BaseModel, ValidationError
 
 from goldenthread import validate as v
 from goldenthread.config import Organisation, Plan
-from goldenthread.contract import COMMENTARY, INDICATORS, TABLES, TARGETS, VALUES, Table
+from goldenthread.contract import TABLES, Table
 from goldenthread.errors import DataError, Problem
+from goldenthread.excel import read_workbook
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,9 @@ class Dataset:
     """One organisation's plan and indicator data, validated and typed.
 
     Periods are month ordinals (see :mod:`goldenthread.periods`); ``source_row`` columns keep the
-    spreadsheet row each record came from, for messages.
+    spreadsheet row each record came from, for messages. ``warnings`` are things that build but are
+    probably mistakes (a measure with a polarity and no target, a converted percentage cell...):
+    ``goldenthread validate`` and ``report`` print them, and nothing stops.
     """
 
     organisation: Organisation
@@ -36,6 +39,7 @@ class Dataset:
     values: pd.DataFrame
     commentary: pd.DataFrame
     sources: tuple[Path, ...] = field(default=())
+    warnings: tuple[Problem, ...] = field(default=())
 
     def for_audience(self, audience: str) -> "Dataset":
         """Drop restricted indicators (and restricted commentary) unless the audience is internal."""
@@ -63,19 +67,47 @@ def find_project_root(start: Path | None = None) -> Path | None:
     return None
 
 
-def resolve_data_dir(path: str | Path) -> Path:
-    """Find a data folder given relative to the working directory or to the project root.
+def data_dir_candidates(path: str | Path, parameters_file: Path | None = None) -> list[Path]:
+    """Where a data folder may be, in the order looked at.
 
-    Analysts run notebooks from ``notebooks/`` in JupyterLab while the CLI runs from the project
-    root; the same ``data: data/example`` parameter should work for both.
+    A ``data:`` path in a parameters file means the same folder wherever the command is run from:
+    it is relative to the project root holding the parameters file (or, outside a project, to the
+    parameters file's own folder). A path typed on the command line, or passed by a notebook run
+    from ``notebooks/`` in JupyterLab, is relative to the current folder, then the project root.
     """
-    p = Path(path)
-    if p.is_absolute() or p.exists():
-        return p
+    p = Path(path).expanduser()
+    if p.is_absolute():
+        return [p]
+    if parameters_file is not None:
+        here = Path(parameters_file).resolve().parent
+        return [(find_project_root(here) or here) / p]
+    candidates = [Path.cwd() / p]
     root = find_project_root()
-    if root is not None and (root / p).exists():
-        return root / p
-    return p
+    if root is not None:
+        candidates.append(root / p)
+    return list(dict.fromkeys(candidates))
+
+
+def resolve_data_dir(path: str | Path, parameters_file: Path | None = None) -> Path:
+    """The data folder ``path`` names (see :func:`data_dir_candidates`); a :class:`DataError` saying
+    every place looked at when there is none.
+
+    ``parameters_file`` is the file the path was read from; leave it out for a path given on the
+    command line or by a notebook.
+    """
+    candidates = data_dir_candidates(path, parameters_file)
+    for folder in candidates:
+        if folder.is_dir():
+            return folder
+    looked = "; ".join(str(c) for c in candidates)
+    hint = (f"Looked in: {looked}. Give the folder holding organisation.yaml, plan.yaml and the CSV files "
+            "(or the workbook)")
+    if parameters_file is not None:
+        hint += ("; a data path in a parameters file is relative to the project folder that holds the file "
+                 "(outside a project, to the file's own folder)")
+        raise DataError([Problem(Path(parameters_file).name, None, "data", "data folder not found", str(path), hint,
+                                 field="key")])
+    raise DataError([Problem(str(path), message="data folder not found", hint=hint)])
 
 
 def read_yaml(path: Path, model: type[BaseModel], problems: list[Problem], *, missing_hint: str | None = None,
@@ -168,9 +200,27 @@ def _keys_at(model: type[BaseModel], loc: tuple) -> list[str]:
     return list(getattr(current, "model_fields", {}))
 
 
+def _without_blank_rows(df: pd.DataFrame) -> pd.DataFrame:
+    """Drop rows with nothing but blanks and spaces (``,,,,`` lines, a stray space far below the data).
+
+    The index is kept, so the other rows keep the numbers a spreadsheet shows them with. Each column
+    is only looked at on the rows still blank so far, so a large file costs one pass over one column.
+    """
+    blank = df.index
+    for column in df.columns:
+        s = df.loc[blank, column]
+        blank = blank[(s.isna() | s.astype("string").str.strip().eq("").fillna(True)).to_numpy()]
+        if blank.empty:
+            return df
+    return df.drop(index=blank)
+
+
 def _read_csv(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=True)
+        # Empty lines are kept (then dropped with the other blank rows) so row numbers match the file.
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=True,
+                         skip_blank_lines=False)
+        return _without_blank_rows(df)
     except UnicodeDecodeError as err:
         raw = path.read_bytes()
         line = raw[:err.start].count(b"\n") + 1
@@ -186,8 +236,9 @@ def _read_csv(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
     return None
 
 
-def _read_tables(folder: Path, problems: list[Problem]) -> tuple[dict[str, tuple[pd.DataFrame, str]], list[Path]]:
-    """Raw text tables by name -> (frame, source label), from CSV files or one workbook."""
+def _read_tables(folder: Path, problems: list[Problem], warnings: list[Problem]
+                 ) -> tuple[dict[str, tuple[pd.DataFrame, str]], list[Path]]:
+    """Raw text tables by name -> (frame, source label), from CSV files or one workbook (see :mod:`.excel`)."""
     workbooks = sorted(p for p in folder.glob("*.xlsx") if not p.name.startswith("~$"))
     csvs = {t.name: folder / t.file for t in TABLES if (folder / t.file).is_file()}
     tables: dict[str, tuple[pd.DataFrame, str]] = {}
@@ -200,29 +251,10 @@ def _read_tables(folder: Path, problems: list[Problem]) -> tuple[dict[str, tuple
                                 hint="Keep a single .xlsx with sheets indicators, values, targets, commentary"))
         return tables, []
     if workbooks:
-        book = workbooks[0]
-        try:
-            sheets = pd.read_excel(book, sheet_name=None, dtype=str, keep_default_na=False, engine="openpyxl")
-        except Exception as err:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
-            problems.append(Problem(book.name, message=f"cannot be read as an Excel workbook ({err})",
-                                    hint="Open it in Excel and save it again as .xlsx"))
-            return tables, [book]
-        problems.extend(_sheet_problems(book))
-        for t in TABLES:
-            if t.name in sheets:
-                df = sheets[t.name]
-                df.columns = [str(c).strip() for c in df.columns]
-                label = f"{book.name} (sheet {t.name})"
-                header = _header_row(df, t)
-                if header is not None:
-                    problems.append(Problem(label, header, None, "the column names are not on the first row",
-                                            hint=f"Delete the {header - 1} row(s) above the column names"))
-                    continue
-                tables[t.name] = (df, label)
-            elif t.required:
-                problems.append(Problem(f"{book.name} (sheet {t.name})", message="sheet is missing",
-                                        hint=f"Add a sheet named '{t.name}' (see docs/data-contract.md)"))
-        return tables, [book]
+        book = read_workbook(workbooks[0], TABLES)
+        problems.extend(book.problems)
+        warnings.extend(book.warnings)
+        return {name: (_without_blank_rows(df), label) for name, (df, label) in book.tables.items()}, workbooks
     for t in TABLES:
         path = folder / t.file
         if path.is_file():
@@ -235,57 +267,21 @@ def _read_tables(folder: Path, problems: list[Problem]) -> tuple[dict[str, tuple
     return tables, [folder / t.file for t in TABLES if (folder / t.file).is_file()]
 
 
-def _header_row(df: pd.DataFrame, table: Table) -> int | None:
-    """The sheet row holding the column names, when a title or blank rows sit above it (else None)."""
-    required = {c.name for c in table.columns if c.required}
-    if required <= set(df.columns):
-        return None
-    for i, row in enumerate(df.head(10).itertuples(index=False)):
-        if required <= {str(x).strip() for x in row}:
-            return i + 2  # the sheet's row 1 became the frame's header
-    return None
-
-
-def _sheet_problems(book: Path) -> list[Problem]:
-    """What pandas cannot see in a workbook: merged cells (read as blanks) and error cells (#DIV/0!...)."""
-    import openpyxl
-
-    problems = []
-    wb = openpyxl.load_workbook(book, read_only=False, data_only=True)
-    try:
-        for t in TABLES:
-            if t.name not in wb.sheetnames:
-                continue
-            ws, label = wb[t.name], f"{book.name} (sheet {t.name})"
-            for rng in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
-                problems.append(Problem(label, rng.min_row, None, f"cells {rng.coord} are merged",
-                                        hint="Unmerge them and put a value in every cell"))
-            header = {c.column: str(c.value).strip() for c in ws[1] if c.value is not None}
-            for row in ws.iter_rows(min_row=2):
-                for cell in row:
-                    if cell.data_type == "e":
-                        problems.append(Problem(label, cell.row, header.get(cell.column, cell.coordinate),
-                                                "holds a spreadsheet error instead of a figure", str(cell.value),
-                                                "Fix the formula, or leave the cell blank if there is no figure yet"))
-    finally:
-        wb.close()
-    return problems
-
-
 def _empty(table: Table) -> pd.DataFrame:
     return v.to_typed(table, pd.DataFrame({c.name: pd.Series(dtype="string") for c in table.columns}))
 
 
 def load_dataset(path: str | Path) -> Dataset:
-    """Read and validate ``data/<org>/``. Raises :class:`DataError` with every problem found."""
+    """Read and validate ``data/<org>/``. Raises :class:`DataError` with every problem found.
+
+    ``path`` is found as :func:`resolve_data_dir` says for a path typed on the command line.
+    """
     folder = resolve_data_dir(path)
-    if not folder.is_dir():
-        raise DataError([Problem(str(path), message="data folder not found",
-                                 hint="Give the folder holding organisation.yaml, plan.yaml and the CSV files")])
     problems: list[Problem] = []
+    warnings: list[Problem] = []
     org = read_yaml(folder / "organisation.yaml", Organisation, problems)
     plan = read_yaml(folder / "plan.yaml", Plan, problems)
-    raw, table_files = _read_tables(folder, problems)
+    raw, table_files = _read_tables(folder, problems, warnings)
 
     typed: dict[str, pd.DataFrame] = {}
     checked: set[str] = set()  # tables whose columns are right, so their rows can be checked
@@ -314,7 +310,8 @@ def load_dataset(path: str | Path) -> Dataset:
         ind = typed["indicators"]
         problems.extend(v.check_indicators(ind, plan, src["indicators"]))
         if "values" in checked:
-            problems.extend(v.check_values(typed["values"], ind, src["values"]))
+            problems.extend(v.check_values(typed["values"], ind, src["values"], src["indicators"],
+                                           org.financial_year_start_month if org is not None else None))
         if "targets" in checked:
             problems.extend(v.check_targets(typed["targets"], ind, src["targets"]))
         if "commentary" in checked:
@@ -323,6 +320,8 @@ def load_dataset(path: str | Path) -> Dataset:
     if problems:
         raise DataError(problems)
     assert org is not None and plan is not None
+    warnings.extend(v.check_warnings(typed["indicators"], typed["targets"], src["indicators"],
+                                     src.get("targets", "targets.csv"), org.status_scheme.tolerance))
     ind = typed["indicators"]
     ind["decimals"] = ind["decimals"].fillna(0).astype(int)
     ind["aggregation"] = ind["aggregation"].fillna("snapshot")
@@ -331,4 +330,5 @@ def load_dataset(path: str | Path) -> Dataset:
     comm = typed["commentary"]
     comm["classification"] = comm["classification"].fillna("public")
     sources = tuple(sorted([folder / "organisation.yaml", folder / "plan.yaml", *table_files]))
-    return Dataset(org, plan, ind, typed["targets"], typed["values"], comm, sources)  # type: ignore[arg-type]
+    return Dataset(org, plan, ind, typed["targets"], typed["values"], comm, sources,  # type: ignore[arg-type]
+                   tuple(sorted(warnings, key=lambda w: (w.file, w.row or 0, w.column or ""))))

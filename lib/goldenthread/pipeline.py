@@ -25,9 +25,9 @@ from typing import Any
 
 from goldenthread import __version__
 from goldenthread.config import ReportParameters
-from goldenthread.errors import DataError, Problem, ReportError
+from goldenthread.errors import DataError, Problem, ReportError, warnings_summary
 from goldenthread.index import write_index
-from goldenthread.load import find_project_root, load_dataset, read_yaml
+from goldenthread.load import find_project_root, load_dataset, read_yaml, resolve_data_dir
 
 FORMATS = ("html", "pdf", "csv")
 PACKAGES = ("goldenthread", "pandas", "numpy", "matplotlib", "seaborn", "pandera", "pydantic", "papermill",
@@ -240,11 +240,14 @@ def run_report(
         run_quarto(Path("unused"), ())  # raises the 'Quarto is not installed' error before any work
     root = find_project_root(params_file.parent) or find_project_root() or Path.cwd()
     params = read_parameters(params_file, {"data": data})
-    data_dir = Path(params.data)
-    if not data_dir.is_absolute():
-        data_dir = (root / data_dir) if (root / data_dir).exists() else data_dir.resolve()
+    # --data is typed at the prompt (relative to the current folder); a parameters file's data: is not
+    data_dir = resolve_data_dir(params.data, None if data else params_file)
     progress(f"Checking data in {_rel(data_dir, root)}")
     dataset = load_dataset(data_dir)
+    if dataset.warnings:  # things that build but are probably mistakes: said before the build, which goes on
+        n = len(dataset.warnings)
+        progress(f"{n} warning{'s' if n != 1 else ''} about the data (the report is built anyway):\n"
+                 + warnings_summary(dataset.warnings))
     timings["validate"] = time.perf_counter() - t0
 
     extra = {k: v for k, v in (extra or {}).items() if v is not None}
@@ -336,6 +339,7 @@ def run_report(
             "goldenthread": __version__,
             "notebook": _rel(notebook, root),
             "title": document.get("title", notebook.stem),
+            "organisation": dataset.organisation.name,
             "period": params.period,
             "audience": params.audience,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

@@ -11,6 +11,10 @@ Rules (all configurable in ``organisation.yaml``, see ``docs/data-contract.md``)
 * otherwise ``red``;
 * milestones map their delivery state through the scheme's ``milestones`` table;
 * an override in ``commentary.csv`` replaces the computed status (the reason is kept).
+
+Every edge is decided on the figures as typed, not on their binary floats (see
+:mod:`goldenthread.rounding`): 85.5 against 90 with a 5% tolerance is amber although
+90 - 0.05 * 90 is not exactly 85.5 in binary.
 """
 from __future__ import annotations
 
@@ -19,9 +23,7 @@ import pandas as pd
 
 from goldenthread.config import StatusScheme
 from goldenthread.contract import MILESTONE_STATUSES, STATUS_KEYS
-
-#: Relative slack for floating-point comparison: 94.41 typed in a CSV is not exactly 94.41.
-_EPS = 1e-9
+from goldenthread.rounding import Figures, compare, decide
 
 # Statuses are worked out as small integer codes (positions in STATUS_KEYS) and turned into labels
 # once at the end: building arrays of Python strings row by row is most of the cost otherwise.
@@ -44,18 +46,38 @@ def measure_status_codes(
     exceeding_margin: float | None = None,
 ) -> np.ndarray:
     """Status codes for numeric measures; ``rated`` is False where polarity is none."""
-    sign = np.where(lower_is_better, -1.0, 1.0)
-    gap = sign * (value - target)  # > 0: better than target, whatever the polarity
-    slack = _EPS * np.maximum(np.abs(target), 1.0)
-    amber_gap = sign * (value - amber_threshold)  # >= 0: at or better than the floor
-    within_amber = np.where(np.isnan(amber_threshold), gap >= -(tolerance * np.abs(target)) - slack,
-                            amber_gap >= -slack)
-    codes = np.where(gap >= -slack, GREEN, np.where(within_amber, AMBER, RED)).astype(np.int8)
+    sign = np.where(lower_is_better, -1.0, 1.0)  # turns "better" into "higher" whatever the polarity
+    green = sign * compare(value, target) >= 0  # exactly on target is green
+    has_floor = ~np.isnan(amber_threshold)
+    above_floor = sign * compare(value, amber_threshold) >= 0  # on the floor is amber
+    within_tolerance = decide(_short_of_target_by_at_most_tolerance, (sign, value, target, tolerance),
+                              _size_of_terms, where=~(green | has_floor))
+    within_amber = np.where(has_floor, above_floor, within_tolerance)
+    codes = np.where(green, GREEN, np.where(within_amber, AMBER, RED)).astype(np.int8)
     if exceeding_margin is not None:
-        codes[gap > exceeding_margin * np.abs(target) + slack] = BLUE
+        beyond = decide(_ahead_of_target_by_more_than_margin, (sign, value, target, exceeding_margin),
+                        _size_of_terms, strict=True, where=green)
+        codes[green & beyond] = BLUE
     codes[~(rated & ~np.isnan(target))] = DATA_ONLY
     codes[np.isnan(value)] = NOT_AVAILABLE
     return codes
+
+
+def _short_of_target_by_at_most_tolerance(sign: Figures, value: Figures, target: Figures,
+                                          tolerance: Figures) -> Figures:
+    """>= 0 when the figure is no further behind target than ``tolerance`` x |target| (floats or Decimals)."""
+    return sign * (value - target) + tolerance * abs(target)
+
+
+def _ahead_of_target_by_more_than_margin(sign: Figures, value: Figures, target: Figures,
+                                         margin: Figures) -> Figures:
+    """> 0 when the figure is ahead of target by more than ``margin`` x |target| (floats or Decimals)."""
+    return sign * (value - target) - margin * abs(target)
+
+
+def _size_of_terms(sign: Figures, value: Figures, target: Figures, fraction: Figures) -> Figures:
+    """How large the terms of the two margins above are, for telling binary noise from a real gap."""
+    return abs(value) + abs(target) * (1.0 + abs(fraction))
 
 
 def measure_status(

@@ -17,9 +17,10 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from goldenthread.config import Plan
-from goldenthread.contract import PERIOD_PATTERN, Column, Table
+from goldenthread.contract import PERIOD_PATTERN, UNIT_MINIMUMS, UNIT_NAMES, UNITS, Column, Table
 from goldenthread.errors import Problem
-from goldenthread.periods import parse_periods
+from goldenthread.periods import (MONTH_NAMES, financial_year, financial_year_label, format_period, month_of_year,
+                                  parse_periods)
 
 HEADER_ROWS = 1  # row numbers shown to people count the header as row 1
 
@@ -131,12 +132,60 @@ def _hint(col: Column, check: str, value: object) -> str:
             return f"Did you mean '{near[0]}'? {col.hint}"
     if check == "minimum":
         return f"Use {col.minimum:g} or more"
-    if check == "period" and re.match(r"^\d{4}-\d{2}-\d{2}", text):
-        return "It looks like a date: format the column as Text and write the month as YYYY-MM, for example 2019-07"
-    if check == "period" and re.fullmatch(r"\d{1,2}/\d{4}", text):
-        month, year = text.split("/")
-        return f"Write the month as YYYY-MM: {year}-{int(month):02d}"
+    if check == "period":
+        return _period_hint(text) or col.hint
     return col.hint
+
+
+_MONTH_NUMBERS = {**{m.lower(): i for i, m in enumerate(MONTH_NAMES, 1)},
+                  **{m[:3].lower(): i for i, m in enumerate(MONTH_NAMES, 1)}, "sept": 9}
+
+
+def _year(text: str) -> int:
+    return int(text) if len(text) == 4 else 2000 + int(text)
+
+
+def _month(year: int, month: int) -> str | None:
+    return f"{year:04d}-{month:02d}" if 1 <= month <= 12 else None
+
+
+def suggest_period(text: str) -> str | None:
+    """The YYYY-MM month a period typed another way stands for, or None if it cannot be told.
+
+    Recognises what spreadsheets write: ``01/06/2024`` and ``1/6/2024`` (day first, as in the UK;
+    month first only when the day could not be a month), ``Jun-24``, ``June 2024``, ``01-Jun-24``,
+    ``2024/06``, ``2024-6``, ``6/2024`` and a date ``2024-06-30 00:00:00``.
+    """
+    t = text.strip()
+    if m := re.fullmatch(r"(\d{4})-(\d{2})-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?", t):
+        return _month(int(m[1]), int(m[2]))
+    if m := re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})", t):
+        day, month = int(m[1]), int(m[2])
+        if month > 12 >= day:  # 6/30/2024: month first
+            day, month = month, day
+        return _month(_year(m[3]), month)
+    if m := re.fullmatch(r"(?:\d{1,2}[- ])?([A-Za-z]+)\.?[- ,]*(\d{4}|\d{2})", t):
+        month = _MONTH_NUMBERS.get(m[1].lower())
+        return _month(_year(m[2]), month) if month else None
+    if m := re.fullmatch(r"(\d{4})[/.-](\d{1,2})", t):
+        return _month(int(m[1]), int(m[2]))
+    if m := re.fullmatch(r"(\d{1,2})[/.-](\d{4})", t):
+        return _month(int(m[2]), int(m[1]))
+    return None
+
+
+def _period_hint(text: str) -> str | None:
+    """What to do about a period not written YYYY-MM: the exact month when it can be told."""
+    fy = re.fullmatch(r"(\d{4})/(\d{2})", text.strip())
+    if fy and int(fy[2]) == (int(fy[1]) + 1) % 100:
+        return ("It looks like a financial year, not a month: write the month the figure is for as YYYY-MM, "
+                "for example 2019-07")
+    month = suggest_period(text)
+    if month is None:
+        return None
+    if re.match(r"^\d{4}-\d{2}-\d{2}", text.strip()):
+        return f"It looks like a date: format the column as Text and write it as {month}"
+    return f"Write it as {month}"
 
 
 def _blank_value(v: object) -> bool:
@@ -173,6 +222,12 @@ def to_typed(table: Table, df: pd.DataFrame) -> pd.DataFrame:
         elif col.type == "period":
             out[col.name] = parse_periods(s)
         else:
+            if col.type == "text":
+                # A spreadsheet marks text with a leading apostrophe, and our CSV exports put one before
+                # text starting with = + - @ so it never becomes a formula: read such text back as written.
+                quoted = s.str.startswith("'").fillna(False)
+                if quoted.any():
+                    s = s.mask(quoted, s[quoted].str.replace(r"^'(?=[=+\-@])", "", n=1, regex=True))
             out[col.name] = s.astype(object).where(s.notna(), None)
     out["source_row"] = df.index + HEADER_ROWS + 1
     return out.reset_index(drop=True)
@@ -200,16 +255,22 @@ def check_indicators(ind: pd.DataFrame, plan: Plan, source: str) -> list[Problem
                   "Correct the outcome or the priority")
         if r.kind == "measure":
             if r.unit is None:
-                p("unit", "a measure needs a unit", hint="Use one of: percent, number, gbp, days, rate, ratio, score")
+                p("unit", "a measure needs a unit", hint="Use one of: " + ", ".join(UNITS))
             if r.polarity is None:
                 p("polarity", "a measure needs a polarity", hint="Use higher, lower or none")
         has_target = not (r.target is None or np.isnan(r.target))
         has_amber = not (r.amber_threshold is None or np.isnan(r.amber_threshold))
         if r.kind == "milestone" and (has_target or has_amber):
             p("target", "a milestone cannot have a numeric target", hint="Leave target and amber_threshold blank")
-        if r.polarity == "none" and (has_target or has_amber):
+        if r.polarity == "none" and has_target:
             p("target", "has a target but polarity is none, so it cannot be judged against it", f"{r.target:g}",
               "Set polarity to higher or lower, or leave target blank (data only)")
+        elif r.polarity == "none" and has_amber:
+            p("amber_threshold", "has an amber threshold but polarity is none, so it cannot be judged against it",
+              _num(r.amber_threshold), "Set polarity to higher or lower and give a target, or leave amber_threshold blank")
+        if not (np.isnan(r.minimum) or np.isnan(r.maximum)) and r.minimum > r.maximum:
+            p("minimum", f"minimum ({_num(r.minimum)}) is greater than maximum ({_num(r.maximum)})", _num(r.minimum),
+              "Swap them, or correct the one that is wrong")
         if has_target and has_amber and r.polarity in ("higher", "lower"):
             wrong = r.amber_threshold > r.target if r.polarity == "higher" else r.amber_threshold < r.target
             if wrong:
@@ -226,37 +287,107 @@ def _unknown_indicator(df: pd.DataFrame, known: set[str], source: str) -> list[P
             for r in bad.itertuples(index=False)]
 
 
-def check_values(values: pd.DataFrame, ind: pd.DataFrame, source: str) -> list[Problem]:
+def _num(x: float) -> str:
+    """A figure as a person would type it: ``-4.5``, ``1250000`` (not ``1.25e+06``)."""
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else repr(float(x))
+
+
+def check_values(values: pd.DataFrame, ind: pd.DataFrame, source: str, indicators_source: str = "indicators.csv",
+                 financial_year_start_month: int | None = 4) -> list[Problem]:
+    """Each figure against its indicator: limits, kind, first month, and the month a quarterly or annual
+    figure must be in (skipped when ``financial_year_start_month`` is unknown).
+
+    Vectorised: a values file can hold hundreds of thousands of rows; only failing rows are looped over.
+    """
     problems = _unknown_indicator(values, set(ind["id"]), source)
     first = ind.drop_duplicates("id").set_index("id")  # duplicated ids are reported on their own
-    attrs = first[["kind", "first_reported"]]
-    v = values.join(attrs, on="indicator")
-    from goldenthread.periods import format_period
-    v["unit"] = v["indicator"].map(first["unit"])
-    for r in v[v["kind"].notna()].itertuples(index=False):
-        has_value = not np.isnan(r.value)
-        if has_value and r.unit in NON_NEGATIVE_UNITS and r.value < 0:
-            problems.append(Problem(source, int(r.source_row), "value",
-                                    f"indicator {r.indicator} is {NON_NEGATIVE_UNITS[r.unit]}, which cannot be negative",
-                                    f"{r.value:g}", "Check the figure and its sign"))
-        if r.kind == "milestone":
-            if has_value:
-                problems.append(Problem(source, int(r.source_row), "value", f"indicator {r.indicator} is a milestone but has a value",
-                                        f"{r.value:g}", "Put its delivery state in milestone_status and leave value blank"))
-        elif r.milestone_status is not None:
-            problems.append(Problem(source, int(r.source_row), "milestone_status",
-                                    f"indicator {r.indicator} is a measure but has a milestone status", r.milestone_status,
-                                    "Leave milestone_status blank for measures"))
-        if not pd.isna(r.period) and not pd.isna(r.first_reported) and r.period < r.first_reported:
-            problems.append(Problem(source, int(r.source_row), "period",
-                                    f"indicator {r.indicator} has a value before its first_reported month "
-                                    f"({format_period(int(r.first_reported))})", format_period(int(r.period)),
-                                    "Correct the period, or first_reported in indicators.csv"))
+    attrs = first[["kind", "first_reported", "unit", "frequency", "minimum", "maximum", "source_row"]]
+    v = values.join(attrs.rename(columns={"source_row": "indicator_row"}), on="indicator")
+    v = v[v["kind"].notna()]
+    has_value = v["value"].notna()
+    problems += _limit_problems(v[has_value], indicators_source, source)
+
+    for r in v[(v["kind"] == "milestone") & has_value].itertuples(index=False):
+        problems.append(Problem(source, int(r.source_row), "value", f"indicator {r.indicator} is a milestone but has a "
+                                "value", f"{r.value:g}", "Put its delivery state in milestone_status and leave value blank"))
+    for r in v[(v["kind"] == "measure") & v["milestone_status"].notna()].itertuples(index=False):
+        problems.append(Problem(source, int(r.source_row), "milestone_status",
+                                f"indicator {r.indicator} is a measure but has a milestone status", r.milestone_status,
+                                "Leave milestone_status blank for measures"))
+    early = v["period"].notna() & v["first_reported"].notna() & (v["period"] < v["first_reported"])
+    for r in v[early].itertuples(index=False):
+        problems.append(Problem(source, int(r.source_row), "period",
+                                f"indicator {r.indicator} has a value before its first_reported month "
+                                f"({format_period(int(r.first_reported))})", format_period(int(r.period)),
+                                "Correct the period, or first_reported in indicators.csv"))
+    if financial_year_start_month is not None:
+        reported = v[v["period"].notna() & (has_value | v["milestone_status"].notna())]
+        problems += _quarter_problems(reported, source, financial_year_start_month)
+        problems += _annual_problems(reported, source, financial_year_start_month)
     return problems
 
 
-#: Units whose figures cannot be below zero, as a message names them.
-NON_NEGATIVE_UNITS = {"percent": "a percentage", "days": "a number of days", "rate": "a rate"}
+def _limit_problems(v: pd.DataFrame, indicators_source: str, source: str) -> list[Problem]:
+    """Figures below the indicator's minimum (its own, or its unit's default) or above its maximum."""
+    problems = []
+    v = v[~(v["minimum"] > v["maximum"])]  # limits that contradict each other are the one mistake, reported once
+    default = v["unit"].map(UNIT_MINIMUMS).astype(float)
+    below = v["value"] < v["minimum"].fillna(default)
+    for r in v[below].itertuples(index=False):
+        if np.isnan(r.minimum):
+            change = " or use unit percent_change for a percentage change" if r.unit == "percent" else ""
+            problems.append(Problem(source, int(r.source_row), "value",
+                                    f"indicator {r.indicator} is {UNIT_NAMES[r.unit]}, which cannot be negative: its "
+                                    f"minimum is {_num(UNIT_MINIMUMS[r.unit])}, the default for unit {r.unit}",
+                                    _num(r.value), "Check the figure and its sign. If this measure can be negative, "
+                                    f"give it a minimum in {indicators_source}{change}"))
+        else:
+            problems.append(Problem(source, int(r.source_row), "value",
+                                    f"indicator {r.indicator} is below its minimum of {_num(r.minimum)}, set in "
+                                    f"{indicators_source} (row {int(r.indicator_row)}, column 'minimum')",
+                                    _num(r.value), "Check the figure, or correct the indicator's minimum"))
+    for r in v[v["value"] > v["maximum"]].itertuples(index=False):
+        problems.append(Problem(source, int(r.source_row), "value",
+                                f"indicator {r.indicator} is above its maximum of {_num(r.maximum)}, set in "
+                                f"{indicators_source} (row {int(r.indicator_row)}, column 'maximum')",
+                                _num(r.value), "Check the figure, or correct the indicator's maximum"))
+    return problems
+
+
+def _quarter_problems(v: pd.DataFrame, source: str, start_month: int) -> list[Problem]:
+    """Quarterly figures must be in a quarter's last month, or the appendix and the drafted text would
+    compare different months."""
+    quarterly = v[v["frequency"] == "quarterly"]
+    month = month_of_year(quarterly["period"].astype(int), start_month)
+    problems = []
+    for r, m in zip(quarterly[month % 3 != 0].itertuples(index=False), month[month % 3 != 0]):
+        period = int(r.period)
+        end = period + 3 - m % 3
+        quarter = f"Q{(m - 1) // 3 + 1} {financial_year_label(period, start_month)}"
+        problems.append(Problem(source, int(r.source_row), "period",
+                                f"indicator {r.indicator} is quarterly, but {format_period(period)} is in {quarter}, "
+                                f"which ends {format_period(end)}", format_period(period),
+                                f"Put the quarter's figure in its last month, {format_period(end)}: quarterly figures "
+                                "go in the quarter's last month"))
+    return problems
+
+
+def _annual_problems(v: pd.DataFrame, source: str, start_month: int) -> list[Problem]:
+    """At most one figure per financial year for an annual measure (a repeated month is reported as a duplicate)."""
+    annual = v[v["frequency"] == "annual"].drop_duplicates(["indicator", "period"])
+    annual = annual.assign(year=financial_year(annual["period"].astype(int).to_numpy(), start_month))
+    repeated = annual[annual.duplicated(["indicator", "year"], keep=False)].sort_values(["indicator", "period"])
+    problems = []
+    for (indicator, year), group in repeated.groupby(["indicator", "year"], sort=True):
+        rows = [f"{int(r.source_row)} ({format_period(int(r.period))})" for r in group.itertuples(index=False)]
+        later = group.iloc[1]
+        label = financial_year_label(int(later["period"]), start_month)
+        problems.append(Problem(source, int(later["source_row"]), "period",
+                                f"indicator {indicator} is annual, but has {len(rows)} figures in {label}: rows "
+                                + ", ".join(rows[:-1]) + f" and {rows[-1]}", format_period(int(later["period"])),
+                                "Keep one figure per financial year (in the same month each year), or change the "
+                                "indicator's frequency"))
+    return problems
 
 
 def check_future(df: pd.DataFrame, source: str, today: dt.date | None = None) -> list[Problem]:
@@ -289,3 +420,40 @@ def check_commentary(commentary: pd.DataFrame, ind: pd.DataFrame, source: str) -
                                     f"indicator {r.indicator}: a status override needs a reason",
                                     hint="Say why the computed status was overridden; the reason is shown in the report"))
     return problems
+
+
+# --- warnings: things that build but are probably mistakes ------------------------------------------
+
+def check_warnings(ind: pd.DataFrame, targets: pd.DataFrame, source: str, targets_source: str,
+                   default_tolerance: float) -> list[Problem]:
+    """Measures that will be shown as Data only though they have a polarity, and amber bands of zero width.
+
+    Neither breaks the contract (a target may come later; a target of 0 is legitimate), so they are
+    warnings: ``validate`` prints them and the report is still built.
+    """
+    judged = ind[(ind["kind"] == "measure") & ind["polarity"].isin(["higher", "lower"])]
+    warnings = []
+    profiled = set(targets["indicator"])
+    for r in judged[judged["target"].isna() & ~judged["id"].isin(profiled)].itertuples(index=False):
+        warnings.append(Problem(source, int(r.source_row), "target",
+                                f"indicator {r.id} has polarity {r.polarity} but no target here or in {targets_source}, "
+                                "so it will be shown as Data only", None,
+                                "Give it a target, or set its polarity to none if it is only monitored"))
+    tolerance = judged.set_index("id")["tolerance"].fillna(default_tolerance)
+    tolerance = tolerance[~tolerance.index.duplicated()]
+    zero = judged[(judged["target"] == 0) & judged["amber_threshold"].isna()
+                  & (judged["id"].map(tolerance) > 0)]
+    for r in zero.itertuples(index=False):
+        warnings.append(_zero_band(source, int(r.source_row), r.id, float(tolerance[r.id])))
+    rows = targets[targets["indicator"].isin(set(judged["id"])) & (targets["target"] == 0)
+                   & targets["amber_threshold"].isna() & (targets["indicator"].map(tolerance) > 0)]
+    for r in rows.itertuples(index=False):
+        warnings.append(_zero_band(targets_source, int(r.source_row), r.indicator, float(tolerance[r.indicator])))
+    return warnings
+
+
+def _zero_band(source: str, row: int, indicator: str, tolerance: float) -> Problem:
+    return Problem(source, row, "target",
+                   f"indicator {indicator} has a target of 0 and no amber_threshold, so its amber band ({tolerance:g} "
+                   "x the target) has zero width: any figure worse than 0 is red", None,
+                   "Give an amber_threshold (the figure up to which it is amber) if figures near 0 should be amber")

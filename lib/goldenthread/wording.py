@@ -106,9 +106,14 @@ def draft(f: Any, unit: str | None, decimals: int, frequency: str, report_period
         return f"The figure {verb} {fmt(f.value)} in {at(f.period)} – the {extreme} {since}."
     if kind == "target_missed":
         side = "risen above" if f.polarity == "lower" else "fallen below"
-        shown = list(zip(f.values, f.periods))
-        figures = _and([f"{fmt(v)} in {at(p)}" for v, p in shown])
         span = "over recent " + many if int(f.length) <= 3 else f"for {int(f.length)} consecutive {many}"
+        targets = tuple(getattr(f, "targets", None) or ())
+        if len({round(t, 9) for t in targets}) > 1:
+            # a profiled or changed target: each figure beside the target it missed, not the latest one
+            figures = _and([f"{fmt(v)} against {target(t)} in {at(p)}" for v, t, p in zip(f.values, targets, f.periods)])
+            side = "been above" if f.polarity == "lower" else "been below"
+            return (f"Performance has {side} {the_target} {span} ({figures})." + override_clause(f, status_labels))
+        figures = _and([f"{fmt(v)} in {at(p)}" for v, p in zip(f.values, f.periods)])
         return (f"Performance has {side} {the_target} of {target(f.target)} {span} ({figures})."
                 + override_clause(f, status_labels))
     if kind in ("status_improved", "status_worsened"):
