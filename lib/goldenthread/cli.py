@@ -232,9 +232,9 @@ def areas(
     params = _params_file(_root(), period, params)
     try:
         p = read_parameters(params, {"data": data})
-        report = build_report(resolve_data_dir(p.data, None if data else params), p.period, p.audience, p.title,
-                              p.front_sheet.model_dump(mode="json"), p.max_successes, p.max_concerns,
-                              p.areas, p.news_window_months)
+        folder = resolve_data_dir(p.data, None if data else params)
+        report = build_report(folder, p.period, p.audience, p.title, p.front_sheet.model_dump(mode="json"),
+                              p.max_successes, p.max_concerns, p.areas, p.news_window_months)
         table = report.area_candidates()
     except DataError as e:
         _fail_data(e)
@@ -242,11 +242,11 @@ def areas(
 
     out = Table(title=f"Candidate areas for {p.period} (caps: {p.max_successes} successes, {p.max_concerns} concerns)",
                 show_lines=True)
-    for col in ("#", "Score", "Area", "Indicator", "Finding", "Source", "Drafted evidence"):
+    for col in ("#", "Score", "Area", "Indicator", "Finding", "Figure for", "Source", "Drafted evidence"):
         out.add_column(col, overflow="fold")
     for r in table.itertuples(index=False):
         out.add_row(str(r.rank), f"{r.score:.0f}", r.direction, f"{r.indicator} {r.title}", r.kind or "-",
-                    ("in report: " if r.in_report else "") + r.source, r.draft or r.text)
+                    r.period or "-", ("in report: " if r.in_report else "") + r.source, r.draft or r.text)
     Console(highlight=False).print(out)
     if csv is not None:
         from goldenthread.export import write_csv
@@ -254,7 +254,6 @@ def areas(
 
         # Every commentary row of the period, restricted ones too: the file replaces the period's rows in
         # commentary.csv, so leaving any out would delete them when it is pasted back.
-        folder = next(s.parent for s in report.dataset.sources if s.name == "organisation.yaml")
         full = load_dataset(folder)
         rows = candidates_as_commentary(table, p.period, full.commentary, full.indicators)
         csv.parent.mkdir(parents=True, exist_ok=True)
