@@ -184,3 +184,16 @@ def test_months_in_the_report_year_read_without_it() -> None:
             text = when(p - back, p)
             assert (" " in text) == (financial_year(p - back) != financial_year(p))
     assert MILESTONE_LABELS["complete"] == "Complete"
+
+
+def test_a_report_never_replaces_another_councils_report_for_the_same_period(tmp_path: Path) -> None:
+    theirs = tmp_path / "2019-07"
+    theirs.mkdir()
+    manifest = json.dumps({"organisation": "Hollowmere District Council", "period": "2019-07"})
+    (theirs / "manifest.json").write_text(manifest)
+    (theirs / "corporate_performance_report.html").write_text("Hollowmere's report")
+    result = run_cli("report", "--period", "2019-07", "--out", str(tmp_path))
+    assert result.returncode == 2
+    assert "holds Hollowmere District Council's report for this period" in result.stderr and "--out" in result.stderr
+    assert (theirs / "corporate_performance_report.html").read_text() == "Hollowmere's report"
+    assert (theirs / "manifest.json").read_text() == manifest

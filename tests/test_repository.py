@@ -45,7 +45,7 @@ def test_notebook_parameters_match_the_parameters_model() -> None:
     assert names == set(ReportParameters.model_fields)
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "parameters").glob("*.yaml")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", sorted((ROOT / "parameters").rglob("*.yaml")), ids=lambda p: p.relative_to(ROOT / "parameters").as_posix())
 def test_parameters_files_are_valid(path) -> None:
     params = read_parameters(path)
     assert path.stem == params.period

@@ -272,6 +272,7 @@ def run_report(
     name = report_folder_name(params.period, params.audience, notebook.stem, subject)
     out_root.mkdir(parents=True, exist_ok=True)
     final = out_root / name
+    _refuse_another_councils_folder(final, dataset.organisation.name)
     failed = out_root / f"{name}.failed"
     staging = out_root / f".staging-{name}-{os.getpid()}"
     clean_leftovers(out_root, name)
@@ -368,6 +369,22 @@ def run_report(
             from err
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def _refuse_another_councils_folder(final: Path, organisation: str) -> None:
+    """A report folder holding another council's report for the same period is never replaced.
+
+    Folders are named by period, so two councils built into one reports folder would otherwise
+    overwrite each other's published report without a word.
+    """
+    try:
+        built_for = json.loads((final / "manifest.json").read_text(encoding="utf-8")).get("organisation")
+    except (OSError, ValueError, AttributeError):
+        return
+    if built_for and built_for != organisation:
+        raise DataError([Problem(str(final), message=f"holds {built_for}'s report for this period, not {organisation}'s",
+                                 hint="Build into another folder with --out (for example --out reports/<council>), "
+                                      "or move that report first")])
 
 
 def _run_one(kwargs: dict[str, Any]) -> RunResult:
