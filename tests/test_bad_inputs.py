@@ -27,6 +27,16 @@ Covered:
 * a parameters file (``read_parameters``): unknown keys, a period not in YYYY-MM, an unknown
   audience, a list instead of a mapping, invalid YAML, a missing file.
 
+* issue 11, data in as years in Excel leave it: a key repeated with a space (or a non-breaking one)
+  after it; YAML nested thousands deep (every YAML file) and a key given twice; numbers out of
+  range in the CSV columns (decimals, tolerance, figures of 10^15 and more) and the YAML keys
+  (``.inf``, a tolerance of 5, ``yes`` for a number, max_successes); UTF-16 files, a workbook named
+  ``.csv``, an ``.xls`` workbook, ``Values.csv``; a second ``value`` column (CSV and sheet); a
+  semicolon file's decimal commas, the Unicode minus, spaces between thousands, ``N/A`` and ``-``;
+  a period as an Excel serial number or ``201906``; the header row pasted in again; an id in other
+  capitals; ``meeting_date: 18/09/2019`` and a date that does not exist; ``id: 1`` and ``yes`` where
+  text is expected; control characters and a ``!!binary`` tag in YAML.
+
 Then what must be accepted (a byte-order mark and CRLF line endings, as Excel's 'CSV UTF-8'
 saves), and one run of the real command line on broken data: exit status 2, the message on
 stderr, and the previous report for the period left byte-for-byte as it was.
@@ -149,6 +159,40 @@ def cp1252_note(folder: Path) -> None:
     columns, rows = read_rows(folder / "values.csv")
     rows[362 - 2]["note"] = "Révisé"
     write_rows(folder / "values.csv", columns, rows, encoding="cp1252")
+
+
+def append_line(name: str, line: str) -> Mutation:
+    """Add one line, exactly as typed, at the end of a text file."""
+    def mutate(folder: Path) -> None:
+        with (folder / name).open("a", encoding="utf-8", newline="") as f:
+            f.write(line + "\n")
+    return mutate
+
+
+def write_bytes(name: str, data: bytes) -> Mutation:
+    return lambda folder: (folder / name).write_bytes(data)
+
+
+def resave(name: str, encoding: str) -> Mutation:
+    """Save a file again in another encoding, as Excel's 'Unicode Text' or Notepad's 'Unicode' do."""
+    def mutate(folder: Path) -> None:
+        path = folder / name
+        path.write_bytes(path.read_text(encoding="utf-8").encode(encoding))
+    return mutate
+
+
+def rename_file(old: str, new: str) -> Mutation:
+    def mutate(folder: Path) -> None:
+        (folder / old).rename(folder / new)
+    return mutate
+
+
+def nested(depth: int) -> str:
+    """A YAML list ``depth`` lists deep, in flow style: ``[[[...]]]``."""
+    return "[" * depth + "]" * depth
+
+
+VALUES_HEADER = "indicator,period,value,milestone_status,note\n"
 
 
 def values(*figures: object, indicator_id: str = "A1") -> list[dict[str, object]]:
@@ -427,6 +471,145 @@ CASES: list[Case] = [
          ("2019-07.yaml, row 2: is not valid YAML", "expected ',' or ']'", "Check indentation and quoting")),
     Case("parameters-missing", lambda f: f / "2019-06.yaml",
          ("2019-06.yaml: file is missing", "Create it (copy parameters/2019-07.yaml) or pass --params FILE")),
+
+    # --- issue 11 item 2: keys are compared as they will be used, without spaces around them
+    Case("values-key-with-a-trailing-space", append_line("values.csv", "ASC-01 ,2019-07,95.0,,"),
+         ("values.csv, row 503, column 'period': indicator=ASC-01, period=2019-07 appears more than once "
+          "(rows 362, 503; typed as 'ASC-01 ')", "spaces before or after a value do not make it a different one")),
+    Case("indicators-id-with-a-trailing-space", small(indicators=[indicator(id="A1"), indicator(id="A1 ")]),
+         ("indicators.csv, row 3, column 'id': id=A1 appears more than once (rows 2, 3; typed as 'A1 ')",
+          "Keep one row and delete the others")),
+    Case("commentary-key-with-a-non-breaking-space",
+         small(commentary=[{"indicator": "A1", "period": "2019-05", "commentary": "One."},
+                           {"indicator": "A1\u00a0", "period": "2019-05", "commentary": "Two."}]),
+         ("commentary.csv, row 3, column 'period': indicator=A1, period=2019-05 appears more than once "
+          "(rows 2, 3; typed as 'A1\\xa0')",)),
+    # --- item 8: YAML nested thousands deep is a message, not a RecursionError
+    Case("organisation-nested-too-deeply", small(write_text("organisation.yaml", f"name: X\nfoo: {nested(20000)}\n")),
+         ("organisation.yaml, row 2, key 'foo.0.0.0", "is nested too deeply: more than 20 lists and mappings",
+          "Check the brackets and indentation on that line")),
+    Case("plan-nested-too-deeply", small(write_text("plan.yaml", "vision: v\noutcomes:\n"
+                                                    + "".join("  " * i + "- \n" for i in range(1, 2000)))),
+         ("plan.yaml, row 22, key 'outcomes.0.0.0", "is nested too deeply")),
+    Case("parameters-nested-too-deeply", params(f'period: "2019-07"\nfront_sheet:\n  summary: {nested(5000)}\n'),
+         ("2019-07.yaml, row 3, key 'front_sheet.summary.0.0", "is nested too deeply")),
+    # --- item 10: every number of the contract within its range
+    Case("indicators-decimals-too-many", small(indicators=[indicator(id="A1", decimals="99999999999")]),
+         ("indicators.csv, row 2, column 'decimals': 'decimals' is above the maximum of 6 (found '99999999999'). "
+          "Use a whole number from 0 to 6",)),
+    Case("indicators-tolerance-in-percent", small(indicators=[indicator(id="A1", tolerance="5")]),
+         ("indicators.csv, row 2, column 'tolerance': 'tolerance' is above the maximum of 1 (found '5'). "
+          "The tolerance is a fraction of the target: for 5% write 0.05",)),
+    Case("indicators-tolerance-with-a-percent-sign", small(indicators=[indicator(id="A1", tolerance="7.5%")]),
+         ("indicators.csv, row 2, column 'tolerance': 'tolerance' is not a plain number (found '7.5%'). "
+          "The tolerance is a fraction of the target: for 7.5% write 0.075",)),
+    Case("indicators-target-too-large", small(indicators=[indicator(id="A1", target="1e300")]),
+         ("indicators.csv, row 2, column 'target'", "is too large to be a figure", "(found '1e300')")),
+    Case("values-figure-too-large", small(values=values(91.0, "99999999999999999999")),
+         ("values.csv, row 3, column 'value'", "is too large to be a figure: every figure must be smaller than 10^15",
+          "(found '99999999999999999999')", "a typing or export mistake")),
+    Case("targets-target-too-large", small(targets=[{"indicator": "A1", "period": "2019-04", "target": "-2e15"}]),
+         ("targets.csv, row 2, column 'target'", "is too large to be a figure", "(found '-2e15')")),
+    Case("organisation-tolerance-inf", small(edit_yaml("organisation.yaml", lambda d: d.update(
+        status_scheme={"tolerance": float("inf")}))),
+         ("organisation.yaml, key 'status_scheme.tolerance': Input should be a finite number (found 'inf')",
+          "Give an ordinary number: .inf and .nan are not figures")),
+    Case("organisation-tolerance-in-percent", small(edit_yaml("organisation.yaml", lambda d: d.update(
+        status_scheme={"tolerance": 5}))),
+         ("organisation.yaml, key 'status_scheme.tolerance': Input should be less than or equal to 1 (found '5')",
+          "for 5% write 0.05")),
+    Case("organisation-no-change-band-yes", small(write_text("organisation.yaml",
+                                                             "name: X\nstatus_scheme:\n  no_change_band: yes\n")),
+         ("organisation.yaml, key 'status_scheme.no_change_band': is true or false, not a number",)),
+    Case("organisation-exceeding-margin-above-one", small(edit_yaml("organisation.yaml", lambda d: d.update(
+        status_scheme={"exceeding_margin": 1.5}))),
+         ("organisation.yaml, key 'status_scheme.exceeding_margin'", "less than or equal to 1", "(found '1.5')")),
+    Case("parameters-max-successes-huge", params({"period": "2019-07", "max_successes": 99999999999}),
+         ("2019-07.yaml, key 'max_successes': Input should be less than or equal to 50 (found '99999999999')",)),
+    # --- weak answers: what years in Excel leave behind
+    Case("values-utf16", small(resave("values.csv", "utf-16")),
+         ("values.csv: is saved as UTF-16 (Excel's 'Unicode Text'", "choose 'CSV UTF-8 (Comma delimited)'")),
+    Case("values-utf16-without-byte-order-mark", small(resave("values.csv", "utf-16-le")),
+         ("values.csv: is saved as UTF-16",)),
+    Case("plan-utf16", small(resave("plan.yaml", "utf-16")), ("plan.yaml: is saved as UTF-16", "UTF-8")),
+    Case("values-a-workbook-named-csv", lambda f: shutil.copy(ROOT / "data/hollowmere/hollowmere.xlsx",
+                                                              f / "values.csv"),
+         ("values.csv: is a spreadsheet workbook, not a text file", "CSV UTF-8")),
+    Case("values-semicolons-and-decimal-commas",
+         small(write_text("values.csv", VALUES_HEADER.replace(",", ";") + "A1;2019-04;94,41;;\n")),
+         ("values.csv, row 2, column 'value'", "(found '94,41')", "Use a full stop for the decimal point, as 94.41")),
+    Case("values-a-web-page", small(write_text("values.csv", "<!DOCTYPE html>\n<html><title>Sign in</title>\n")),
+         ("values.csv: is a web page, not a CSV file (a download that needed signing in?)", "Download the file again")),
+    Case("values-unclosed-quote", small(write_text("values.csv", VALUES_HEADER + "A1,2019-04,91,,\"Revised\n"
+                                                   "A1,2019-05,92,,\n")),
+         ("values.csv, row 2: has a quote mark (\") that starts a value and is never closed",
+          "with each quote mark inside it doubled")),
+    Case("values-comma-in-unquoted-text", small(write_text("values.csv", VALUES_HEADER + "A1,2019-04,91,,ok\n"
+                                                           "A1,2019-05,92,,Revised, twice\n")),
+         ("values.csv, row 3: has 6 values, but the header row names 5 columns (the values are separated by commas). "
+          "Put text holding a separator in double quotes",)),
+    Case("old-excel-workbook", lambda f: [p.unlink() for p in f.glob("*.csv")] + [(f / "council.xls").write_bytes(
+        b"\xd0\xcf\x11\xe0")],
+         ("council.xls: is an Excel 97-2003 workbook (.xls), which cannot be read",
+          "choosing 'Excel Workbook (.xlsx)'")),
+    Case("values-file-name-in-capitals", rename_file("values.csv", "Values.csv"),
+         ("values.csv: file is missing", "Rename Values.csv to values.csv")),
+    Case("values-second-value-column",
+         small(write_text("values.csv", "indicator,period,value,milestone_status,note,value\nA1,2019-04,91,,,95\n")),
+         ("values.csv, column 'value': is the name of 2 columns in the header row",
+          "Keep one column named 'value'")),
+    Case("excel-second-value-column", excel_cell("values", "F1", "value"),
+         ("example.xlsx (sheet values), column 'value': is the name of 2 columns in the header row",), excel=True),
+    Case("organisation-key-given-twice", small(write_text("organisation.yaml", "name: A\nname: B\n")),
+         ("organisation.yaml, row 2, key 'name': is given twice in the same mapping (first on line 1)",
+          "the first silently ignored")),
+    Case("plan-nested-key-given-twice", small(write_text("plan.yaml", "vision: v\noutcomes:\n  - id: O1\n"
+                                                         "    title: One\n    title: Uno\n")),
+         ("plan.yaml, row 5, key 'outcomes.0.title': is given twice in the same mapping (first on line 4)",)),
+    Case("parameters-key-given-twice", params('period: "2019-07"\nperiod: "2019-08"\n'),
+         ("2019-07.yaml, row 2, key 'period': is given twice",)),
+    Case("values-unicode-minus", small(indicators=[indicator(id="A1", unit="number")], values=values("\u2212250000")),
+         ("values.csv, row 2, column 'value'", "(found '\u2212250000')",
+          "Use the ordinary minus sign -, as -250000 (this one was typed as U+2212)")),
+    Case("values-spaces-between-thousands",
+         small(indicators=[indicator(id="A1", unit="number")], values=values("1\u00a0250\u00a0000")),
+         ("values.csv, row 2, column 'value'", "Write it without spaces between the thousands, as 1250000")),
+    Case("values-n/a", small(values=values(91.0, "N/A")),
+         ("values.csv, row 3, column 'value'", "(found 'N/A')", "leave the cell blank if there is no figure yet")),
+    Case("values-a-dash", small(values=values(91.0, "-")),
+         ("values.csv, row 3, column 'value'", "(found '-')", "A dash is not a figure", "write 0 if it means zero")),
+    Case("values-period-as-an-excel-serial-number", small(values=[{"indicator": "A1", "period": "43646",
+                                                                   "value": "91"}]),
+         ("values.csv, row 2, column 'period'", "(found '43646')", "It looks like a date Excel stored as a number "
+          "(43646 is 30 June 2019): format the column as Text and write it as 2019-06")),
+    Case("values-period-without-a-hyphen", small(values=[{"indicator": "A1", "period": "201906", "value": "91"}]),
+         ("values.csv, row 2, column 'period'", "Write it as 2019-06")),
+    Case("values-header-row-repeated", append_line("values.csv", VALUES_HEADER.strip()),
+         ("values.csv, row 503: repeats the column names (two files pasted together?). Delete this row",)),
+    Case("commentary-id-in-other-capitals", edit("commentary.csv", 32, "indicator", "asc-01"),
+         ("commentary.csv, row 32, column 'indicator'", "(found 'asc-01')", "Did you mean 'ASC-01'? Ids must match "
+          "exactly, capitals and spaces included")),
+    Case("parameters-meeting-date-day-first", params('period: "2019-07"\nfront_sheet:\n  meeting_date: 18/09/2019\n'),
+         ("2019-07.yaml, key 'front_sheet.meeting_date': is not a date in the form YYYY-MM-DD (found '18/09/2019'). "
+          "Write it as 2019-09-18",)),
+    Case("parameters-meeting-date-that-does-not-exist",
+         params('period: "2019-07"\nfront_sheet:\n  meeting_date: 2019-02-30\n'),
+         ("2019-07.yaml, row 3: has a value that cannot be read: '2019-02-30' (day is out of range for month)",
+          "a date must be a day that exists")),
+    Case("plan-id-a-number", small(write_text("plan.yaml", "vision: v\noutcomes:\n  - id: 1\n    title: One\n")),
+         ("plan.yaml, key 'outcomes.0.id': Input should be a valid string (found '1')",
+          'Put it in quotes ("1"), so it is read as text exactly as typed')),
+    Case("parameters-yes-for-text", params('period: "2019-07"\nfront_sheet:\n  summary: yes\n'),
+         ("2019-07.yaml, key 'front_sheet.summary'", "(found 'True')", "YAML reads yes, no, true, false, on and off",
+          "put it in quotes")),
+    Case("organisation-right-to-left-override", small(write_text("organisation.yaml", 'name: "X \\u202e lol"\n')),
+         ("organisation.yaml, row 1, key 'name': contains an invisible control character: U+202E (right-to-left "
+          "override) (found 'X \\u202e lol')", "Delete it")),
+    Case("organisation-escape-character", small(write_text("organisation.yaml", "name: X \x1b[31m\n")),
+         ("organisation.yaml, row 1: contains an invisible control character, U+001B (escape), which YAML does not "
+          "allow", "Delete it")),
+    Case("parameters-binary-tag", params('period: "2019-07"\ntitle: !!binary G1szMW0=\n'),
+         ("2019-07.yaml, row 2, key 'title': uses the YAML tag '!!binary'", "Remove the tag")),
 ]
 
 

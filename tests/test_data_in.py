@@ -305,7 +305,7 @@ def test_a_thousand_bad_figures_print_as_one_line(tmp_path: Path) -> None:
     assert len(err.value.problems) == 1000
     assert err.value.summary().splitlines()[1:] == [
         "  - values.csv, rows 2, 3, 4 and 997 more, column 'value': 'value' is not a plain number (found 'n/a'). "
-        "Use a plain number such as 94.41 (no thousands separators or % sign)"]
+        "It is not a figure: leave the cell blank if there is no figure yet"]
 
 
 # --- item 17 (and 13): warnings -------------------------------------------------------------------------

@@ -373,3 +373,43 @@ def test_the_data_contract_example_is_valid(tmp_path: Path) -> None:
     plans = load_directorates(write(tmp_path, "eci.yaml", snippet), Plan.model_validate(
         {"vision": "v", "outcomes": [{"id": "O1", "title": "t"}, {"id": "O2", "title": "t"}]}))
     assert plans["eci"].key_decisions[1].date == "2021/22"
+
+
+# --- issue 11: what PyYAML accepts silently or fails on with a traceback ---------------------------
+
+
+def test_a_file_nested_thousands_deep_is_a_message_not_a_recursion_error(tmp_path: Path) -> None:
+    write(tmp_path, "adults.yaml", yaml.safe_dump(plan_text()) + "social_value: " + "[" * 20000 + "]" * 20000 + "\n")
+    [found] = problems(tmp_path)
+    assert found.startswith("directorates/adults.yaml, row 9, key 'social_value.0.0.0.")
+    assert "is nested too deeply: more than 20 lists and mappings inside each other" in found
+
+
+def test_a_key_given_twice_is_not_silently_the_last(tmp_path: Path) -> None:
+    write(tmp_path, "adults.yaml", yaml.safe_dump(plan_text(), sort_keys=False) + "name: Children's Services\n")
+    found = problems(tmp_path)
+    assert found[0] == ("directorates/adults.yaml, row 9, key 'name': is given twice in the same mapping (first on "
+                        "line 1). Keep one: otherwise the last would be used and the first silently ignored")
+
+
+def test_a_right_to_left_override_is_refused_with_its_key(tmp_path: Path) -> None:
+    write(tmp_path, "adults.yaml", plan_text(services_in_house=["Home care", "Day centres \u202e%05 revo"]))
+    [found] = problems(tmp_path)
+    assert found.startswith("directorates/adults.yaml, row 11, key 'services_in_house.1': contains an invisible "
+                            "control character: U+202E (right-to-left override)")
+
+
+@pytest.mark.parametrize("written", [".inf", ".nan", "1.0e400", pytest.param("9" * 400, id="400-digits"), "2e15"])
+def test_money_that_is_no_sum_of_money(written: str, tmp_path: Path) -> None:
+    text = yaml.safe_dump(plan_text()) + ("trading_company_slas:\n  - {company: C, service: S, annual_value: "
+                                          f"{written}}}\n")
+    [found] = problems(write(tmp_path, "adults.yaml", text))
+    assert found.startswith("directorates/adults.yaml, key 'trading_company_slas.0.annual_value': is not a sum of "
+                            "money: give pounds as an ordinary number smaller than 10^15")
+
+
+def test_money_given_as_a_list_gets_pydantics_type_message_not_a_traceback(tmp_path: Path) -> None:
+    write(tmp_path, "adults.yaml", plan_text(trading_company_slas=[{"company": "C", "service": "S",
+                                                                    "annual_value": [1]}]))
+    [found] = problems(tmp_path)
+    assert found.startswith("directorates/adults.yaml, key 'trading_company_slas.0.annual_value': ")

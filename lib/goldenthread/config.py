@@ -7,15 +7,29 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from goldenthread.contract import MILESTONE_STATUSES, STATUS_KEYS
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # No .inf or .nan anywhere: a tolerance of .inf would make every figure amber.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+def _not_true_or_false(v: object) -> object:
+    """``tolerance: yes`` is YAML's true, which pydantic would take as the number 1."""
+    if isinstance(v, bool):
+        raise ValueError("is true or false, not a number (YAML reads yes, no, on and off as true or false)")
+    return v
+
+
+#: A fraction of a figure, from 0 to 1 (0.05 = 5%).
+Fraction = Annotated[float, BeforeValidator(_not_true_or_false), Field(ge=0, le=1)]
+#: A count: a whole number, 0 or more.
+Count = Annotated[int, BeforeValidator(_not_true_or_false), Field(ge=0)]
 
 
 class StatusStyle(_Strict):
@@ -54,12 +68,12 @@ DEFAULT_MILESTONES: dict[str, str] = {
 class StatusScheme(_Strict):
     """A council's RAG rules. Conventions differ between councils, so all of it is configurable."""
 
-    tolerance: float = Field(0.05, ge=0, description="Default relative tolerance for amber (0.05 = 5%).")
-    exceeding_margin: float | None = Field(
-        None, ge=0, description="If set, better than target by this fraction gives 'blue'. Off by default."
+    tolerance: Fraction = Field(0.05, description="Default relative tolerance for amber (0.05 = 5%).")
+    exceeding_margin: Fraction | None = Field(
+        None, description="If set, better than target by this fraction gives 'blue'. Off by default."
     )
-    no_change_band: float = Field(
-        0.0, ge=0, description="Relative change treated as 'no change' in direction of travel, on top of "
+    no_change_band: Fraction = Field(
+        0.0, description="Relative change treated as 'no change' in direction of travel, on top of "
         "figures that are equal at the indicator's decimals."
     )
     rollup: Literal["worst", "majority"] = Field(
@@ -103,7 +117,7 @@ class ReportDefaults(_Strict):
     areas: AreasRule = Field(
         "chosen_and_drafted", description="Which areas of success and concern are published: only the leadership "
         "team's choices ('chosen'), or those plus the strongest drafted from the data ('chosen_and_drafted').")
-    news_window_months: int = Field(
+    news_window_months: Count = Field(
         3, ge=1, le=24, description="A drafted area must be about a figure for one of the last N months up to the "
         "report month, so an old figure is not presented as news again.")
 
@@ -112,7 +126,7 @@ class Organisation(_Strict):
     """``organisation.yaml``."""
 
     name: str
-    financial_year_start_month: int = Field(4, ge=1, le=12)
+    financial_year_start_month: Count = Field(4, ge=1, le=12)
     status_scheme: StatusScheme = Field(default_factory=StatusScheme)
     report_defaults: ReportDefaults = Field(default_factory=ReportDefaults)
 
@@ -195,6 +209,10 @@ class FrontSheet(_Strict):
     scrutiny_comments: str | None = None
 
 
+#: The most areas of success (or of concern) a report may list: more is no longer a selection.
+MAX_AREAS = 50
+
+
 class ReportParameters(_Strict):
     """A ``parameters/<period>.yaml`` file: one report run. The notebook's parameters cell has the same keys."""
 
@@ -203,11 +221,12 @@ class ReportParameters(_Strict):
     audience: Literal["public", "internal"] = "public"
     title: str | None = None
     front_sheet: FrontSheet = Field(default_factory=FrontSheet)
-    max_successes: int = Field(9, ge=0, description="Most areas of success in the report (chosen ones always count).")
-    max_concerns: int = Field(5, ge=0, description="Most areas of concern in the report.")
+    max_successes: Count = Field(9, le=MAX_AREAS,
+                                 description="Most areas of success in the report (chosen ones always count).")
+    max_concerns: Count = Field(5, le=MAX_AREAS, description="Most areas of concern in the report.")
     areas: AreasRule | None = Field(None, description="Overrides report_defaults.areas for this run.")
-    news_window_months: int | None = Field(None, ge=1, le=24,
-                                           description="Overrides report_defaults.news_window_months for this run.")
+    news_window_months: Count | None = Field(None, ge=1, le=24,
+                                             description="Overrides report_defaults.news_window_months for this run.")
 
     @field_validator("period", mode="before")
     @classmethod

@@ -6,6 +6,8 @@ fills in from cannot drift from what the code accepts.
 """
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 
 PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -24,6 +26,36 @@ CLASSIFICATIONS = ("public", "restricted")
 MILESTONE_STATUSES = ("complete", "on_track", "at_risk", "off_track", "not_started")
 HIGHLIGHTS = ("success", "concern", "exclude")
 STATUS_KEYS = ("blue", "green", "amber", "red", "data_only", "not_available")
+#: No figure may be this large either way. Excel keeps 15 significant digits, and a figure with more
+#: digits before the point than that is a typing or export mistake (and could not be shown exactly).
+NUMBER_LIMIT = 1e15
+#: The most decimal places a figure is shown with.
+MAX_DECIMALS = 6
+
+#: Characters removed from every text value read (CSV, Excel) or refused (YAML): the C0 controls
+#: except tab, newline and carriage return (NUL, BEL, ESC...), DEL and the C1 controls; the
+#: bidirectional controls, which make text display in another order than it reads (U+202E turns
+#: "%05 revo" into "over 50%"); and the invisible zero-width space, word joiner and byte-order mark,
+#: which make two ids that look the same different.
+CONTROL_CHARACTERS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+
+
+#: Names for the controls Unicode leaves unnamed, and a clearer one for the byte-order mark.
+_CONTROL_NAMES = {"\x00": "null", "\x07": "bell", "\x08": "backspace", "\x1b": "escape", "\x7f": "delete",
+                  "\ufeff": "byte-order mark"}
+
+
+def remove_control_characters(text: str) -> str:
+    """``text`` without the :data:`CONTROL_CHARACTERS` (newlines and tabs are kept)."""
+    return CONTROL_CHARACTERS.sub("", text)
+
+
+def control_character_names(text: str) -> str:
+    """The control characters in ``text``, named for a message: ``U+202E (right-to-left override)``."""
+    found = dict.fromkeys(CONTROL_CHARACTERS.findall(text))
+    return ", ".join(f"U+{ord(c):04X} ({_CONTROL_NAMES.get(c) or unicodedata.name(c, 'control character').lower()})"
+                     for c in found)
 
 
 @dataclass(frozen=True)
@@ -38,6 +70,7 @@ class Column:
     allowed: tuple[str, ...] | None = None
     blank_allowed: bool = True
     minimum: float | None = None
+    maximum: float | None = None
 
     @property
     def hint(self) -> str:
@@ -83,12 +116,14 @@ INDICATORS = Table(
         Column("owner", "text", True, "Officer accountable for the indicator and its commentary (a role or name).", "Director of Adult Social Care", blank_allowed=False),
         Column("kind", "kind", True, "A numeric measure or a milestone (project with a delivery state).", "measure", allowed=KINDS, blank_allowed=False),
         Column("unit", "unit", False, "How values are expressed. Required for measures.", "percent", allowed=UNITS),
-        Column("decimals", "integer", False, "Decimal places to show. Defaults to 0.", "2", minimum=0),
+        Column("decimals", "integer", False, "Decimal places to show. Defaults to 0.", "2", minimum=0,
+               maximum=MAX_DECIMALS),
         Column("polarity", "polarity", False, "Whether a higher or lower value is better; none for context measures. Required for measures.", "higher", allowed=POLARITIES),
         Column("frequency", "frequency", True, "How often a value is reported.", "monthly", allowed=FREQUENCIES, blank_allowed=False),
         Column("aggregation", "aggregation", False, "snapshot: a level at a point in time; cumulative: a year-to-date total compared with a profiled target. Defaults to snapshot.", "snapshot", allowed=AGGREGATIONS),
         Column("target", "number", False, "The target (for cumulative measures, the full-year target). Blank means data only: monitored, not rated.", "90"),
-        Column("tolerance", "number", False, "Relative tolerance for amber, as a fraction of the target (0.05 = within 5%). Blank uses the organisation's default.", "0.05", minimum=0),
+        Column("tolerance", "number", False, "Relative tolerance for amber, as a fraction of the target (0.05 = within 5%). Blank uses the organisation's default.", "0.05", minimum=0,
+               maximum=1),
         Column("amber_threshold", "number", False, "Absolute amber threshold (floor standard). If set it is used instead of the tolerance.", "85"),
         Column("minimum", "number", False, "The lowest value the measure can take; a figure below it is refused. Blank uses the unit's default (0 for percent, days and rate; no limit otherwise).", "-100"),
         Column("maximum", "number", False, "The highest value the measure can take; a figure above it is refused. Blank means no limit.", "100"),

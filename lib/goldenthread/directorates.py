@@ -20,6 +20,7 @@ import pandas as pd
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from goldenthread.config import Plan, _Strict
+from goldenthread.contract import NUMBER_LIMIT
 from goldenthread.errors import DataError, Problem
 from goldenthread.load import pydantic_problems, read_yaml
 
@@ -37,8 +38,17 @@ def _pounds(v: object) -> object:
     if isinstance(v, bool) or (isinstance(v, str) and not re.fullmatch(r"\s*[+-]?\d+(\.\d+)?([eE][+-]?\d+)?\s*", v)):
         raise ValueError("is not a plain number: give pounds as a number such as 2500000 "
                          "(no £ sign, commas or 'm')")
-    if v is not None and float(v) < 0:  # type: ignore[arg-type]
+    if not isinstance(v, (int, float, str)):
+        return v  # None, or a list or mapping: pydantic's own message
+    try:
+        number = float(v)
+    except OverflowError:  # a whole number of hundreds of digits
+        number = float("inf")
+    if number < 0:
         raise ValueError("is negative: give the value in pounds as 0 or more")
+    if not number < NUMBER_LIMIT:  # .inf and .nan too
+        raise ValueError("is not a sum of money: give pounds as an ordinary number smaller than 10^15, "
+                         "such as 2500000")
     return v
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pandas as pd
+from openpyxl.utils import column_index_from_string, get_column_letter
 
 from goldenthread.contract import Table
 from goldenthread.errors import Problem
@@ -44,6 +45,7 @@ class _Sheet:
     frame: pd.DataFrame
     label: str
     percent_cells: list[tuple[int, str, str]]  # (frame index, column, cell text) of percentage-formatted numbers
+    letters: list[str] = field(default_factory=list)  # each frame column's letter in the sheet
 
 
 def sheet_key(name: str) -> str:
@@ -98,6 +100,7 @@ def read_workbook(book: Path, tables: tuple[Table, ...]) -> Workbook:
                 out.problems.append(Problem(sheet.label, header, None, "the column names are not on the first row",
                                             hint=f"Delete the {header - 1} row(s) above the column names"))
                 continue
+            out.warnings.extend(hidden_parts(values_wb[name], sheet, t))
             sheets[t.name] = sheet
     finally:
         values_wb.close()
@@ -107,6 +110,36 @@ def read_workbook(book: Path, tables: tuple[Table, ...]) -> Workbook:
         _convert_percentages(name, sheet, units, out)
         out.tables[name] = (sheet.frame, sheet.label)
     return out
+
+
+def hidden_parts(ws, sheet: _Sheet, table: Table) -> list[Problem]:  # noqa: ANN001 - an openpyxl sheet
+    """Warnings for what is read though Excel hides it: the sheet itself, rows holding data (a filter
+    hides rows too) and the contract's columns. Hidden data is reported on like any other, so the
+    person checking the workbook should see it."""
+    why = "to check what the report is built from, or delete {} if {} should not be reported"
+    found = []
+    if ws.sheet_state != "visible":
+        found.append(Problem(sheet.label, message="sheet is hidden in Excel, but is read like any other",
+                             hint="Unhide it (right-click a sheet tab, then Unhide) " + why.format("it", "it")))
+    for index in sheet.frame.index:
+        dim = ws.row_dimensions.get(int(index) + 2)
+        if dim is not None and dim.hidden:
+            found.append(Problem(sheet.label, int(index) + 2, None, "is hidden in Excel (or filtered out), but is "
+                                 "read like any other row",
+                                 hint="Clear any filter and unhide the rows " + why.format("them", "they")))
+    known = {c.name for c in table.columns}
+    for position, column in enumerate(sheet.frame.columns):
+        letter = sheet.letters[position]
+        if column in known and _column_hidden(ws, letter):
+            found.append(Problem(sheet.label, None, column, f"column {letter} is hidden in Excel, but is read",
+                                 hint="Unhide it " + why.format("it", "it")))
+    return found
+
+
+def _column_hidden(ws, letter: str) -> bool:  # noqa: ANN001 - an openpyxl sheet
+    """Is the column hidden? openpyxl keeps a run of hidden columns as one entry, from ``min`` to ``max``."""
+    number = column_index_from_string(letter)
+    return any(d.hidden and (d.min or 0) <= number <= (d.max or 0) for d in ws.column_dimensions.values())
 
 
 def header_row(df: pd.DataFrame, table: Table) -> int | None:
@@ -143,8 +176,9 @@ def _read_sheet(ws, formulas, label: str, problems: list[Problem]) -> _Sheet:  #
             rows[number - 2] = texts
     frame = pd.DataFrame.from_dict(rows, orient="index", columns=columns, dtype=object) if rows else (
         pd.DataFrame({c: pd.Series(dtype=object) for c in columns}))
-    keep = [c for c, h in zip(columns, header) if h.strip() or frame[c].astype(str).str.strip().ne("").any()]
-    return _Sheet(frame[keep], label, percent_cells)
+    keep = [i for i, (c, h) in enumerate(zip(columns, header))
+            if h.strip() or frame[c].astype(str).str.strip().ne("").any()]
+    return _Sheet(frame.iloc[:, keep], label, percent_cells, [get_column_letter(i + 1) for i in keep])
 
 
 def _stored_rows(ws, formula_text: dict[tuple[int, int], str]):  # noqa: ANN001, ANN202 - openpyxl types

@@ -8,13 +8,13 @@ the same moment). It is plain HTML with inline CSS: nothing fetched, readable of
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 
+from goldenthread.export import write_atomically
 from goldenthread.formatting import format_period_name
 from goldenthread.periods import parse_period
 
@@ -24,6 +24,39 @@ UNKNOWN_ORGANISATION = "Council not recorded (rebuild the report to show it)"
 FORMAT_LABELS = {"html": "Web page (HTML)", "pdf": "PDF", "csv": "Scorecard (CSV)", "ipynb": "Notebook"}
 KINDS = {"corporate_performance_report": "Corporate Performance Report", "business_plan": "Business plan",
          "directorate_plan": "Directorate plan", "indicator_explorer": "Indicator explorer"}
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    """A report's ``manifest.json`` as a dict; ``ValueError`` saying what is wrong when it is not one.
+
+    Manifests are read back by the index, ``verify`` and the check for another council's report,
+    and a manifest may be truncated, edited by hand or not ours: whatever is in it must give a
+    message, never a crash.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise ValueError(f"{path.name} is not UTF-8 text") from err
+    try:
+        m = json.loads(text)
+    except ValueError as err:  # a truncated file, or not JSON at all
+        raise ValueError(f"{path.name} is not valid JSON ({err})") from err
+    except RecursionError as err:  # lists nested thousands deep
+        raise ValueError(f"{path.name} is nested too deeply to be a manifest") from err
+    if not isinstance(m, dict):
+        raise ValueError(f"{path.name} holds a JSON {type(m).__name__}, not an object")
+    return m
+
+
+def is_plain_name(name: object) -> bool:
+    """A file name with no folder part: the only kind of output a report folder holds."""
+    return isinstance(name, str) and name not in ("", ".", "..") and "/" not in name and "\\" not in name
+
+
+def listed_outputs(manifest: dict[str, Any]) -> list[str]:
+    """The output file names a manifest lists, ignoring anything that is not a plain file name."""
+    outputs = manifest.get("outputs")
+    return [name for name in outputs if is_plain_name(name)] if isinstance(outputs, dict) else []
 
 
 def report_entries(out_root: Path) -> list[dict[str, Any]]:
@@ -37,26 +70,34 @@ def report_entries(out_root: Path) -> list[dict[str, Any]]:
         if folder.name.startswith(".") or folder.name.endswith(".failed"):
             continue
         try:
-            m = json.loads(manifest_path.read_text(encoding="utf-8"))
-            period = str(m["period"])
-        except (OSError, ValueError, KeyError, TypeError):
+            m = read_manifest(manifest_path)
+        except (OSError, ValueError):
             continue
-        stem = Path(str(m.get("notebook", ""))).stem
-        outputs = [name for name in m.get("outputs", {}) if (folder / name).is_file()]
+        if m.get("period") in (None, "") or isinstance(m.get("period"), (dict, list)):
+            continue
+        period = str(m["period"])
+        stem = Path(str(m.get("notebook") or "")).stem
+        outputs = [name for name in listed_outputs(m) if (folder / name).is_file()]
         order = {f: i for i, f in enumerate(("html", "pdf", "csv", "ipynb"))}
-        links = sorted(({"label": FORMAT_LABELS.get(Path(n).suffix.lstrip("."), n), "href": f"{folder.name}/{n}",
+        links = sorted(({"label": FORMAT_LABELS.get(Path(n).suffix.lstrip("."), n), "href": _href(folder.name, n),
                          "format": Path(n).suffix.lstrip(".")} for n in outputs if n != "manifest.json"),
                        key=lambda x: order.get(x["format"], 9))
         entries.append({
             "folder": folder.name, "period": period, "period_label": _period_label(period),
             "organisation": str(m.get("organisation") or UNKNOWN_ORGANISATION),
             "kind": KINDS.get(stem, stem.replace("_", " ").capitalize()),
-            "title": str(m.get("title", stem)), "audience": str(m.get("audience", "public")),
-            "built": str(m.get("built_at", ""))[:10], "links": links,
+            "title": str(m.get("title") or stem), "audience": str(m.get("audience") or "public"),
+            "built": str(m.get("built_at") or "")[:10], "links": links,
         })
     entries.sort(key=lambda e: (e["kind"], e["title"]))
     entries.sort(key=lambda e: e["period"], reverse=True)
     return entries
+
+
+def _href(folder: str, name: str) -> str:
+    """A relative link to a report file, percent-encoded: a folder named ``javascript:...`` or holding
+    ``#`` or ``?`` still links to the file, never runs or goes elsewhere."""
+    return f"{quote(folder, safe='')}/{quote(name, safe='')}"
 
 
 def _period_label(period: str) -> str:
@@ -80,22 +121,23 @@ def by_organisation(entries: list[dict[str, Any]]) -> list[tuple[str, list[dict[
 
 
 def render_index(entries: list[dict[str, Any]]) -> str:
+    from goldenthread.markup import printable
+
+    # finalize: titles and names from manifests lose invisible controls, as on the report pages
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES / "html"), autoescape=True,
-                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+                             finalize=printable)
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
     return env.get_template("index.html.j2").render(entries=entries, groups=by_organisation(entries), css=css)
 
 
 def write_index(out_root: Path) -> Path:
-    """(Re)write ``out_root/index.html`` from the manifests; returns its path."""
+    """(Re)write ``out_root/index.html`` from the manifests; returns its path.
+
+    Written whole (parallel runs may finish at the same moment: readers see the old page or the
+    new one) and readable like every other report file, so a web server can serve it.
+    """
     html = render_index(report_entries(out_root))
     target = out_root / "index.html"
-    fd, tmp = tempfile.mkstemp(prefix=".index-", suffix=".html", dir=out_root)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(html)
-        os.replace(tmp, target)  # readers see the old page or the new one, never half of it
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(target, lambda f: f.write(html))
     return target

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import base64
 import copy
+import hashlib
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,7 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
 from goldenthread import typst_markup as ty
+from goldenthread.errors import ReportError
 from goldenthread.report import TEMPLATES, TYPST_MIME
 
 #: Cells with these tags never reach a rendered report.
@@ -75,13 +78,15 @@ def export_html(nb: nbformat.NotebookNode, out: Path) -> None:
     remove = TagRemovePreprocessor(remove_cell_tags=set(HIDDEN_TAGS), enabled=True)
     exporter.register_preprocessor(remove, enabled=True)
     exporter.register_preprocessor(_DropStreams(), enabled=True)
+    # Plain text from the data: the nbconvert template escapes it (its Jinja does not autoescape).
+    org, title, classification = (ty.visible(str(meta.get(k) or "")) for k in ("organisation", "title",
+                                                                                "classification"))
     resources = {
-        "metadata": {"name": meta.get("title", "Report")},
+        "metadata": {"name": title or "Report"},
         "goldenthread_css": (TEMPLATES / "report.css").read_text(encoding="utf-8"),
-        "goldenthread_org": meta.get("organisation", ""),
-        "goldenthread_classification": meta.get("classification", ""),
-        "goldenthread_footer": f"{meta.get('organisation', '')} · {meta.get('title', '')} · "
-                               f"{meta.get('classification', '')}",
+        "goldenthread_org": org,
+        "goldenthread_classification": classification,
+        "goldenthread_footer": f"{org} · {title} · {classification}",
     }
     body, _ = exporter.from_notebook_node(copy.deepcopy(nb), resources=resources)
     out.write_text(body, encoding="utf-8")
@@ -90,7 +95,28 @@ def export_html(nb: nbformat.NotebookNode, out: Path) -> None:
 def _pandoc_to_typst(text: str, fmt: str) -> str:
     import pypandoc
 
-    return pypandoc.convert_text(text, "typst", format=fmt, extra_args=["--wrap=preserve"])
+    try:
+        return pypandoc.convert_text(text, "typst", format=fmt, extra_args=["--wrap=preserve"])
+    except (RuntimeError, OSError) as err:
+        first = " ".join(text.split())[:60]
+        raise ReportError(f"the PDF could not be made: pandoc could not convert a notebook cell or output "
+                          f"beginning {first!r} ({str(err).strip() or type(err).__name__}). Simplify that "
+                          "cell, or tag it analyst-only to keep it out of the report") from err
+
+
+#: Longest name a section's file (a chart) is written under. A chart is named after its indicator's
+#: id, and a long id (90 accented letters) made a name longer than a file system allows (255 bytes).
+MAX_FILE_NAME = 120
+
+
+def _file_name(name: str, section: int) -> str:
+    """The name a section's file is written under in the Typst folder: its own, if short and plain,
+    or ``file-<section>-<digest><suffix>`` (the same name gives the same file name, every build)."""
+    own = Path(name).name
+    if own == name and len(own.encode("utf-8")) <= MAX_FILE_NAME and re.fullmatch(r"[A-Za-z0-9_.-]+", own):
+        return own
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:16]
+    return f"file-{section}-{digest}{Path(own).suffix[:10]}"
 
 
 def typst_source(nb: nbformat.NotebookNode, workdir: Path) -> str:
@@ -109,9 +135,12 @@ def typst_source(nb: nbformat.NotebookNode, workdir: Path) -> str:
             data = out.get("data", {})
             if TYPST_MIME in data:
                 payload = data[TYPST_MIME]
+                source = payload["typst"]
                 for name, b64 in payload.get("files", {}).items():
-                    (workdir / Path(name).name).write_bytes(base64.b64decode(b64))
-                body.append(payload["typst"])
+                    short = _file_name(name, len(body))
+                    (workdir / short).write_bytes(base64.b64decode(b64))
+                    source = source.replace(ty.string(name), ty.string(short)) if short != name else source
+                body.append(source)
             elif "image/png" in data:
                 counter += 1
                 name = f"output-{counter}.png"
@@ -144,9 +173,57 @@ def export_pdf(nb: nbformat.NotebookNode, out: Path, workdir: Path, timestamp: i
 
     workdir.mkdir(parents=True, exist_ok=True)
     main = workdir / "report.typ"
-    main.write_text(typst_source(nb, workdir), encoding="utf-8")
+    source = typst_source(nb, workdir)
+    main.write_text(source, encoding="utf-8")
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    typst.compile(
-        str(main), output=str(out), root=str(workdir), font_paths=font_dirs(), ignore_system_fonts=True,
-        timestamp=int(epoch) if epoch else timestamp,
-    )
+    try:
+        typst.compile(
+            str(main), output=str(out), root=str(workdir), font_paths=font_dirs(), ignore_system_fonts=True,
+            timestamp=int(epoch) if epoch else timestamp,
+        )
+    except typst.TypstError as err:
+        raise ReportError(typst_failure(out.name, document_meta(nb), source, err.message,
+                                        "\n".join([err.diagnostic or "", *(err.trace or [])]))) from err
+    except BaseException as err:  # a panic inside the Typst compiler is a BaseException, not an Exception
+        if type(err).__name__ != "PanicException":
+            raise
+        raise ReportError(typst_failure(out.name, document_meta(nb), source, f"the compiler failed ({err})",
+                                        "")) from err
+
+
+def typst_failure(file: str, doc: dict[str, Any], source: str, message: str, where: str) -> str:
+    """What a failed PDF layout says: the document, the part of it and the indicator, what to do.
+
+    A Typst error is reported like a failing cell (exit 1, the last good report kept), not as a
+    traceback: it names the document and, when the error's position in ``report.typ`` lies in an
+    indicator's data, that indicator, so the person who can fix the text is found at once.
+    """
+    document = f"{file} ({doc['title']})" if doc.get("title") else file
+    text = f"could not lay out the PDF {document}: Typst says {message!r}"
+    located = _typst_location(source, where)
+    if located:
+        section, indicator = located
+        text += f" in the {section.replace('-', ' ')}" + (f", in the entry for indicator {indicator}"
+                                                           if indicator else "")
+        text += (f". Check indicator {indicator}'s commentary, actions and titles for unusual formatting, and "
+                 "if nothing there explains it" if indicator else ". If nothing in the data explains it")
+    else:
+        text += ". If nothing in the data explains it"
+    return text + ", report it as a fault in goldenthread with this message (the HTML can still be built with " \
+                  "--format html)"
+
+
+def _typst_location(source: str, where: str) -> tuple[str, str | None] | None:
+    """(section, indicator id or None) for the first ``report.typ:line:column`` in a Typst diagnostic."""
+    found = re.search(r"report\.typ:(\d+):(\d+)", where)
+    lines = source.split("\n")
+    if not found or not 0 < int(found.group(1)) <= len(lines):
+        return None
+    line = lines[int(found.group(1)) - 1]
+    section = re.match(r"#gt-([a-z][a-z-]*)\(", line)
+    if not section:
+        return None
+    before = line[:int(found.group(2))]
+    ids = re.findall(r'[(,] ?id: "((?:[^"\\]|\\.)*)", anchor: "ind-', before)  # an indicator's entry
+    indicator = re.sub(r"\\(.)", r"\1", ids[-1]) if ids else None
+    return section.group(1), indicator

@@ -41,6 +41,7 @@ _env = jinja2.Environment(
     trim_blocks=True,
     lstrip_blocks=True,
     undefined=jinja2.StrictUndefined,
+    finalize=markup.printable,  # no value from the data reaches a page with controls that reorder its text
 )
 
 
@@ -60,9 +61,19 @@ class Section:
         return {"text/html": self.html, TYPST_MIME: payload}
 
 
+_ANCHOR_SAFE = re.compile(r"[A-Za-z0-9-]")
+
+
 def anchor(indicator_id: str) -> str:
-    """HTML id / Typst label of an indicator's entry in Appendix A."""
-    return "ind-" + re.sub(r"[^A-Za-z0-9_-]", "-", str(indicator_id))
+    """HTML id / Typst label of an indicator's entry in Appendix A (and its chart's file name).
+
+    One to one, so two indicators can never share an entry, a link or a chart: letters, digits and
+    hyphens stay as they are (``ASC-01`` -> ``ind-ASC-01``), and every other character, the
+    underscore included, becomes ``_`` and two hex digits for each byte of its UTF-8
+    (``ASC.01`` -> ``ind-ASC_2e01``). Replacing them all with ``-`` made ``ASC.01`` and ``ASC-01`` one label.
+    """
+    return "ind-" + "".join(c if _ANCHOR_SAFE.fullmatch(c) else "".join(f"_{b:02x}" for b in c.encode("utf-8"))
+                            for c in str(indicator_id))
 
 
 @dataclass

@@ -3,11 +3,29 @@
 Report text goes into the PDF as Typst *string literals* (``"..."``) inside data passed to the
 template's layout functions, never as markup, so characters such as ``#``, ``*``, ``$`` or
 ``@`` in commentary cannot change the document.
+
+Every string is also made :func:`visible` first: the PDF, like the HTML, never carries the invisible
+controls that make text display in another order than it reads.
 """
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
+
+#: Invisible characters no report shows: C0 controls other than tab, newline and carriage return
+#: (NUL, BEL, ESC...), DEL and the C1 controls; the bidirectional marks, embeddings, overrides and
+#: isolates (U+202E turns "%05 revo" into "over 50%" on screen); the zero-width space, word joiner
+#: and byte-order mark. The same set the readers of CSV, Excel and YAML remove
+#: (``contract.CONTROL_CHARACTERS``); the writers remove it again so no path round them is open.
+#: The zero-width joiner (U+200D) stays: emoji sequences and some scripts need it.
+INVISIBLE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+
+
+def visible(text: str) -> str:
+    """``text`` without the :data:`INVISIBLE` characters."""
+    return INVISIBLE.sub("", text)
 
 
 class Markup(str):
@@ -15,8 +33,8 @@ class Markup(str):
 
 
 def string(text: str) -> str:
-    """A Typst string literal."""
-    escaped = (str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    """A Typst string literal (of the visible text)."""
+    escaped = (visible(str(text)).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
                .replace("\r", "").replace("\t", "\\t"))
     return f'"{escaped}"'
 

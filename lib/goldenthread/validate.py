@@ -17,7 +17,7 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from goldenthread.config import Plan
-from goldenthread.contract import PERIOD_PATTERN, UNIT_MINIMUMS, UNIT_NAMES, UNITS, Column, Table
+from goldenthread.contract import NUMBER_LIMIT, PERIOD_PATTERN, UNIT_MINIMUMS, UNIT_NAMES, UNITS, Column, Table
 from goldenthread.errors import Problem
 from goldenthread.periods import (MONTH_NAMES, financial_year, financial_year_label, format_period, month_of_year,
                                   parse_periods)
@@ -25,35 +25,60 @@ from goldenthread.periods import (MONTH_NAMES, financial_year, financial_year_la
 HEADER_ROWS = 1  # row numbers shown to people count the header as row 1
 
 
-def _is_blank(s: pd.Series) -> pd.Series:
-    return s.isna() | s.astype("string").str.strip().eq("")
+def _stripped(s: pd.Series) -> pd.Series:
+    """Cells as they will be used: without spaces (non-breaking ones too) before and after, as
+    :func:`to_typed` reads them, so every check judges what the report will use."""
+    return s.astype("string").str.strip()
+
+
+# The checks below are given the table with every cell already stripped (see check_cells): a
+# blank cell is "" or missing, and each is judged as the report will use it.
+
+def _blank(s: pd.Series) -> pd.Series:
+    return (s.isna() | s.eq("")).fillna(True).astype(bool)
+
+
+def _numbers(s: pd.Series) -> pd.Series:
+    return pd.to_numeric(s.where(~_blank(s)), errors="coerce").astype(float)
 
 
 def _numeric_ok(s: pd.Series) -> pd.Series:
-    values = pd.to_numeric(s.where(~_is_blank(s)), errors="coerce")
-    return _is_blank(s) | (values.notna() & np.isfinite(values.astype(float)))
+    values = _numbers(s)
+    return _blank(s) | (values.notna() & np.isfinite(values))
+
+
+def _matches(s: pd.Series, pattern: str) -> pd.Series:
+    return s.str.fullmatch(pattern).fillna(False).astype(bool)
+
+
+_WHOLE = r"[+-]?\d+(\.0*)?"
+
+
+def _judged(s: pd.Series, col: Column) -> pd.Series:
+    """Cells whose size can be judged: numbers (whole ones in an integer column), not blank."""
+    ok = _numeric_ok(s) & ~_blank(s)
+    return ok & _matches(s, _WHOLE) if col.type == "integer" else ok
 
 
 def _checks_for(col: Column) -> list[pa.Check]:
     checks: list[pa.Check] = []
     if not col.blank_allowed:
-        checks.append(pa.Check(lambda s: ~_is_blank(s), name="blank", element_wise=False))
+        checks.append(pa.Check(lambda s: ~_blank(s), name="blank", element_wise=False))
     if col.allowed:
         allowed = set(col.allowed)
-        checks.append(pa.Check(lambda s, a=allowed: _is_blank(s) | s.isin(a), name="allowed"))
+        checks.append(pa.Check(lambda s, a=allowed: _blank(s) | s.isin(a).fillna(False).astype(bool), name="allowed"))
     if col.type in ("number", "integer"):
         checks.append(pa.Check(_numeric_ok, name="number"))
     if col.type == "integer":  # only judged once it is a number at all, so "two" gets one message
-        checks.append(pa.Check(
-            lambda s: ~_numeric_ok(s) | _is_blank(s) | s.str.fullmatch(r"[+-]?\d+(\.0*)?").fillna(False),
-            name="integer"))
+        checks.append(pa.Check(lambda s: ~_numeric_ok(s) | _blank(s) | _matches(s, _WHOLE), name="integer"))
     if col.minimum is not None:
-        checks.append(pa.Check(
-            lambda s, m=col.minimum: ~_numeric_ok(s) | _is_blank(s) | (pd.to_numeric(s, errors="coerce") >= m),
-            name="minimum"))
+        checks.append(pa.Check(lambda s, c=col: ~_judged(s, c) | (_numbers(s) >= c.minimum), name="minimum"))
+    if col.maximum is not None:
+        checks.append(pa.Check(lambda s, c=col: ~_judged(s, c) | (_numbers(s) <= c.maximum), name="maximum"))
+    elif col.type == "number":
+        checks.append(pa.Check(lambda s, c=col: ~_judged(s, c) | (_numbers(s).abs() < NUMBER_LIMIT), name="size"))
     if col.type == "period":
-        checks.append(pa.Check(lambda s: _is_blank(s) | s.str.fullmatch(PERIOD_PATTERN.strip("^$")).fillna(False),
-                               name="period"))
+        checks.append(pa.Check(lambda s: _blank(s) | _matches(s, PERIOD_PATTERN.strip("^$")), name="period"))
     return checks
 
 
@@ -70,6 +95,9 @@ _MESSAGES = {
     "number": "is not a plain number",
     "integer": "is not a whole number",
     "minimum": "is below the minimum of {minimum:g}",
+    "maximum": "is above the maximum of {maximum:g}",
+    "size": "is too large to be a figure: every figure must be smaller than 10^15 (a thousand million million) "
+            "either way",
     "period": "is not a month in the form YYYY-MM",
 }
 
@@ -87,18 +115,60 @@ def check_columns(table: Table, df: pd.DataFrame, source: str) -> list[Problem]:
                 f"Add a column '{col.name}': {col.description}")
             renamed.update(near)
             problems.append(Problem(source, None, col.name, "required column is missing", hint=hint))
+    repeats = _repeated_columns(present, known)
+    for name, copies in repeats.items():
+        problems.append(Problem(source, None, name, f"is the name of {copies + 1} columns in the header row",
+                                hint=f"Keep one column named '{name}': delete the others, or rename them if they hold "
+                                     "something else (only one could be read)"))
     for name in present:
-        if name not in known and name not in renamed:
+        if name not in known and name not in renamed and not _is_repeat(name, present, known):
             near = difflib.get_close_matches(str(name), known, n=1, cutoff=0.8)
             if near and near[0] not in present:
                 problems.append(Problem(source, None, str(name), "unknown column", hint=f"Did you mean '{near[0]}'?"))
     return problems
 
 
+def _is_repeat(name: object, present: list, known: list[str]) -> bool:
+    """``value.1``: how pandas (and :mod:`goldenthread.excel`) name a second column called ``value``."""
+    m = re.fullmatch(r"(.+)\.(\d+)", str(name))
+    return m is not None and m[1] in known and m[1] in present
+
+
+def _repeated_columns(present: list, known: list[str]) -> dict[str, int]:
+    """Contract columns named more than once, with how many extra copies: a second ``value`` column is
+    never silently ignored (unknown columns may repeat: they are not read)."""
+    repeats: dict[str, int] = {}
+    for name in present:
+        if _is_repeat(name, present, known):
+            base = re.fullmatch(r"(.+)\.\d+", str(name))[1]  # type: ignore[index]
+            repeats[base] = repeats.get(base, 0) + 1
+    return repeats
+
+
+def repeated_header_rows(df: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """Rows that repeat the column names (two files pasted together, or a sheet copied below
+    another): one problem each, and the table without them, so each is not also reported cell by cell."""
+    if df.empty or df.columns.empty:
+        return df, []
+    first = df[df.columns[0]]
+    rows = df[_stripped(first).eq(df.columns[0]).fillna(False).astype(bool)]  # the others are checked if this is
+    same = pd.Series(True, index=rows.index)
+    named = pd.Series(0, index=rows.index)
+    for column in rows.columns:
+        cell = _stripped(rows[column])
+        same &= (cell.eq(str(column)) | cell.eq("")).fillna(True).astype(bool)
+        named += cell.eq(str(column)).fillna(False).astype(int)
+    repeats = rows.index[same & (named >= 2)]
+    problems = [Problem(source, int(i) + HEADER_ROWS + 1, None, "repeats the column names (two files pasted together?)",
+                        hint="Delete this row") for i in repeats]
+    return df.drop(index=repeats), problems
+
+
 def check_cells(table: Table, df: pd.DataFrame, source: str) -> list[Problem]:
     """Run the contract's per-column checks and report each failing cell."""
+    known = [c.name for c in table.columns if c.name in df.columns]
     try:
-        _schema(table).validate(df, lazy=True)
+        _schema(table).validate(pd.DataFrame({c: _stripped(df[c]) for c in known}, index=df.index), lazy=True)
     except SchemaErrors as err:
         problems = []
         cases = err.failure_cases
@@ -107,7 +177,8 @@ def check_cells(table: Table, df: pd.DataFrame, source: str) -> list[Problem]:
             index = case.index
             row = int(index) + HEADER_ROWS + 1 if index is not None and not pd.isna(index) else None
             value = df.at[index, col.name] if row is not None else None
-            message = f"'{col.name}' " + _MESSAGES.get(str(case.check), str(case.check)).format(minimum=col.minimum or 0)
+            message = f"'{col.name}' " + _MESSAGES.get(str(case.check), str(case.check)).format(
+                minimum=col.minimum or 0, maximum=col.maximum or 0)
             problems.append(Problem(source, row, col.name, message, value=None if _blank_value(value) else str(value),
                                     hint=_hint(col, str(case.check), value)))
         return problems
@@ -118,23 +189,65 @@ def _hint(col: Column, check: str, value: object) -> str:
     """What to do about one bad cell: specific to the mistakes spreadsheets make most often."""
     text = "" if _blank_value(value) else str(value).strip()
     if check == "number":
-        if text.endswith("%"):
-            return f"Write it without the % sign, as {text[:-1].strip()} (percentages are given in percent)"
-        if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", text):
-            return f"Write it without thousands separators, as {text.replace(',', '')}"
-        if text.startswith("£"):
-            return f"Write it without the £ sign, as {text[1:].replace(',', '')}"
-        if text.lower() in ("nan", "inf", "-inf", "infinity", "#div/0!", "#n/a", "#value!"):
-            return "It is not a usable figure: leave the cell blank if there is no figure yet"
+        fraction = re.fullmatch(r"([+-]?\d+(\.\d+)?)\s*%", text) if col.name == "tolerance" else None
+        if fraction:  # the one column given as a fraction, not in percent
+            return f"The tolerance is a fraction of the target: for {text} write {_num(float(fraction[1]) / 100)}"
+        return _number_hint(text) or col.hint
     if check == "allowed" and col.allowed:
         near = difflib.get_close_matches(text.lower().replace(" ", "_"), col.allowed, n=1, cutoff=0.6)
         if near:
             return f"Did you mean '{near[0]}'? {col.hint}"
     if check == "minimum":
         return f"Use {col.minimum:g} or more"
+    if check == "maximum":
+        if col.name == "tolerance":
+            return (f"The tolerance is a fraction of the target: for {text}% write {_num(float(text) / 100)}"
+                    if float(text) <= 100 else "Use a fraction from 0 to 1 (0.05 is 5%)")
+        return f"Use a whole number from {col.minimum:g} to {col.maximum:g}" if col.type == "integer" else (
+            f"Use {col.maximum:g} or less")
+    if check == "size":
+        return "Check the figure: one this large is a typing or export mistake"
     if check == "period":
         return _period_hint(text) or col.hint
     return col.hint
+
+
+#: What people type in a figure's cell when there is no figure. A dash may also mean zero, as in
+#: Excel's accounting format, so neither is guessed: the hint says both.
+_NO_FIGURE = {"n/a", "na", "n.a.", "n/k", "nk", "..", "...", "tbc", "tba", "nil", "none", "null", "unknown",
+              "not available", "not known", "no data", "x", "*"}
+_DASHES = {"-", "\u2013", "\u2014", "\u2212"}
+#: Minus signs that are not the keyboard's hyphen-minus: the Unicode minus, en and em dashes.
+_OTHER_MINUS = "\u2212\u2013\u2014\ufe63\uff0d"
+#: Spaces used between thousands: ordinary, non-breaking, narrow non-breaking and thin.
+_SPACES = " \u00a0\u202f\u2009"
+
+
+def _number_hint(text: str) -> str | None:
+    """The fix for a figure typed the way spreadsheets, reports and other countries write them."""
+    if text.endswith("%"):
+        return f"Write it without the % sign, as {text[:-1].strip()} (percentages are given in percent)"
+    if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", text):
+        return f"Write it without thousands separators, as {text.replace(',', '')}"
+    if re.fullmatch(rf"[+-]?\d{{1,3}}([{_SPACES}]\d{{3}})+(\.\d+)?", text):
+        return f"Write it without spaces between the thousands, as {re.sub(f'[{_SPACES}]', '', text)}"
+    if re.fullmatch(r"[+-]?\d+,\d+", text):
+        return f"Use a full stop for the decimal point, as {text.replace(',', '.')}"
+    if text.startswith("£"):
+        return f"Write it without the £ sign, as {text[1:].replace(',', '')}"
+    if text in _DASHES:
+        return "A dash is not a figure: leave the cell blank if there is no figure, or write 0 if it means zero"
+    if len(text) > 1 and text[0] in _OTHER_MINUS and _plain_number(text[1:]):
+        return f"Use the ordinary minus sign -, as -{text[1:].strip()} (this one was typed as U+{ord(text[0]):04X})"
+    if text.lower() in _NO_FIGURE:
+        return "It is not a figure: leave the cell blank if there is no figure yet"
+    if text.lower() in ("nan", "inf", "-inf", "infinity", "#div/0!", "#n/a", "#value!"):
+        return "It is not a usable figure: leave the cell blank if there is no figure yet"
+    return None
+
+
+def _plain_number(text: str) -> bool:
+    return re.fullmatch(r"\s*\d+(\.\d+)?", text) is not None
 
 
 _MONTH_NUMBERS = {**{m.lower(): i for i, m in enumerate(MONTH_NAMES, 1)},
@@ -154,7 +267,7 @@ def suggest_period(text: str) -> str | None:
 
     Recognises what spreadsheets write: ``01/06/2024`` and ``1/6/2024`` (day first, as in the UK;
     month first only when the day could not be a month), ``Jun-24``, ``June 2024``, ``01-Jun-24``,
-    ``2024/06``, ``2024-6``, ``6/2024`` and a date ``2024-06-30 00:00:00``.
+    ``2024/06``, ``2024-6``, ``202406``, ``6/2024`` and a date ``2024-06-30 00:00:00``.
     """
     t = text.strip()
     if m := re.fullmatch(r"(\d{4})-(\d{2})-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?", t):
@@ -167,8 +280,8 @@ def suggest_period(text: str) -> str | None:
     if m := re.fullmatch(r"(?:\d{1,2}[- ])?([A-Za-z]+)\.?[- ,]*(\d{4}|\d{2})", t):
         month = _MONTH_NUMBERS.get(m[1].lower())
         return _month(_year(m[2]), month) if month else None
-    if m := re.fullmatch(r"(\d{4})[/.-](\d{1,2})", t):
-        return _month(int(m[1]), int(m[2]))
+    if m := re.fullmatch(r"(\d{4})(?:[/.-](\d{1,2})|(\d{2}))", t):
+        return _month(int(m[1]), int(m[2] or m[3]))
     if m := re.fullmatch(r"(\d{1,2})[/.-](\d{4})", t):
         return _month(int(m[2]), int(m[1]))
     return None
@@ -180,6 +293,13 @@ def _period_hint(text: str) -> str | None:
     if fy and int(fy[2]) == (int(fy[1]) + 1) % 100:
         return ("It looks like a financial year, not a month: write the month the figure is for as YYYY-MM, "
                 "for example 2019-07")
+    if text.strip().lower() in ("period", "first_reported"):
+        return "This row repeats the column names (two files pasted together?): delete it"
+    serial = _excel_serial_date(text)
+    if serial is not None:
+        return (f"It looks like a date Excel stored as a number ({text.strip()} is {serial.day} {serial:%B %Y}): "
+                "format the "
+                f"column as Text and write it as {serial:%Y-%m}")
     month = suggest_period(text)
     if month is None:
         return None
@@ -188,22 +308,43 @@ def _period_hint(text: str) -> str | None:
     return f"Write it as {month}"
 
 
+def _excel_serial_date(text: str) -> dt.date | None:
+    """The date an Excel serial number stands for (43646 is 30 June 2019), for 1970 to 2100 only:
+    a smaller or larger number is not taken for a date."""
+    m = re.fullmatch(r"\s*(\d{5})(\.0+)?\s*", text)
+    if m is None or not 25569 <= int(m[1]) <= 73050:
+        return None
+    return dt.date(1899, 12, 30) + dt.timedelta(days=int(m[1]))
+
+
 def _blank_value(v: object) -> bool:
     return v is None or (isinstance(v, float) and np.isnan(v)) or str(v).strip() == ""
 
 
 def check_duplicates(table: Table, df: pd.DataFrame, source: str) -> list[Problem]:
-    """One problem per repeated key, naming every row it appears on."""
+    """One problem per repeated key, naming every row it appears on.
+
+    Keys are compared as they will be used, without spaces before and after (``ASC-01 `` is
+    ``ASC-01``), and the message quotes them as typed when they were typed differently.
+    """
     if not set(table.key) <= set(df.columns) or df.empty:
         return []
-    dup = df[df.duplicated(list(table.key), keep=False)]
+    keys = pd.DataFrame({k: _stripped(df[k]) for k in table.key}, index=df.index)
+    blank = (keys.isna() | keys.eq("")).any(axis=1)  # a blank key is reported as blank, not as a repeat
+    dup = keys[keys.duplicated(keep=False) & ~blank]
     problems = []
     for key, group in dup.groupby(list(table.key), sort=True):
         key = key if isinstance(key, tuple) else (key,)
         rows = [int(i) + HEADER_ROWS + 1 for i in group.index]
         label = ", ".join(f"{k}={v}" for k, v in zip(table.key, key))
+        typed = list(dict.fromkeys(str(df.at[i, k]) for i in group.index for k in table.key
+                                   if str(df.at[i, k]) != str(keys.at[i, k])))
+        as_typed, hint = "", "Keep one row and delete the others"
+        if typed:
+            as_typed = "; typed as " + ", ".join(repr(t) for t in typed)
+            hint += " (spaces before or after a value do not make it a different one)"
         problems.append(Problem(source, rows[1], table.key[-1], f"{label} appears more than once (rows "
-                                + ", ".join(map(str, rows)) + ")", hint="Keep one row and delete the others"))
+                                + ", ".join(map(str, rows)) + f"{as_typed})", hint=hint))
     return problems
 
 
@@ -282,9 +423,21 @@ def check_indicators(ind: pd.DataFrame, plan: Plan, source: str) -> list[Problem
 
 def _unknown_indicator(df: pd.DataFrame, known: set[str], source: str) -> list[Problem]:
     bad = df[df["indicator"].notna() & ~df["indicator"].isin(known)]  # a blank id is reported as blank
+    by_case = {k.casefold(): k for k in known if isinstance(k, str)}
     return [Problem(source, int(r.source_row), "indicator", "indicator is not in indicators.csv", str(r.indicator),
-                    "Check the id, or add the indicator to indicators.csv")
+                    _unknown_id_hint(str(r.indicator), by_case))
             for r in bad.itertuples(index=False)]
+
+
+def _unknown_id_hint(typed: str, by_case: dict[str, str]) -> str:
+    """Check the id; when it differs from a known one only in capitals or spaces, say which."""
+    hint = "Check the id, or add the indicator to indicators.csv"
+    same = by_case.get(re.sub(r"\s", " ", typed).casefold())
+    if same is not None:
+        return f"Did you mean '{same}'? Ids must match exactly, capitals and spaces included. " + hint
+    if re.search(r"[\u00a0\u202f\u2009]", typed):
+        return "It contains a non-breaking space: retype the space. " + hint
+    return hint
 
 
 def _num(x: float) -> str:
