@@ -160,7 +160,7 @@ def _read_sheet(ws, formulas, label: str, problems: list[Problem]) -> _Sheet:  #
                                 hint="Unmerge them and put a value in every cell"))
     width = ws.max_column
     header = [_text(ws.cell(1, c).value) for c in range(1, width + 1)]
-    columns = _column_names(header)
+    columns = unique_columns(header)
     formula_text = _formulas(formulas)
     rows: dict[int, list[str]] = {}
     percent_cells: list[tuple[int, str, str]] = []
@@ -259,17 +259,18 @@ def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _column_names(header: list[str]) -> list[str]:
-    """Header cells as column names: stripped, a blank one ``Unnamed: N``, a repeat ``name.1`` (as pandas names them)."""
-    names: list[str] = []
-    for i, h in enumerate(header):
-        name = h.strip() or f"Unnamed: {i}"
+def unique_columns(names: list[object]) -> list[str]:
+    """Header cells as column names: stripped, a blank one ``Unnamed: N``, a repeat ``name.1``, as pandas
+    names them (:func:`goldenthread.validate.check_columns` then reports the repeat)."""
+    out: list[str] = []
+    for i, h in enumerate(names):
+        name = str(h).strip() or f"Unnamed: {i}"
         base, n = name, 0
-        while name in names:
+        while name in out:
             n += 1
             name = f"{base}.{n}"
-        names.append(name)
-    return names
+        out.append(name)
+    return out
 
 
 def _units(indicators: _Sheet | None) -> dict[str, str]:

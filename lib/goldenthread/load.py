@@ -24,7 +24,7 @@ from goldenthread.config import Organisation, Plan
 from goldenthread.contract import (CONTROL_CHARACTERS, TABLES, Table, control_character_names,
                                    remove_control_characters)
 from goldenthread.errors import DataError, Problem
-from goldenthread.excel import read_workbook
+from goldenthread.excel import read_workbook, unique_columns
 
 
 @dataclass(frozen=True)
@@ -170,13 +170,18 @@ def _decoded(path: Path, problems: list[Problem]) -> str | None:
     if wrong is not None:
         problems.append(wrong)
         return None
+    return _utf8(raw, path.name, problems, "this line has a character saved in another encoding",
+                 "Save the file as UTF-8 (in Notepad: File, Save As, Encoding UTF-8)")
+
+
+def _utf8(raw: bytes, name: str, problems: list[Problem], what: str, hint: str) -> str | None:
+    """``raw`` as UTF-8 text (a byte-order mark allowed), or None and a problem naming the line and the character."""
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         line = raw[:err.start].count(b"\n") + 1
-        problems.append(Problem(path.name, line, None, "is not UTF-8 text: this line has a character saved in "
-                                "another encoding", raw[err.start:err.end].decode("cp1252", errors="replace"),
-                                "Save the file as UTF-8 (in Notepad: File, Save As, Encoding UTF-8)"))
+        problems.append(Problem(name, line, None, f"is not UTF-8 text: {what}",
+                                raw[err.start:err.end].decode("cp1252", errors="replace"), hint))
         return None
 
 
@@ -494,14 +499,10 @@ def _read_csv(path: Path, table: Table, problems: list[Problem]) -> pd.DataFrame
     if wrong is not None:
         problems.append(wrong)
         return None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = raw[:err.start].count(b"\n") + 1
-        bad = raw[err.start:err.end].decode("cp1252", errors="replace")
-        problems.append(Problem(path.name, line, None, "is not UTF-8 text: this row has a character saved in another "
-                                "encoding (probably Windows-1252, as Excel's plain 'CSV' format saves)", bad,
-                                "In Excel use Save As and choose 'CSV UTF-8 (Comma delimited)'"))
+    text = _utf8(raw, path.name, problems, "this row has a character saved in another encoding (probably "
+                 "Windows-1252, as Excel's plain 'CSV' format saves)",
+                 "In Excel use Save As and choose 'CSV UTF-8 (Comma delimited)'")
+    if text is None:
         return None
     if re.match(r"\s*<(!doctype html|html)", text[:200], re.IGNORECASE):
         problems.append(Problem(path.name, message="is a web page, not a CSV file (a download that needed signing in?)",
@@ -539,20 +540,6 @@ def _parser_problem(name: str, error: str, sep: str) -> Problem:
                        hint="Put text holding a separator in double quotes, or delete the extra values")
     return Problem(name, message=f"cannot be read as CSV separated by {_SEPARATOR_NAMES.get(sep, repr(sep))}: "
                    f"{error}", hint="Check for unquoted separators or stray quote marks")
-
-
-def unique_columns(names: list[object]) -> list[str]:
-    """Header cells as column names: stripped, a blank one ``Unnamed: N``, a repeat ``name.1``, as pandas
-    names them (:func:`goldenthread.validate.check_columns` then reports the repeat)."""
-    out: list[str] = []
-    for i, h in enumerate(names):
-        name = str(h).strip() or f"Unnamed: {i}"
-        base, n = name, 0
-        while name in out:
-            n += 1
-            name = f"{base}.{n}"
-        out.append(name)
-    return out
 
 
 def without_control_characters(df: pd.DataFrame, source: str, warnings: list[Problem]) -> pd.DataFrame:
