@@ -17,21 +17,19 @@ areas are published too, and the report says which are which.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import get_args
 
 import numpy as np
 import pandas as pd
 
+from goldenthread.config import DEFAULT_NEWS_WINDOW, AreasRule
 from goldenthread.findings import find
 from goldenthread.wording import draft, fact_sentence
 
 DEFAULT_MAX_SUCCESSES = 9
 DEFAULT_MAX_CONCERNS = 5
 MIN_SCORE = 45.0  # weaker findings are listed for the analyst but not drafted into the report
-DEFAULT_NEWS_WINDOW = 3  # months: a quarter, the usual reporting cycle
-
-AreasRule = Literal["chosen", "chosen_and_drafted"]
-AREAS_RULES: tuple[str, ...] = ("chosen", "chosen_and_drafted")
+AREAS_RULES: tuple[str, ...] = get_args(AreasRule)
 
 #: Findings that tell the same story; only one of each family is drafted for an indicator.
 FAMILY = {"improving_run": "run", "worsening_run": "run", "record_best": "record", "record_worst": "record",
@@ -42,17 +40,6 @@ FAMILY = {"improving_run": "run", "worsening_run": "run", "record_best": "record
 
 CANDIDATE_COLUMNS = ["rank", "indicator", "title", "direction", "kind", "score", "period", "source", "in_report",
                      "text", "draft", "override_reason"]
-
-#: What ``source`` says of each candidate, for the analyst (and the data contract).
-SOURCES = {
-    "chosen": "picked by the leadership team (highlight in commentary.csv)",
-    "drafted": "found in the data and published as a drafted area",
-    "not chosen": "found in the data; not published because only the leadership team's choices are (areas: chosen)",
-    "not news": "found in the data, but about a figure older than the news window",
-    "over cap": "found in the data; the report already has as many areas as max_successes / max_concerns allow",
-    "below threshold": "found in the data, but too weak to mention",
-    "excluded": "kept out by the leadership team (highlight = exclude)",
-}
 
 
 @dataclass(frozen=True)

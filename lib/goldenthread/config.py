@@ -103,6 +103,7 @@ class StatusScheme(_Strict):
 
 
 AreasRule = Literal["chosen", "chosen_and_drafted"]
+DEFAULT_NEWS_WINDOW = 3  # months: a quarter, the usual reporting cycle
 
 
 class ReportDefaults(_Strict):
@@ -118,7 +119,7 @@ class ReportDefaults(_Strict):
         "chosen_and_drafted", description="Which areas of success and concern are published: only the leadership "
         "team's choices ('chosen'), or those plus the strongest drafted from the data ('chosen_and_drafted').")
     news_window_months: Count = Field(
-        3, ge=1, le=24, description="A drafted area must be about a figure for one of the last N months up to the "
+        DEFAULT_NEWS_WINDOW, ge=1, le=24, description="A drafted area must be about a figure for one of the last N months up to the "
         "report month, so an old figure is not presented as news again.")
 
 

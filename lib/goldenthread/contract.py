@@ -14,6 +14,8 @@ PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 KINDS = ("measure", "milestone")
 UNITS = ("percent", "percent_change", "number", "gbp", "days", "rate", "ratio", "score")
+#: Units given in percent and shown with a per cent sign (a rate, or a change that may be negative).
+PERCENT_UNITS = ("percent", "percent_change")
 #: The lowest figure each unit allows when an indicator gives no ``minimum`` of its own, and how a
 #: message names such a figure. Units not listed (a percentage change, a number of pounds...) may be
 #: negative; no unit has a default maximum (a collection rate can pass 100%).

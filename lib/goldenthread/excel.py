@@ -15,11 +15,9 @@ from pathlib import Path
 import pandas as pd
 from openpyxl.utils import column_index_from_string, get_column_letter
 
-from goldenthread.contract import Table
+from goldenthread.contract import PERCENT_UNITS, Table
 from goldenthread.errors import Problem
 
-#: Units whose figures are given in percent, so a percentage-formatted cell can be converted exactly.
-PERCENT_UNITS = ("percent", "percent_change")
 #: Columns in the indicator's own unit, by sheet: a percentage-formatted cell there is converted
 #: (or refused for a unit that is not a percentage). ``tolerance`` is a fraction already: left as it is.
 UNIT_COLUMNS = {

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import math
 
+from goldenthread.contract import PERCENT_UNITS
 from goldenthread.periods import month_name
 from goldenthread.rounding import decimals_shown, format_number, round_half_up
 
-#: Units shown with a per cent sign: a rate, or a change that may be negative ("-12.5%").
-PERCENT_UNITS = ("percent", "percent_change")
 
 #: Places a target may show beyond the indicator's own, when it has them (133.33 beside 133).
 TARGET_EXTRA_PLACES = 2

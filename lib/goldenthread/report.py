@@ -128,11 +128,6 @@ class Report:
         return quarter_label(self.period, self.fy_start)
 
     @property
-    def financial_year(self) -> str:
-        """The financial year the report month is in ("2019/20"): the year of its new and year-to-date figures."""
-        return financial_year_label(self.period, self.fy_start)
-
-    @property
     def heading(self) -> str:
         """"Corporate Performance Report - End of July 2019 (Q1+1 2019/20)", as seed 003 titles it.
 
@@ -285,7 +280,7 @@ class Report:
 
         For the analyst's notebook only: ``source`` says "chosen" (``highlight`` in commentary.csv),
         "drafted" (found in the data and in the report), or why a candidate was left out
-        (see :data:`goldenthread.areas.SOURCES`); ``period`` is the month of the figure it is about.
+        (docs/data-contract.md lists them); ``period`` is the month of the figure it is about.
         """
         table = self.selection.candidates.copy()
         table["period"] = [format_period(int(p)) if not _missing(p) else "" for p in table["period"]]
@@ -305,7 +300,7 @@ class Report:
                 entry = self._entry(r)
                 if charts and r.kind == "measure" and r.id in history.groups:
                     chart = trend_chart(history.get_group(r.id), r.title, r.unit, int(r.decimals),
-                                        fy_start_month=self.dataset.organisation.financial_year_start_month)
+                                        fy_start_month=self.fy_start)
                     if chart is not None:
                         name = f"chart-{anchor(r.id)}.png"
                         files[name] = chart.png
