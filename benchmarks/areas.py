@@ -5,8 +5,8 @@ What is measured
     an observations frame and a scorecard (not timed), then these are timed, median of
     ``--repeats`` runs after one warm-up:
 
-    * ``goldenthread.findings.find``: every kind of finding for every indicator;
-    * ``goldenthread.areas.drafted`` + ``select``: wording for every finding, one candidate per
+    * ``goldenthread.narrative.findings.find``: every kind of finding for every indicator;
+    * ``goldenthread.narrative.areas.drafted`` + ``select``: wording for every finding, one candidate per
       indicator, the leadership team's choices and the caps (what a report run does).
 
     The issue asks that finding and ranking stay under a couple of seconds; the script exits 1 if
@@ -31,14 +31,14 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).parent))
 from status import make_dataset  # noqa: E402
 
-from goldenthread.areas import drafted, select  # noqa: E402
-from goldenthread.config import StatusScheme  # noqa: E402
-from goldenthread.findings import find  # noqa: E402
-from goldenthread.scorecard import MAX_AGE, observations  # noqa: E402
+from goldenthread.narrative.areas import drafted, select  # noqa: E402
+from goldenthread.inputs.config import StatusScheme  # noqa: E402
+from goldenthread.narrative.findings import find  # noqa: E402
+from goldenthread.measures.scorecard import MAX_AGE, observations  # noqa: E402
 
 
 def scorecard_frame(indicators: pd.DataFrame, obs: pd.DataFrame, period: int) -> pd.DataFrame:
-    """A scorecard shaped like :func:`goldenthread.scorecard.scorecard` builds, from synthetic data."""
+    """A scorecard shaped like :func:`goldenthread.measures.scorecard.scorecard` builds, from synthetic data."""
     has = obs["value"].notna() | obs["milestone_status"].notna()
     age = obs["frequency"].astype(object).map(MAX_AGE).to_numpy()
     cur = obs[has & (obs["period"] <= period) & (obs["period"] >= period - age)]

@@ -24,8 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from goldenthread.directorate_plan import directorates_for
-from goldenthread.pipeline import run_reports
+from goldenthread.documents.directorate_plan import directorates_for
+from goldenthread.run.pipeline import run_reports
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -4,7 +4,7 @@ What is measured (wall clock, each in a fresh Python process, working directory 
 
     full   ``goldenthread report --period 2019-07 --out <tmp>``: validate the data, run the report
            notebook with Papermill, write HTML and PDF and the manifest. It is started with the
-           ``goldenthread`` script beside ``sys.executable`` (or ``python -m goldenthread.cli`` if
+           ``goldenthread`` script beside ``sys.executable`` (or ``python -m goldenthread.run.cli`` if
            there is none), so the benchmark uses whichever environment runs it.
     floor  the least any Papermill-and-nbconvert report can cost: a notebook with one cell that
            only imports the same libraries (``pandas, numpy, matplotlib, seaborn, pandera.pandas,
@@ -62,13 +62,13 @@ print(json.dumps({"imports": round(imports, 3), "execute": round(execute, 3), "h
 
 
 def goldenthread_command() -> list[str]:
-    """The ``goldenthread`` console script of the running environment, or ``python -m goldenthread.cli``."""
+    """The ``goldenthread`` console script of the running environment, or ``python -m goldenthread.run.cli``."""
     bindir = Path(sys.executable).parent
     for name in ("goldenthread", "goldenthread.exe"):
         script = bindir / name
         if script.is_file():
             return [str(script)]
-    return [sys.executable, "-m", "goldenthread.cli"]
+    return [sys.executable, "-m", "goldenthread.run.cli"]
 
 
 def write_floor_notebook(path: Path) -> None:
@@ -166,7 +166,7 @@ FULL_NOTES = {
     "execute": "pipeline.execute_notebook (imports papermill, starts the kernel, runs the cells)",
     "nb_run": "papermill's own duration of the notebook run",
     "nb_cells": "sum of the cells' durations",
-    "unstaged": "total - the stages above (imports of nbformat and goldenthread.render)",
+    "unstaged": "total - the stages above (imports of nbformat and goldenthread.output.render)",
     "outside": "wall - total: interpreter, CLI and pandas imports, manifest (git, sha256), exit",
 }
 FLOOR_NOTES = {

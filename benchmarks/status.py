@@ -2,12 +2,12 @@
 
 What is measured
     A synthetic dataset (600,000 value rows by default) is built in memory with a fixed seed, in
-    the same typed shape :func:`goldenthread.load.load_dataset` produces (periods as nullable
+    the same typed shape :func:`goldenthread.inputs.load.load_dataset` produces (periods as nullable
     ``Int64`` month ordinals, numbers as float, text as object with ``None`` for blank). Then:
 
-    * ``goldenthread.scorecard.observations(indicators, values, targets, commentary, scheme, 4)``:
+    * ``goldenthread.measures.scorecard.observations(indicators, values, targets, commentary, scheme, 4)``:
       effective targets, status, overrides and both directions of travel for every row;
-    * ``goldenthread.status.compute_status`` alone, on the observations frame.
+    * ``goldenthread.measures.status.compute_status`` alone, on the observations frame.
 
     Each is run once to warm up, then timed ``--repeats`` times (default 5); the median is reported
     together with rows per second. The requirement is that status and trend for 5,000 x 120 take
@@ -37,9 +37,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from goldenthread.config import StatusScheme
-from goldenthread.scorecard import observations
-from goldenthread.status import compute_status
+from goldenthread.inputs.config import StatusScheme
+from goldenthread.measures.scorecard import observations
+from goldenthread.measures.status import compute_status
 
 SEED = 20190731
 FIRST_PERIOD = 2009 * 12 + 7  # August 2009, so 120 months end in July 2019

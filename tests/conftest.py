@@ -93,7 +93,7 @@ def example_copy(tmp_path: Path) -> Path:
 
 def run_cli(*args: str, timeout: int = 300) -> subprocess.CompletedProcess[str]:
     """The ``goldenthread`` command as a performance manager runs it, from the project root."""
-    return subprocess.run([sys.executable, "-m", "goldenthread.cli", *args], cwd=ROOT, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "goldenthread.run.cli", *args], cwd=ROOT, capture_output=True,
                           text=True, timeout=timeout)
 
 

@@ -18,10 +18,10 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import ROOT, run_cli
-from goldenthread.formatting import MILESTONE_LABELS
-from goldenthread.index import report_entries, write_index
-from goldenthread.periods import MONTH_NAMES, financial_year, parse_period
-from goldenthread.report import build_report
+from goldenthread.measures.formatting import MILESTONE_LABELS
+from goldenthread.output.index import report_entries, write_index
+from goldenthread.inputs.periods import MONTH_NAMES, financial_year, parse_period
+from goldenthread.documents.report import build_report
 
 HOLLOWMERE = ROOT / "data" / "hollowmere"
 REPORTS = [("data/example", "2019-06"), ("data/example", "2019-07"), ("data/example", "2019-09"),
@@ -104,7 +104,7 @@ def test_no_text_says_nan_none_or_not_comparable_with_a_figure(report) -> None:
 
 def from_parameters(name: str):
     """A report as its parameters file describes it (the notebook's arguments)."""
-    from goldenthread.pipeline import read_parameters
+    from goldenthread.run.pipeline import read_parameters
 
     p = read_parameters(ROOT / "parameters" / name)
     return build_report(ROOT / p.data, p.period, p.audience, p.title, p.front_sheet.model_dump(mode="json"),
@@ -182,7 +182,7 @@ def test_hollowmere_reports_build_and_read_right(tmp_path: Path) -> None:
 
 def test_months_in_the_report_year_read_without_it() -> None:
     # guard for the month check above: its notion of "the report's year" agrees with the wording's
-    from goldenthread.wording import when
+    from goldenthread.narrative.wording import when
 
     for period in ("2025-03", "2025-04", "2019-07"):
         p = parse_period(period)

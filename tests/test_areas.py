@@ -8,8 +8,8 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from conftest import indicator, monthly, write_dataset
-from goldenthread.cli import app
-from goldenthread.report import build_report
+from goldenthread.run.cli import app
+from goldenthread.documents.report import build_report
 
 
 def without_highlights(folder: Path) -> Path:
@@ -111,7 +111,7 @@ def test_areas_command_prints_ranked_candidates_and_writes_commentary_rows(tmp_p
 
 
 def test_exported_cells_cannot_become_formulas() -> None:
-    from goldenthread.areas import candidates_as_commentary
+    from goldenthread.narrative.areas import candidates_as_commentary
 
     cands = pd.DataFrame({"indicator": ["A1", "A2"], "direction": ["success", "concern"], "in_report": [True, False],
                           "text": ["fine", "fine"], "draft": ["=HYPERLINK(\"x\")", "-1 worse"]})

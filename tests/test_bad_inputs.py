@@ -62,10 +62,10 @@ import yaml
 from typer.testing import CliRunner
 
 from conftest import EXAMPLE, ROOT, indicator, monthly, write_dataset
-from goldenthread.cli import app
+from goldenthread.run.cli import app
 from goldenthread.errors import DataError
-from goldenthread.load import load_dataset
-from goldenthread.pipeline import read_parameters
+from goldenthread.inputs.load import load_dataset
+from goldenthread.run.pipeline import read_parameters
 
 TABLE_NAMES = ("indicators", "values", "targets", "commentary")
 BOOK = "example.xlsx"
@@ -675,7 +675,7 @@ def test_cli_refuses_broken_data_and_keeps_the_previous_report(example_copy: Pat
     before = snapshot(out)
 
     result = subprocess.run(
-        [sys.executable, "-m", "goldenthread.cli", "report", "--period", "2019-07", "--data", str(example_copy),
+        [sys.executable, "-m", "goldenthread.run.cli", "report", "--period", "2019-07", "--data", str(example_copy),
          "--out", str(out), "--format", "html"],
         cwd=ROOT, capture_output=True, text=True, timeout=120)
     expected = ("values.csv, row 362, column 'value': 'value' is not a plain number (found '94.4%'). "

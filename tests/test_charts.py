@@ -6,7 +6,6 @@ import subprocess
 import sys
 import textwrap
 from decimal import Decimal
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import EXAMPLE, ROOT
-from goldenthread import charts
-from goldenthread.periods import parse_period
-from goldenthread.report import Report, anchor, build_report
+from goldenthread.documents import charts
+from goldenthread.inputs.periods import parse_period
+from goldenthread.documents.report import Report, anchor, build_report
 
 #: A tick label as the charts write it: sign, pound, number, money scale, unit.
 LABEL = re.compile(r"^(?P<sign>[-−]?)(?P<pound>£?)(?P<number>\d{1,3}(?:,\d{3})*(?:\.(?P<places>\d+))?)"
@@ -232,9 +231,9 @@ def test_importing_and_drawing_leaves_the_analysts_backend_alone() -> None:
     script = textwrap.dedent(f"""
         import matplotlib
         matplotlib.use("svg")
-        import goldenthread.report, goldenthread.explorer, goldenthread.charts
+        import goldenthread.documents.report, goldenthread.explorer, goldenthread.documents.charts
         print(matplotlib.get_backend())
-        report = goldenthread.report.build_report({str(EXAMPLE)!r}, "2019-07")
+        report = goldenthread.documents.report.build_report({str(EXAMPLE)!r}, "2019-07")
         report.appendix()
         fig = goldenthread.explorer.history_chart(report.history, "ASC-01")
         fig.png()

@@ -1,4 +1,4 @@
-"""The golden thread's coverage and each outcome's rolled-up status (goldenthread.coverage)."""
+"""The golden thread's coverage and each outcome's rolled-up status (goldenthread.measures.coverage)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 from conftest import EXAMPLE, indicator, monthly, write_dataset
-from goldenthread import coverage as cov
-from goldenthread.business_plan import build_business_plan
-from goldenthread.config import Plan
-from goldenthread.load import load_dataset
+from goldenthread.measures import coverage as cov
+from goldenthread.documents.business_plan import build_business_plan
+from goldenthread.inputs.config import Plan
+from goldenthread.inputs.load import load_dataset
 
 PLAN = Plan.model_validate({"vision": "v", "outcomes": [
     {"id": "O1", "title": "One", "priorities": [{"id": "O1.1", "title": "P11"}, {"id": "O1.2", "title": "P12"}]},

@@ -21,12 +21,12 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from conftest import ROOT, indicator, monthly, write_dataset
-from goldenthread.cli import app
-from goldenthread.config import Organisation, ReportParameters
-from goldenthread.contract import TABLES
+from goldenthread.run.cli import app
+from goldenthread.inputs.config import Organisation, ReportParameters
+from goldenthread.inputs.contract import TABLES
 from goldenthread.errors import DataError
-from goldenthread.load import load_dataset, read_yaml
-from goldenthread.validate import check_cells
+from goldenthread.inputs.load import load_dataset, read_yaml
+from goldenthread.inputs.validate import check_cells
 from test_data_in import write_workbook
 
 HEADER = "indicator,period,value,milestone_status,note"
@@ -154,7 +154,7 @@ def _must_go(c: str) -> bool:
 
 
 def test_exactly_the_control_characters_are_removed() -> None:
-    from goldenthread.contract import remove_control_characters
+    from goldenthread.inputs.contract import remove_control_characters
 
     wrong = [f"U+{i:04X}" for i in range(0x10000) if (remove_control_characters(chr(i)) == "") != _must_go(chr(i))]
     assert wrong == []
@@ -162,7 +162,7 @@ def test_exactly_the_control_characters_are_removed() -> None:
 
 @given(st.text())
 def test_removing_control_characters_keeps_everything_else_in_order(text: str) -> None:
-    from goldenthread.contract import remove_control_characters
+    from goldenthread.inputs.contract import remove_control_characters
 
     assert remove_control_characters(text) == "".join(c for c in text if not _must_go(c))
 
@@ -309,7 +309,7 @@ def test_the_data_contract_documents_each_range() -> None:
 # --- item 8 and repeated keys: the YAML scan on its own -----------------------------------------------
 
 def _scan(text: str) -> list[str]:
-    from goldenthread.load import yaml_structure_problems
+    from goldenthread.inputs.load import yaml_structure_problems
 
     return [str(p) for p in yaml_structure_problems(text, "f.yaml")]
 
@@ -330,7 +330,7 @@ def test_a_repeated_key_is_named_by_its_full_path_and_both_lines() -> None:
 
 
 def test_twenty_levels_are_read_and_twenty_one_are_too_deep() -> None:
-    from goldenthread.load import TooDeep
+    from goldenthread.inputs.load import TooDeep
 
     assert _scan("[" * 20 + "]" * 20) == []
     with pytest.raises(TooDeep) as err:

@@ -18,11 +18,11 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import EXAMPLE, INDICATOR_COLUMNS, ROOT, indicator, monthly, write_csv, write_dataset
-from goldenthread.cli import app
+from goldenthread.run.cli import app
 from goldenthread.errors import DataError, Problem
-from goldenthread.load import Dataset, load_dataset, resolve_data_dir
-from goldenthread.pipeline import run_report
-from goldenthread.validate import _period_hint, suggest_period
+from goldenthread.inputs.load import Dataset, load_dataset, resolve_data_dir
+from goldenthread.run.pipeline import run_report
+from goldenthread.inputs.validate import _period_hint, suggest_period
 
 
 def problems(folder: Path) -> list[str]:

@@ -5,7 +5,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from goldenthread.direction_of_travel import compare
+from goldenthread.measures.direction_of_travel import compare
 
 
 def run(current, previous, polarity="higher", decimals=2, band=0.0):

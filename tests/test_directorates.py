@@ -13,8 +13,8 @@ import pytest
 import yaml
 
 from conftest import EXAMPLE, PLAN, ROOT, indicator
-from goldenthread.config import Plan
-from goldenthread.directorates import (
+from goldenthread.inputs.config import Plan
+from goldenthread.inputs.directorates import (
     CommissionedService,
     Directorate,
     DirectoratePriority,
@@ -24,7 +24,7 @@ from goldenthread.directorates import (
     load_directorates,
 )
 from goldenthread.errors import DataError
-from goldenthread.load import load_dataset
+from goldenthread.inputs.load import load_dataset
 
 TEST_PLAN = Plan.model_validate(PLAN)  # outcomes O1 (priority O1.1) and O2 (priority O2.1)
 TEST_INDICATORS = pd.DataFrame([indicator(id="A1", directorate="Adult Services"),

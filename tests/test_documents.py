@@ -10,8 +10,8 @@ from pypdf import PdfReader
 
 from conftest import ROOT, run_cli
 from goldenthread.errors import DataError
-from goldenthread.index import report_entries, write_index
-from goldenthread.pipeline import notebook_parameters, report_folder_name, run_report
+from goldenthread.output.index import report_entries, write_index
+from goldenthread.run.pipeline import notebook_parameters, report_folder_name, run_report
 
 
 @pytest.mark.parametrize(("args", "folder"), [
@@ -99,7 +99,7 @@ def test_business_plan_through_the_cli(tmp_path: Path) -> None:
 # --- directorate plans -----------------------------------------------------------------------------
 
 def test_a_directorate_plan_holds_only_its_own_indicators() -> None:
-    from goldenthread.directorate_plan import build_directorate_plan
+    from goldenthread.documents.directorate_plan import build_directorate_plan
 
     plan = build_directorate_plan(str(ROOT / "data/example"), "eci", "2019-07")
     assert plan.heading == "Economic and Community Infrastructure Directorate Business Plan 2019/20"
@@ -113,7 +113,7 @@ def test_a_directorate_plan_holds_only_its_own_indicators() -> None:
 
 
 def test_a_restricted_or_unknown_directorate_plan_is_refused_for_the_public() -> None:
-    from goldenthread.directorate_plan import build_directorate_plan, directorates_for
+    from goldenthread.documents.directorate_plan import build_directorate_plan, directorates_for
 
     data = str(ROOT / "data/example")
     with pytest.raises(DataError) as err:
@@ -169,7 +169,7 @@ def test_a_directorate_id_cannot_reach_outside_the_output_folder(tmp_path: Path)
 def test_validate_checks_the_directorate_plans_too(example_copy: Path) -> None:
     from typer.testing import CliRunner
 
-    from goldenthread.cli import app
+    from goldenthread.run.cli import app
 
     ok = CliRunner().invoke(app, ["validate", str(example_copy)])
     assert ok.exit_code == 0 and "6 directorate plans" in ok.output

@@ -13,7 +13,7 @@ from matplotlib.collections import PolyCollection
 from conftest import EXAMPLE, indicator, monthly, write_dataset
 from test_charts import assert_honest, shown_axis
 from goldenthread import explorer
-from goldenthread.report import Report, build_report
+from goldenthread.documents.report import Report, build_report
 
 SELF_DIRECTED = "ASC-01"  # Percentage of users using self-directed support: 94.41% in July 2019
 

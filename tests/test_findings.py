@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from conftest import indicator, monthly, write_dataset
-from goldenthread.report import build_report
+from goldenthread.documents.report import build_report
 
 
 def findings(tmp_path: Path, figures: list, period: str, start: str = "2019-01", values: list | None = None,
@@ -16,7 +16,7 @@ def findings(tmp_path: Path, figures: list, period: str, start: str = "2019-01",
     rows = values if values is not None else monthly("A1", start, figures)
     folder = write_dataset(tmp_path / "d", [indicator(id="A1", first_reported="2015-04", **ind)], rows)
     report = build_report(folder, period)
-    from goldenthread.findings import find
+    from goldenthread.narrative.findings import find
 
     found = find(report.history, report.card.set_index("id")["as_at"])
     cands = report.area_candidates()
@@ -96,7 +96,7 @@ def test_record_low_is_a_success_when_lower_is_better(tmp_path: Path) -> None:
                      decimals=0)
     rec = found[found["kind"] == "record_best"].iloc[0]
     assert rec["direction"] == "success"
-    from goldenthread.wording import draft
+    from goldenthread.narrative.wording import draft
 
     text = draft(rec, "days", 0, "monthly", 24235, {})
     assert text == "The figure fell to 25 days in August – the lowest it has ever been."

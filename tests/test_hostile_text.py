@@ -312,8 +312,8 @@ def test_defaults_from_organisation_yaml_are_text_too(planted: dict[str, Path], 
     the parameters (the three builds take those from organisation.yaml)."""
     import nbformat
 
-    from goldenthread import render
-    from goldenthread.report import build_report
+    from goldenthread.output import render
+    from goldenthread.documents.report import build_report
 
     data = yaml.safe_load(planted["report"].read_text(encoding="utf-8"))["data"]
     section = build_report(data, "2019-07").front_sheet()  # no title, no front sheet: the organisation's

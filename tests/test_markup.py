@@ -1,4 +1,4 @@
-"""Commentary Markdown to safe HTML and Typst (goldenthread.markup)."""
+"""Commentary Markdown to safe HTML and Typst (goldenthread.output.markup)."""
 from __future__ import annotations
 
 import re
@@ -10,9 +10,9 @@ import typst
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from goldenthread import markup
-from goldenthread.render import font_dirs
-from goldenthread.typst_markup import INVISIBLE, visible
+from goldenthread.output import markup
+from goldenthread.output.render import font_dirs
+from goldenthread.output.typst_markup import INVISIBLE, visible
 
 
 def test_markdown_becomes_html_and_raw_html_is_inert() -> None:

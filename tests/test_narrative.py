@@ -19,11 +19,11 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from conftest import ORGANISATION, indicator, monthly, write_dataset
-from goldenthread.cli import app
-from goldenthread.load import load_dataset
-from goldenthread.periods import parse_period
-from goldenthread.report import build_report
-from goldenthread.wording import indicator_set_sentence, when
+from goldenthread.run.cli import app
+from goldenthread.inputs.load import load_dataset
+from goldenthread.inputs.periods import parse_period
+from goldenthread.documents.report import build_report
+from goldenthread.narrative.wording import indicator_set_sentence, when
 
 
 def texts(report, indicator_id: str) -> str:
@@ -93,7 +93,7 @@ def test_within_one_year_a_year_to_date_miss_is_still_found(tmp_path: Path) -> N
 
 
 def test_the_business_plan_says_what_a_year_to_date_measure_is_compared_with(tmp_path: Path) -> None:
-    from goldenthread.business_plan import BusinessPlan
+    from goldenthread.documents.business_plan import BusinessPlan
 
     base = build_report(ytd_dataset(tmp_path, YTD), "2019-04")
     plan = BusinessPlan(dataset=base.dataset, period=base.period, audience="public", title="Plan", front=base.front)
@@ -194,7 +194,7 @@ def test_an_override_in_the_history_is_named_when_a_status_moves_from_it(tmp_pat
     comm = [{"indicator": "A1", "period": "2019-05", "status_override": "green", "override_reason": "One-off"}]
     report = build_report(write_dataset(tmp_path / "d", [indicator(id="A1", target=85)], vals, commentary=comm),
                           "2019-06")
-    from goldenthread.findings import find
+    from goldenthread.narrative.findings import find
 
     found = find(report.history, report.card.set_index("id")["as_at"])
     worse = found[found["kind"] == "status_worsened"].iloc[0]
@@ -266,7 +266,7 @@ def test_the_indicator_set_sentence_reads_as_a_person_writes(continued: int, new
     assert not re.search(r"\b1 (performance )?indicators\b", text) and not re.search(r"\b0 of which\b", text)
     assert not re.search(r"\b1 of which are\b|\b(?:[02-9]|\d\d) of which is\b", text)
     assert " 0 new" not in text and " 0 continued" not in text
-    from goldenthread.periods import financial_year_label
+    from goldenthread.inputs.periods import financial_year_label
 
     assert f"for {financial_year_label(period, start)}" in text
     numbers = [int(n) for n in re.findall(r"\b\d+\b(?!/)", re.sub(r"\d{4}(/\d\d)?", "", text))]
@@ -334,7 +334,7 @@ def test_a_change_inside_the_no_change_band_is_never_called_large(tmp_path: Path
                            monthly("A1", "2019-01", figures), organisation=org)
     report = build_report(folder, "2019-08")
     assert report.card.set_index("id").loc["A1", "dot_previous"] == "no_change"
-    from goldenthread.findings import find
+    from goldenthread.narrative.findings import find
 
     found = find(report.history, report.card.set_index("id")["as_at"])
     assert "large_change" not in set(found["kind"])

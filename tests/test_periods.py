@@ -1,6 +1,6 @@
 import pytest
 
-from goldenthread.periods import (financial_year_label, financial_year_start, format_period, month_name,
+from goldenthread.inputs.periods import (financial_year_label, financial_year_start, format_period, month_name,
                                   month_of_year, parse_period, quarter_label)
 
 

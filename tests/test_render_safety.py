@@ -15,10 +15,11 @@ from hypothesis import strategies as st
 from markupsafe import Markup as SafeHTML
 
 from conftest import ROOT, indicator, monthly, run_cli, write_dataset
-from goldenthread import render
-from goldenthread import typst_markup as ty
+from goldenthread.output import render
+from goldenthread.output import typst_markup as ty
 from goldenthread.errors import ReportError
-from goldenthread.report import TYPST_MIME, _env, anchor, build_report
+from goldenthread.documents.report import _env, anchor, build_report
+from goldenthread.output import TYPST_MIME
 
 
 # --- anchors (issue 11, defect 3) ----------------------------------------------------------------
@@ -211,7 +212,7 @@ def test_a_typst_failure_outside_an_indicator_still_names_the_document(tmp_path:
 @pytest.mark.integration
 def test_a_pdf_that_cannot_be_laid_out_fails_the_build_and_keeps_the_last_good_report(tmp_path: Path,
                                                                                          monkeypatch) -> None:
-    from goldenthread import pipeline
+    from goldenthread.run import pipeline
 
     def fake_execute(notebook_path, output, parameters, cwd, timeout, progress):  # noqa: ANN001
         nbformat.write(notebook({"title": "Corporate Performance Report"}, broken_appendix("ASC-01")), output)

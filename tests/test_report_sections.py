@@ -4,7 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import indicator, monthly, write_dataset
-from goldenthread.report import TYPST_MIME, build_report
+from goldenthread.documents.report import build_report
+from goldenthread.output import TYPST_MIME
 
 
 def test_internal_audience_is_marked_on_the_document() -> None:

@@ -8,9 +8,9 @@ import subprocess
 import pytest
 
 from conftest import ROOT
-from goldenthread.config import ReportParameters
-from goldenthread.contract import TABLES
-from goldenthread.pipeline import read_parameters
+from goldenthread.inputs.config import ReportParameters
+from goldenthread.inputs.contract import TABLES
+from goldenthread.run.pipeline import read_parameters
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from goldenthread.formatting import format_target, format_value
-from goldenthread.rounding import (compare, decide, decimals_shown, equal_when_shown, format_number,
+from goldenthread.measures.formatting import format_target, format_value
+from goldenthread.measures.rounding import (compare, decide, decimals_shown, equal_when_shown, format_number,
                                    half_up_units, round_half_up)
 
 

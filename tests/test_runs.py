@@ -22,15 +22,15 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import ROOT, indicator, monthly, write_dataset
-from goldenthread import pipeline
-from goldenthread.areas import candidates_as_commentary
-from goldenthread.cli import app
+from goldenthread.run import pipeline
+from goldenthread.narrative.areas import candidates_as_commentary
+from goldenthread.run.cli import app
 from goldenthread.errors import DataError, ReportError
-from goldenthread.export import safe_frame, write_csv
-from goldenthread.index import report_entries, write_index
-from goldenthread.load import load_dataset
-from goldenthread.pipeline import RunResult, clean_leftovers, run_report, verify
-from goldenthread.report import build_report
+from goldenthread.output.export import safe_frame, write_csv
+from goldenthread.output.index import report_entries, write_index
+from goldenthread.inputs.load import load_dataset
+from goldenthread.run.pipeline import RunResult, clean_leftovers, run_report, verify
+from goldenthread.documents.report import build_report
 
 PARAMS = ROOT / "parameters" / "2019-07.yaml"
 NOTEBOOK = ROOT / "notebooks" / "corporate_performance_report.ipynb"
@@ -294,7 +294,7 @@ def test_a_malformed_source_date_epoch_is_refused_before_a_kernel_starts(value: 
 
 
 def test_a_whole_number_source_date_epoch_is_accepted() -> None:
-    from goldenthread.pipeline import check_environment
+    from goldenthread.run.pipeline import check_environment
 
     check_environment({"SOURCE_DATE_EPOCH": "1564617600"})
     check_environment({})
@@ -383,7 +383,7 @@ def test_bad_arguments_are_messages_with_exit_2(args: tuple[str, ...], said: str
 # --- weak answers: the published notebook, verify -----------------------------------------------------
 
 def test_the_published_notebook_drops_analyst_views_printed_output_and_paths() -> None:
-    from goldenthread.pipeline import published_notebook
+    from goldenthread.run.pipeline import published_notebook
 
     cell = nbformat.v4.new_code_cell
     out = nbformat.v4.new_output
@@ -418,7 +418,7 @@ def test_the_built_notebook_carries_only_what_the_report_shows(example_report: P
 @pytest.mark.integration
 def test_verify_works_from_any_folder_and_lists_files_the_manifest_does_not_know(example_report: Path,
                                                                                   tmp_path: Path) -> None:
-    elsewhere = subprocess.run([sys.executable, "-m", "goldenthread.cli", "verify", str(example_report)],
+    elsewhere = subprocess.run([sys.executable, "-m", "goldenthread.run.cli", "verify", str(example_report)],
                                cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert elsewhere.returncode == 0, elsewhere.stderr
     copy = tmp_path / "2019-07"
@@ -441,7 +441,7 @@ def test_ctrl_c_keeps_the_last_good_report_and_says_so(tmp_path: Path) -> None:
     (out / "2019-07").mkdir(parents=True)
     (out / "2019-07" / "manifest.json").write_text("{}")
     (out / "2019-07" / "corporate_performance_report.html").write_text("<p>last good report</p>")
-    proc = subprocess.Popen([sys.executable, "-m", "goldenthread.cli", "report", "--period", "2019-07", "--out",
+    proc = subprocess.Popen([sys.executable, "-m", "goldenthread.run.cli", "report", "--period", "2019-07", "--out",
                              str(out)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
     deadline = time.monotonic() + 120
@@ -460,7 +460,7 @@ def test_ctrl_c_keeps_the_last_good_report_and_says_so(tmp_path: Path) -> None:
 @pytest.mark.integration
 def test_ctrl_c_during_all_starts_no_further_directorate_plan(tmp_path: Path) -> None:
     out = tmp_path / "reports"
-    proc = subprocess.Popen([sys.executable, "-m", "goldenthread.cli", "report", "--notebook", "directorate_plan",
+    proc = subprocess.Popen([sys.executable, "-m", "goldenthread.run.cli", "report", "--notebook", "directorate_plan",
                              "--all", "--period", "2019-07", "--out", str(out), "--format", "html", "--workers", "1"],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)

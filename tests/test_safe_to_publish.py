@@ -19,7 +19,7 @@ from pypdf import PdfReader
 
 from conftest import ROOT, run_cli
 from goldenthread.errors import DataError, ReportError
-from goldenthread.pipeline import clean_leftovers, read_parameters, run_report
+from goldenthread.run.pipeline import clean_leftovers, read_parameters, run_report
 
 pytestmark = pytest.mark.integration
 
@@ -147,7 +147,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 def test_killed_run_leaves_the_last_good_report_whole(tmp_path: Path) -> None:
     out = tmp_path / "reports"
     before = previous_report(out)
-    proc = subprocess.Popen([sys.executable, "-m", "goldenthread.cli", "report", "--period", "2019-07", "--out",
+    proc = subprocess.Popen([sys.executable, "-m", "goldenthread.run.cli", "report", "--period", "2019-07", "--out",
                              str(out)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while not list(out.glob(".staging-*/*.ipynb")) and time.monotonic() < deadline and proc.poll() is None:
@@ -169,7 +169,8 @@ def test_a_swap_cut_short_is_undone(tmp_path: Path) -> None:
 
 
 def test_full_disk_fails_clearly_and_keeps_the_last_good_report(tmp_path: Path, monkeypatch) -> None:
-    from goldenthread import pipeline, render
+    from goldenthread.run import pipeline
+    from goldenthread.output import render
 
     def fake_execute(notebook, output, parameters, cwd, timeout, progress):  # noqa: ANN001
         nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("Report")]), output)

@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 from conftest import indicator, monthly, write_dataset
-from goldenthread.load import load_dataset
-from goldenthread.periods import parse_period
-from goldenthread.report import build_report
-from goldenthread.scorecard import indicator_summary, scorecard
+from goldenthread.inputs.load import load_dataset
+from goldenthread.inputs.periods import parse_period
+from goldenthread.documents.report import build_report
+from goldenthread.measures.scorecard import indicator_summary, scorecard
 
 
 def card_for(folder: Path, period: str) -> pd.DataFrame:

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from goldenthread.config import StatusScheme
-from goldenthread.status import apply_overrides, compute_status, measure_status
+from goldenthread.inputs.config import StatusScheme
+from goldenthread.measures.status import apply_overrides, compute_status, measure_status
 
 NAN = np.nan
 

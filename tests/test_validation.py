@@ -9,9 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import indicator, monthly, write_dataset
-from goldenthread.cli import app
+from goldenthread.run.cli import app
 from goldenthread.errors import DataError
-from goldenthread.load import load_dataset
+from goldenthread.inputs.load import load_dataset
 
 
 def problems(folder: Path) -> list[str]:

@@ -1,0 +1,4 @@
+"""``python -m goldenthread``: the same as the ``goldenthread`` command."""
+from goldenthread.run.cli import app
+
+app()

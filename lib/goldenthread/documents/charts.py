@@ -1,0 +1,361 @@
+"""One chart module for every chart the library draws: the report's trend charts and the explorer's.
+
+The shared primitives live here, so the appendix, the plans and the indicator explorer cannot
+disagree about how a figure is drawn:
+
+* :func:`value_axis`: value-axis ticks that sit on numbers which print exactly, with one number
+  of decimals and one money scale (£, £k or £m) for the whole axis, so a gridline is never
+  labelled with a rounded neighbour of its value ("92%" on a gridline at 91.5%);
+* :func:`line_runs`: the runs a line is drawn in, broken where periods are missing and, for a
+  year-to-date (cumulative) measure, at the financial-year end, where the total starts again;
+* :func:`new_figure` and :func:`png_bytes`: figures on their own Agg canvas, never through
+  pyplot or the global backend, so importing the library leaves an analyst's own pyplot charts
+  alone (JupyterLab's inline backend keeps working), and PNG bytes with fixed metadata, so the
+  same data gives the same bytes;
+* the colours.
+
+Charts are made with matplotlib's object API (no global pyplot state, so a notebook can draw
+dozens quickly) and seaborn's plain style.
+"""
+from __future__ import annotations
+
+import base64
+import io
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from html import escape
+from typing import Any, TypeVar
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.ticker import Formatter, Locator
+
+from goldenthread.measures.direction_of_travel import FREQUENCY_STEP
+from goldenthread.measures.formatting import format_period_name, format_target, format_value
+from goldenthread.inputs.periods import MONTH_NAMES, financial_year
+
+__all__ = ["Chart", "ValueAxis", "value_axis", "nice_ticks", "tick_labels", "value_range", "use_value_axis",
+           "line_runs", "month_ticks", "draw_runs", "ChartFigure", "new_figure", "png_bytes", "trend_figure", "trend_chart",
+           "LINE", "TARGET"]
+
+LINE = "#1d70b8"  # the figure: GOV.UK blue
+TARGET = "#0b0c0c"  # the target: near black, readable on white and on the explorer's light status bands
+
+#: Tick spacings, widest first, times a power of ten. No 2.5: every tick is then a whole number of
+#: the spacing's last digit, so the axis needs no more decimals than the spacing itself. 4 sits
+#: between 5 and 2 so that an axis never needs more than five ticks to have three.
+NICE_STEPS = (5, 4, 2, 1)
+#: At least this many ticks when the indicator's precision allows: with the widest spacing that
+#: achieves it, an axis gets three to five, which the small appendix charts have room for.
+MIN_TICKS = 3
+#: Money scales, largest first: an axis whose largest tick reaches the threshold uses the scale.
+#: The thresholds are formatting.format_value's, so an axis reads like the figures beside it.
+MONEY_SCALES = ((1_000_000, 6, "m"), (10_000, 3, "k"), (0, 0, ""))
+
+FigureT = TypeVar("FigureT", bound="ChartFigure")
+
+
+# --- the value axis -----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ValueAxis:
+    """Ticks of a value axis and their labels: one decimals count and one money scale for all."""
+
+    ticks: tuple[float, ...]
+    labels: tuple[str, ...]
+
+
+def _decimal(value: float | Decimal) -> Decimal:
+    """A tick as the decimal number it was chosen as: ``repr`` of a float is its shortest exact
+    spelling, so 91.5 stays 91.5 and never becomes 91.4999999999999971578..."""
+    return value if isinstance(value, Decimal) else Decimal(repr(float(value)))
+
+
+def _multiples(low: Decimal, high: Decimal, step: Decimal) -> list[Decimal]:
+    return [k * step for k in range(math.ceil(low / step), math.floor(high / step) + 1)]
+
+
+def nice_ticks(lo: float, hi: float, decimals: int, min_ticks: int = MIN_TICKS) -> list[Decimal]:
+    """Tick values within ``[lo, hi]``: whole multiples of 1, 2, 4 or 5 times a power of ten.
+
+    The spacing is the widest such step that still puts ``min_ticks`` ticks on the axis (so
+    three to five), and never finer than the indicator's own precision (``decimals``): a count
+    shown as whole numbers gets no gridline at 2.5, even if that leaves fewer ticks. Ticks are
+    exact decimals, so they print exactly.
+    """
+    if not (math.isfinite(lo) and math.isfinite(hi)) or hi < lo:
+        return []
+    finest = Decimal(1).scaleb(-max(0, int(decimals)))
+    low, high = _decimal(lo), _decimal(hi)
+    if high == low:
+        return _multiples(low, high, finest)
+    power = Decimal(1).scaleb((high - low).adjusted() + 1)  # a step wider than the whole range
+    while power >= finest:
+        for s in NICE_STEPS:
+            step = s * power
+            ticks = _multiples(low, high, step) if step >= finest else []
+            if len(ticks) >= min_ticks:
+                return ticks
+        power = power.scaleb(-1)
+    return _multiples(low, high, finest)
+
+
+def _money_scale(ticks: Sequence[Decimal]) -> tuple[int, str]:
+    """One scale for the whole axis, from its largest tick: £800k beside £1.6m reads as a
+    jump in units rather than in money, so both become £m (£0.8m, £1.6m)."""
+    top = max((abs(t) for t in ticks), default=Decimal(0))
+    return next((power, suffix) for threshold, power, suffix in MONEY_SCALES if top >= threshold)
+
+
+def _places(numbers: Sequence[Decimal]) -> int:
+    """The fewest decimals (at least 0) at which every number prints exactly."""
+    return max((max(0, -n.normalize().as_tuple().exponent) for n in numbers if n.is_finite()), default=0)
+
+
+def tick_labels(ticks: Sequence[float | Decimal], unit: str | None) -> list[str]:
+    """Labels for an axis's ticks, each exactly its tick's value, all at one decimals count.
+
+    Money is written in one scale chosen for the whole axis; other units as
+    :func:`goldenthread.measures.formatting.format_value` writes them (the figure is exact at the chosen
+    decimals, so no rounding rule can change it).
+    """
+    numbers = [_decimal(t) for t in ticks]
+    if unit == "gbp":
+        power, suffix = _money_scale(numbers)
+        scaled = [n.scaleb(-power) for n in numbers]
+        places = _places(scaled)
+        # zero is £0 in any scale ("£0k" reads as a typo)
+        return ["£0" if n == 0 else f"{'-' if n < 0 else ''}£{abs(n):,.{places}f}{suffix}" for n in scaled]
+    places = _places(numbers)
+    return [format_value(float(n), unit, places) for n in numbers]
+
+
+def value_axis(lo: float, hi: float, unit: str | None, decimals: int, min_ticks: int = MIN_TICKS) -> ValueAxis:
+    """Ticks and labels for a value axis showing ``lo`` to ``hi`` of an indicator in ``unit``
+    at ``decimals`` places: every label states its gridline's value exactly."""
+    ticks = nice_ticks(lo, hi, decimals, min_ticks)
+    return ValueAxis(tuple(float(t) for t in ticks), tuple(tick_labels(ticks, unit)))
+
+
+def value_range(shown: np.ndarray, unit: str | None, pad: float = 0.12) -> tuple[float, float]:
+    """Axis limits around the figures, targets and bands shown, with a margin.
+
+    A count or a percentage that is never negative keeps the axis at or above zero; money can
+    go below (an underspend), and so can any measure whose figures do.
+    """
+    shown = np.asarray(shown, dtype=float)
+    shown = shown[np.isfinite(shown)]
+    lo, hi = (float(shown.min()), float(shown.max())) if len(shown) else (0.0, 1.0)
+    margin = (hi - lo) * pad or max(abs(hi) * 0.05, 1.0)
+    low, high = lo - margin, hi + margin
+    if unit != "gbp" and lo >= 0:
+        low = max(low, 0.0)
+    return low, high
+
+
+class _ValueLocator(Locator):
+    """:func:`nice_ticks` for whatever range the axis shows, so the ticks stay honest if an
+    analyst changes the limits of a returned figure."""
+
+    def __init__(self, decimals: int, min_ticks: int = MIN_TICKS) -> None:
+        self.decimals, self.min_ticks = decimals, min_ticks
+
+    def __call__(self) -> list[float]:
+        lo, hi = self.axis.get_view_interval()
+        return self.tick_values(lo, hi)
+
+    def tick_values(self, vmin: float, vmax: float) -> list[float]:
+        lo, hi = sorted((float(vmin), float(vmax)))
+        return [float(t) for t in nice_ticks(lo, hi, self.decimals, self.min_ticks)]
+
+
+class _ValueFormatter(Formatter):
+    """:func:`tick_labels` over all of an axis's ticks at once (one decimals count, one scale)."""
+
+    def __init__(self, unit: str | None) -> None:
+        self.unit = unit
+
+    def format_ticks(self, values: Sequence[float]) -> list[str]:
+        return tick_labels(values, self.unit)
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return tick_labels([x], self.unit)[0]
+
+
+def use_value_axis(ax: Any, lo: float, hi: float, unit: str | None, decimals: int) -> None:
+    """Show ``lo`` to ``hi`` on ``ax``'s y axis with :func:`value_axis` ticks and labels."""
+    ax.set_ylim(lo, hi)
+    ax.yaxis.set_major_locator(_ValueLocator(decimals))
+    ax.yaxis.set_major_formatter(_ValueFormatter(unit))
+
+
+# --- lines ----------------------------------------------------------------------------------------
+
+def line_runs(periods: np.ndarray, frequency: str = "monthly", cumulative: bool = False,
+              fy_start_month: int = 4) -> list[np.ndarray]:
+    """Positions of ``periods`` (ascending month ordinals) split into the runs a line may join.
+
+    A run breaks where more than one period of the indicator's frequency is missing (a line
+    across a gap would invent the figures in between), and, for a year-to-date measure, where
+    the financial year changes: its total starts again from zero, and a line joining March's
+    total to April's would suggest a collapse that never happened.
+    """
+    x = np.asarray(periods, dtype=np.int64)
+    if not len(x):
+        return []
+    cut = np.diff(x) > FREQUENCY_STEP.get(str(frequency), 1)
+    if cumulative:
+        cut |= np.diff(financial_year(x, fy_start_month)) != 0
+    return np.split(np.arange(len(x)), np.flatnonzero(cut) + 1)
+
+
+def month_ticks(first: int, last: int, max_ticks: int, fy_start_month: int = 4) -> list[int]:
+    """Month ordinals to label on a time axis from ``first`` to ``last``, at most ``max_ticks``.
+
+    Quarter starts (Jan, Apr, Jul, Oct) when they fit, then half-year starts (Jan, Jul), then the
+    start of every financial year (or every second, fifth ... for a long history), so a ten-year
+    history of monthly figures does not print forty overlapping labels. Months in a gap in the
+    figures are labelled too: the axis is time, not the list of figures.
+    """
+    for every, offset in ((3, 0), (6, 0)):
+        ticks = [p for p in range(first, last + 1) if p % every == offset]
+        if len(ticks) <= max_ticks:
+            return ticks
+    years = [p for p in range(first, last + 1) if p % 12 == fy_start_month - 1]
+    stride = next(s for s in (1, 2, 5, 10, 20, 50, 100) if len(years[::s]) <= max_ticks or s == 100)
+    return years[::stride]
+
+
+def draw_runs(ax: Any, x: np.ndarray, y: np.ndarray, runs: list[np.ndarray], *, label: str | None = None,
+              gid: str | None = None, lone_marker: str | None = None, **style: Any) -> list[Line2D]:
+    """One line per run (the legend label on the first only). A run of one point would draw
+    nothing as a line, so it gets ``lone_marker`` if one is given."""
+    lines: list[Line2D] = []
+    for run in runs:
+        extra = {"marker": lone_marker} if lone_marker and len(run) == 1 else {}
+        (line,) = ax.plot(x[run], y[run], label=label if not lines else "_nolegend_", gid=gid, **style, **extra)
+        lines.append(line)
+    return lines
+
+
+# --- figures ---------------------------------------------------------------------------------------
+
+class ChartFigure(Figure):
+    """A matplotlib Figure that carries its alt text and shows itself with it in a notebook.
+
+    A bare PNG in a notebook or its HTML export has no text alternative; the report's charts
+    all have one, and a chart shown in a notebook should too: there it shows as
+    ``<img alt=...>`` (see ``_repr_mimebundle_``).
+    """
+
+    alt_text: str = ""
+
+    def png(self, dpi: float | None = None) -> bytes:
+        """PNG bytes at ``dpi`` (the figure's own by default); see :func:`png_bytes`."""
+        return png_bytes(self, dpi)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """HTML with alt text for notebooks and their HTML export, PNG for other front ends, and
+        the alt text itself as plain text (what a terminal or a screen reader gets)."""
+        data = base64.b64encode(self.png()).decode("ascii")  # drawn once for both
+        html = (f'<figure style="margin:0"><img src="data:image/png;base64,{data}" alt="{escape(self.alt_text)}" '
+                f'style="max-width:100%"></figure>')
+        return {"text/html": html, "image/png": data, "text/plain": self.alt_text}
+
+
+def new_figure(figure_class: type[FigureT], width: float, height: float, dpi: int) -> FigureT:
+    """A figure on its own Agg canvas: drawn without pyplot and without touching the global
+    backend, so importing the library never changes what an analyst's own ``plt`` cells show."""
+    fig = figure_class(figsize=(width, height), dpi=dpi)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def png_bytes(fig: Figure, dpi: float | None = None) -> bytes:
+    """PNG bytes of ``fig``; no software version in the metadata, so the same data gives the same bytes."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi if dpi is not None else "figure", metadata={"Software": None})
+    return buf.getvalue()
+
+
+# --- the report's trend chart ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Chart:
+    png: bytes
+    alt: str
+
+
+def _first(h: pd.DataFrame, column: str, default: str) -> str:
+    """A per-indicator column (``frequency``, ``aggregation``) of an observations frame; a bare
+    frame of periods and values is taken as a monthly snapshot."""
+    return str(h[column].iloc[0]) if column in h.columns and pd.notna(h[column].iloc[0]) else default
+
+
+def trend_figure(history: pd.DataFrame, title: str, unit: str | None, decimals: int, *, fy_start_month: int = 4,
+                 width: float = 3.4, height: float = 1.5) -> ChartFigure | None:
+    """The appendix's small chart of one indicator's figures against its target, as a Figure,
+    or ``None`` with under two figures.
+
+    ``history`` is the indicator's rows of :func:`goldenthread.measures.scorecard.observations`
+    (``period``, ``value``, ``target``, ``frequency``, ``aggregation``). Lines break at gaps and,
+    for a year-to-date measure, at the end of the financial year starting in ``fy_start_month``.
+    """
+    h = history.dropna(subset=["value"]).sort_values("period")
+    if len(h) < 2:
+        return None
+    x = h["period"].to_numpy(dtype=np.int64)
+    y = h["value"].to_numpy(dtype=float)
+    t = h["target"].to_numpy(dtype=float)
+    runs = line_runs(x, _first(h, "frequency", "monthly"), _first(h, "aggregation", "snapshot") == "cumulative",
+                     fy_start_month)
+    with sns.axes_style("whitegrid"), matplotlib.rc_context({"font.size": 7, "svg.hashsalt": "goldenthread"}):
+        fig = new_figure(ChartFigure, width, height, 150)
+        ax = fig.add_subplot()
+        if not np.all(np.isnan(t)):
+            draw_runs(ax, x, t, runs, label="Target", gid="target", lone_marker="_", color=TARGET, linestyle="--",
+                      linewidth=1, drawstyle="steps-mid")
+        draw_runs(ax, x, y, runs, label="Value", gid="value-line", color=LINE, marker="o", markersize=2.5,
+                  linewidth=1.5)
+        ax.plot(x[-1:], y[-1:], color=LINE, marker="o", markersize=5)
+        ticks = month_ticks(int(x[0]), int(x[-1]), 9, fy_start_month) or list(x[:: max(1, len(x) // 4)])
+        ax.set_xticks(ticks)
+        ax.set_xticklabels([f"{MONTH_NAMES[p % 12][:3]}\n{p // 12 % 100:02d}" for p in ticks])
+        ax.tick_params(length=0, pad=2)
+        lo, hi = value_range(np.concatenate([y, t]), unit, pad=0.08)
+        use_value_axis(ax, lo, hi, unit, decimals)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        fig.subplots_adjust(left=0.2, right=0.98, top=0.95, bottom=0.22)
+    fig.alt_text = _alt_text(h, title, unit, decimals, len(runs) > 1)
+    return fig
+
+
+def trend_chart(history: pd.DataFrame, title: str, unit: str | None, decimals: int, *, fy_start_month: int = 4,
+                width: float = 3.4, height: float = 1.5) -> Chart | None:
+    """:func:`trend_figure` as PNG bytes with its alt text, or ``None`` with under two figures."""
+    fig = trend_figure(history, title, unit, decimals, fy_start_month=fy_start_month, width=width, height=height)
+    if fig is None:
+        return None
+    return Chart(fig.png(), fig.alt_text)
+
+
+def _alt_text(h: pd.DataFrame, title: str, unit: str | None, decimals: int, broken: bool) -> str:
+    first, last = h.iloc[0], h.iloc[-1]
+    text = (f"Line chart of {title}, {format_period_name(first['period'])} to {format_period_name(last['period'])}: "
+            f"from {format_value(first['value'], unit, decimals)} to {format_value(last['value'], unit, decimals)}")
+    if not np.isnan(last["target"]):
+        text += f", against a target of {format_target(last['target'], unit, decimals)}"
+    text += "."
+    if broken:
+        text += (" The line starts again each financial year (a year-to-date total)."
+                 if _first(h, "aggregation", "snapshot") == "cumulative" else
+                 " The line breaks where figures are missing.")
+    return text

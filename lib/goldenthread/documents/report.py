@@ -1,0 +1,439 @@
+"""The Corporate Performance Report as the notebook builds it, section by section.
+
+``build_report`` loads and validates the data, keeps only what the audience may see, and
+computes the scorecard. Each section method returns a :class:`Section`, which Jupyter displays
+as HTML and which also carries the same content as Typst for the PDF. One view model per
+section feeds both, so the HTML and the PDF cannot disagree.
+"""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import numpy as np
+import pandas as pd
+
+from goldenthread.output import typst_markup as ty
+from goldenthread.narrative import areas as area_rules
+from goldenthread.output import markup
+from goldenthread.documents.charts import trend_chart
+from goldenthread.output import TEMPLATES, TYPST_MIME
+from goldenthread.inputs.config import FrontSheet, ReportParameters
+from goldenthread.measures.formatting import (DIRECTION_LABELS, MILESTONE_LABELS, format_period_name, format_target,
+                                     format_value,
+                                     readable_text_colour)
+from goldenthread.inputs.load import Dataset, load_dataset
+from goldenthread.inputs.periods import financial_year_label, format_period, parse_period, quarter_label
+from goldenthread.measures.scorecard import IndicatorSummary, indicator_summary, observations, scorecard
+from goldenthread.narrative.wording import count, indicator_set_sentence, is_are
+
+
+_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(TEMPLATES / "html"),
+    autoescape=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    undefined=jinja2.StrictUndefined,
+    finalize=markup.printable,  # no value from the data reaches a page with controls that reorder its text
+)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One part of the report, renderable as HTML (Jupyter, nbconvert) and Typst (PDF)."""
+
+    html: str
+    typst: str
+    files: dict[str, bytes] = field(default_factory=dict)
+    document: dict[str, Any] = field(default_factory=dict)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
+        payload = {"typst": self.typst,
+                   "files": {name: base64.b64encode(data).decode("ascii") for name, data in self.files.items()},
+                   "document": self.document}
+        return {"text/html": self.html, TYPST_MIME: payload}
+
+
+_ANCHOR_SAFE = re.compile(r"[A-Za-z0-9-]")
+
+
+def anchor(indicator_id: str) -> str:
+    """HTML id / Typst label of an indicator's entry in Appendix A (and its chart's file name).
+
+    One to one, so two indicators can never share an entry, a link or a chart: letters, digits and
+    hyphens stay as they are (``ASC-01`` -> ``ind-ASC-01``), and every other character, the
+    underscore included, becomes ``_`` and two hex digits for each byte of its UTF-8
+    (``ASC.01`` -> ``ind-ASC_2e01``). Replacing them all with ``-`` made ``ASC.01`` and ``ASC-01`` one label.
+    """
+    return "ind-" + "".join(c if _ANCHOR_SAFE.fullmatch(c) else "".join(f"_{b:02x}" for b in c.encode("utf-8"))
+                            for c in str(indicator_id))
+
+
+@dataclass
+class Report:
+    """Everything one report run needs, computed once."""
+
+    dataset: Dataset
+    period: int
+    audience: str
+    title: str
+    front: FrontSheet
+    max_successes: int = area_rules.DEFAULT_MAX_SUCCESSES
+    max_concerns: int = area_rules.DEFAULT_MAX_CONCERNS
+    areas_rule: area_rules.AreasRule | None = None  # None: the organisation's report_defaults.areas
+    news_window: int | None = None  # None: the organisation's report_defaults.news_window_months
+
+    @property
+    def fy_start(self) -> int:
+        return self.dataset.organisation.financial_year_start_month
+
+    @property
+    def published_areas(self) -> area_rules.AreasRule:
+        return self.areas_rule or self.dataset.organisation.report_defaults.areas
+
+    @cached_property
+    def history(self) -> pd.DataFrame:
+        org = self.dataset.organisation
+        d = self.dataset
+        obs = observations(d.indicators, d.values, d.targets, d.commentary, org.status_scheme,
+                           org.financial_year_start_month)
+        return obs[obs["period"] <= self.period].reset_index(drop=True)
+
+    @cached_property
+    def card(self) -> pd.DataFrame:
+        return scorecard(self.dataset, self.period, self.history)
+
+    @cached_property
+    def summary(self) -> IndicatorSummary:
+        return indicator_summary(self.card)
+
+    @cached_property
+    def selection(self) -> area_rules.Selection:
+        """Areas of success and concern: the leadership team's choices, then the strongest drafted findings."""
+        labels = {k: v.label for k, v in self.dataset.organisation.status_scheme.statuses.items()}
+        candidates = area_rules.drafted(self.card, self.history, self.period, labels, self.fy_start)
+        window = self.news_window or self.dataset.organisation.report_defaults.news_window_months
+        return area_rules.select(self.card, candidates, self.max_successes, self.max_concerns,
+                                 rule=self.published_areas, report_period=self.period, news_window=window)
+
+    @property
+    def period_label(self) -> str:
+        return quarter_label(self.period, self.fy_start)
+
+    @property
+    def heading(self) -> str:
+        """"Corporate Performance Report - End of July 2019 (Q1+1 2019/20)", as seed 003 titles it.
+
+        The month carries its year: an April report is labelled "Q4+1" of the year just ended while
+        its figures belong to the year just begun, and the heading must not leave that to guesswork.
+        """
+        return f"{self.title} - End of {format_period_name(self.period)} ({self.period_label})"
+
+    @property
+    def classification(self) -> str:
+        return "Internal - not for publication" if self.audience == "internal" else "Public"
+
+    # --- helpers ------------------------------------------------------------------------------
+    def shown_statuses(self) -> list[str]:
+        """The status keys a reader can meet, in order: blue only when the scheme rates 'exceeding'."""
+        return [k for k in ("blue", "green", "amber", "red", "data_only", "not_available")
+                if k != "blue" or self.dataset.organisation.status_scheme.exceeding_margin is not None]
+
+    def _status(self, key: str) -> dict[str, str]:
+        style = self.dataset.organisation.status_scheme.statuses[key]
+        return {"key": key, "label": style.label, "symbol": style.symbol, "colour": style.colour,
+                "text_colour": readable_text_colour(style.colour)}
+
+    def _direction(self, key: str) -> dict[str, str]:
+        symbol, label = DIRECTION_LABELS[key]
+        return {"key": key, "symbol": symbol, "label": label}
+
+    def _document(self) -> dict[str, Any]:
+        return {"title": self.heading, "organisation": self.dataset.organisation.name,
+                "classification": self.classification, "audience": self.audience,
+                "period": format_period_name(self.period)}
+
+    def _render(self, name: str, model: dict[str, Any], files: dict[str, bytes] | None = None) -> Section:
+        images = {n: base64.b64encode(b).decode("ascii") for n, b in (files or {}).items()}
+        html = _env.get_template(f"{name}.html.j2").render(**model, report=self._document(), images=images)
+        typst = ty.call(f"gt-{name.replace('_', '-')}", model)
+        return Section(html, typst, files or {}, self._document())
+
+    # --- sections -----------------------------------------------------------------------------
+    def front_sheet(self) -> Section:
+        """The Cabinet report front sheet (seeds 002 and 003)."""
+        f = self.front
+        org = self.dataset.organisation.report_defaults
+        impl = f.implications
+        model = {
+            "title": self.heading,
+            "organisation": self.dataset.organisation.name,
+            "meeting": f.meeting or org.meeting,
+            "meeting_date": _date(f.meeting_date),
+            "rows": [
+                ["Cabinet Member(s)", f.cabinet_member or org.cabinet_member],
+                ["Division and Local Member(s)", f.division],
+                ["Lead Officer", f.lead_officer or org.lead_officer],
+                ["Report Author", f.author or org.author],
+                ["Contact Details", f.contact or org.contact],
+            ],
+            "seen_by": [[s.role, s.name, _date(s.date)] for s in f.seen_by],
+            "informed": [[s.role, s.name, _date(s.date)] for s in f.informed],
+            "forward_plan_reference": f.forward_plan_reference,
+            "summary": _paragraphs(f.summary),
+            "recommendations": list(f.recommendations),
+            "sections": [[label, _paragraphs(text)] for label, text in [
+                ("Reasons for Recommendations", f.reasons),
+                ("Links to Priorities and Impact on Service Plans", f.links_to_priorities),
+                ("Consultations undertaken", f.consultations),
+                ("Financial Implications", impl.financial),
+                ("Legal Implications", impl.legal),
+                ("HR Implications", impl.hr),
+                ("Risk Implications", impl.risk),
+                ("Other Implications (including due regard implications)", impl.other),
+                ("Scrutiny comments / recommendation (if any)", f.scrutiny_comments),
+            ] if text],
+        }
+        model["rows"] = [r for r in model["rows"] if r[1]]
+        model["asked"] = f"{_body(model['meeting'])} is asked to:"
+        return self._render("front_sheet", model)
+
+    def indicator_summary(self, heading: str = "1. Summary") -> Section:
+        """How many indicators, continued and new, and how many cannot be judged yet."""
+        s = self.summary
+        counts = [{**self._status(k), "count": n} for k, n in s.by_status.items() if n]
+        judged = {k: n for k, n in s.by_status.items() if n and k in ("blue", "green", "amber", "red")}
+        parts = [f"{n} {is_are(n)} {self._status(k)['label'].lower()}" for k, n in judged.items()]
+        n_judged = sum(judged.values())
+        if n_judged == 1:
+            judged_text = f"The one indicator that can be judged is {self._status(next(iter(judged)))['label'].lower()}."
+        elif n_judged:
+            listed = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+            judged_text = f"Of the {n_judged} indicators that can be judged, {listed}."
+        else:
+            judged_text = ""
+        if s.insufficient:
+            insufficient = (f"{count(s.insufficient, 'indicator')} {'does' if s.insufficient == 1 else 'do'} not yet "
+                            "have sufficient information to provide a judgement on performance"
+                            + (" (all of them new this year)." if s.insufficient == s.insufficient_new > 1 else
+                               " (new this year)." if s.insufficient == s.insufficient_new == 1 else "."))
+        else:
+            insufficient = "Every indicator has enough information to judge performance."
+        model = {
+            "opening": indicator_set_sentence(s.total, s.continued, s.new, self.period, self.fy_start),
+            "new_heading": f"The new {'item is' if s.new == 1 else 'items are'}:",
+            "new_titles": list(s.new_titles),
+            "insufficient_text": insufficient,
+            "period_text": f"This report provides the latest information available in the period up to "
+                           f"{_period_end(self.period)}.",
+            "judged_text": judged_text, "counts": counts, "heading": heading,
+        }
+        return self._render("indicator_summary", model)
+
+    def areas(self) -> Section:
+        """Areas of success and of concern: the final list only (see :meth:`area_candidates`)."""
+        page_titles = self.card.set_index("id")["page_title"]
+
+        def items(frame: pd.DataFrame) -> list[dict[str, Any]]:
+            return [{"id": r.indicator, "anchor": anchor(r.indicator),
+                     "headline": headline(page_titles.get(r.indicator), r.title), "text": _rich(r.text),
+                     "drafted": r.source != "chosen"}
+                    for r in frame.itertuples(index=False)]
+
+        success, concern = items(self.selection.success), items(self.selection.concern)
+        n = self.summary.insufficient
+        model = {"success": success, "concern": concern, "intro": self._areas_intro(success + concern),
+                 "drafted_label": DRAFTED_LABEL,
+                 "insufficient_text": "" if not n else (
+                     f"Please note that {n} of the {'new ' if self.summary.insufficient_new == n else ''}measures "
+                     f"{'does' if n == 1 else 'do'} not yet have sufficient information to provide a judgement on "
+                     f"performance. {'It is' if n == 1 else 'They are'} included to show the measures that are "
+                     "intended to be reported on throughout the year.")}
+        return self._render("areas", model)
+
+    def _areas_intro(self, items: list[dict[str, Any]]) -> str:
+        """Section 2.1, saying truthfully who picked the areas: the leadership team, the data, or both."""
+        base = "2.1 The latest performance information is set out in Appendix A"
+        lead = f"{base}; to aid discussion, the following areas of success and concern this period have been"
+        drafted = sum(i["drafted"] for i in items)
+        chosen = len(items) - drafted
+        mark = f"\u201c{DRAFTED_LABEL}\u201d"
+        if not items:
+            return f"{base}. No areas of success or concern have been highlighted this period."
+        if not drafted:
+            return f"{lead} highlighted by the Senior Leadership Team."
+        if not chosen:
+            return (f"{lead} identified from the data; they are marked {mark} and have not been chosen by the "
+                    "Senior Leadership Team.")
+        return (f"{lead} highlighted: {chosen} {'was' if chosen == 1 else 'were'} chosen by the Senior Leadership "
+                f"Team and {drafted} {'was' if drafted == 1 else 'were'} identified from the data (marked {mark}).")
+
+    def area_candidates(self) -> pd.DataFrame:
+        """Every candidate area, ranked, with its score, reason and whether the leadership team chose it.
+
+        For the analyst's notebook only: ``source`` says "chosen" (``highlight`` in commentary.csv),
+        "drafted" (found in the data and in the report), or why a candidate was left out
+        (docs/data-contract.md lists them); ``period`` is the month of the figure it is about.
+        """
+        table = self.selection.candidates.copy()
+        table["period"] = [format_period(int(p)) if not _missing(p) else "" for p in table["period"]]
+        return table
+
+    def appendix(self, charts: bool = True, heading: str = "Appendix A: Performance scorecard") -> Section:
+        """Appendix A: per outcome, every indicator with its figures, status, trend, chart and commentary."""
+        files: dict[str, bytes] = {}
+        history = self.history.groupby("indicator", sort=False)
+        outcomes = []
+        for outcome in self.dataset.plan.outcomes:
+            rows = self.card[self.card["outcome"] == outcome.id]
+            if rows.empty:
+                continue
+            entries = []
+            for r in rows.itertuples(index=False):
+                entry = self._entry(r)
+                if charts and r.kind == "measure" and r.id in history.groups:
+                    chart = trend_chart(history.get_group(r.id), r.title, r.unit, int(r.decimals),
+                                        fy_start_month=self.fy_start)
+                    if chart is not None:
+                        name = f"chart-{anchor(r.id)}.png"
+                        files[name] = chart.png
+                        entry["chart"] = {"file": name, "alt": chart.alt}
+                entries.append(entry)
+            outcomes.append({"id": outcome.id, "title": outcome.title, "indicators": entries})
+        legend = [self._status(k) for k in self.shown_statuses()]
+        return self._render("appendix", {"heading": heading, "outcomes": outcomes, "legend": legend}, files)
+
+    def _entry(self, r: Any) -> dict[str, Any]:
+        """One indicator as the appendix and the plans show it.
+
+        A year-to-date (cumulative) measure says so: its figure and target are labelled with the
+        financial year they belong to, and it is never compared with the month before (its total
+        rises every month, and April's starts again from zero), only with the same month last year.
+        ``since`` is the headline direction with what it is compared with, for one-column views.
+        """
+        unit, dec = r.unit, int(r.decimals)
+        is_milestone = r.kind == "milestone"
+        ytd = r.aggregation == "cumulative" and not is_milestone
+        latest = (MILESTONE_LABELS.get(r.milestone_status, "–") if is_milestone
+                  else format_value(r.value, unit, dec))
+        target = "–" if is_milestone else format_target(
+            r.target if _missing(r.period_target) else r.period_target, unit, dec)
+        as_at = format_period_name(r.as_at) if not _missing(r.as_at) else "No data yet"
+        previous, previous_value = self._direction(r.dot_previous), (
+            "" if is_milestone else format_value(r.previous_value, unit, dec))
+        year = self._direction(r.dot_year)
+        since = previous
+        if ytd:
+            fy = financial_year_label(int(r.as_at if not _missing(r.as_at) else self.period), self.fy_start)
+            if not _missing(r.as_at):
+                as_at += f", year to date {fy}"
+            if target != "–" and not _missing(r.period_target) and not _missing(r.target) \
+                    and r.period_target != r.target:
+                target += f" (year to date; {format_target(r.target, unit, dec)} for the year)"
+            previous = {"key": "not_compared", "symbol": "–",
+                        "label": "Not compared (a year-to-date total: see last year)"}
+            previous_value = ""
+            last_year = format_period_name(int(r.as_at) - 12) if not _missing(r.as_at) else "last year"
+            since = {**year, "label": f"{year['label']} on {last_year} (year to date)"} \
+                if r.dot_year != "not_comparable" else {**year, "label": f"Not comparable: no figure for {last_year}"}
+        return {
+            "id": r.id, "anchor": anchor(r.id), "title": r.title, "owner": r.owner, "directorate": r.directorate,
+            "frequency": r.frequency.capitalize() + (" (year to date)" if ytd else ""), "is_new": bool(r.is_new),
+            "kind": "Milestone" if is_milestone else "Measure",
+            "polarity": {"higher": "Higher is better", "lower": "Lower is better"}.get(r.polarity, ""),
+            "latest": latest, "as_at": as_at,
+            "target": target if target != "–" or is_milestone else "No target (data only)",
+            "status": self._status(r.status), "overridden": bool(r.overridden),
+            "override_reason": r.override_reason,
+            "previous": previous, "year": year, "since": since,
+            "previous_value": previous_value,
+            "year_ago_value": "" if is_milestone else format_value(r.year_ago_value, unit, dec),
+            "commentary": _rich(r.commentary), "actions": _rich(r.actions),
+            "chart": None,
+        }
+
+    def scorecard_table(self) -> pd.DataFrame:
+        """The scorecard as a plain table, for analysts to sort and filter in the notebook."""
+        c = self.card
+        return pd.DataFrame({
+            "id": c["id"], "title": c["title"], "outcome": c["outcome"], "new": c["is_new"],
+            "as_at": [format_period_name(p) if not _missing(p) else "" for p in c["as_at"]],
+            "value": c["value"], "target": c["period_target"].fillna(c["target"]), "status": c["status"],
+            "overridden": c["overridden"], "direction": c["direction"], "highlight": c["highlight"].fillna(""),
+        })
+
+
+def build_report(data: str | Path = "data/example", period: str = "2019-07", audience: str = "public",
+                 title: str | None = None, front_sheet: dict[str, Any] | None = None,
+                 max_successes: int = area_rules.DEFAULT_MAX_SUCCESSES,
+                 max_concerns: int = area_rules.DEFAULT_MAX_CONCERNS,
+                 areas: area_rules.AreasRule | None = None, news_window_months: int | None = None) -> Report:
+    """Load, validate and compute a report run. Arguments are the notebook's parameters."""
+    params = ReportParameters.model_validate({
+        "data": str(data), "period": period, "audience": audience, "title": title,
+        "front_sheet": front_sheet or {}, "max_successes": max_successes, "max_concerns": max_concerns,
+        "areas": areas, "news_window_months": news_window_months})
+    dataset = load_dataset(params.data).for_audience(params.audience)
+    return Report(dataset=dataset, period=parse_period(params.period), audience=params.audience,
+                  title=params.title or dataset.organisation.report_defaults.title, front=params.front_sheet,
+                  max_successes=params.max_successes, max_concerns=params.max_concerns,
+                  areas_rule=params.areas, news_window=params.news_window_months)
+
+
+# --- small text helpers ---------------------------------------------------------------------------
+
+#: How a drafted area (not chosen by the leadership team) is marked in the published report.
+DRAFTED_LABEL = "identified from the data"
+
+
+def headline(page_title: object, title: str) -> str:
+    """An area's heading: the leadership team's page title when one is given, else the indicator's title.
+
+    A missing page title arrives as NaN from pandas, which is truthy: testing it with ``or`` once
+    printed "nan" as a heading.
+    """
+    return str(page_title).strip() if not _missing(page_title) and str(page_title).strip() else str(title)
+
+
+def _missing(v: object) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
+
+
+def _rich(text: str | None) -> markup.RichText | None:
+    """Commentary (Markdown allowed) as sanitised HTML and Typst content, or None when blank."""
+    if _missing(text) or not str(text).strip():
+        return None
+    return markup.rich(str(text))
+
+
+def _body(meeting: str | None) -> str:
+    """The meeting as the subject of "... is asked to": "Cabinet", "The Executive", "The Council"."""
+    name = (meeting or "Cabinet").strip()
+    return name if name.lower() == "cabinet" or name.lower().startswith("the ") else f"The {name}"
+
+
+def _paragraphs(text: str | None) -> list[str]:
+    if _missing(text) or not str(text).strip():
+        return []
+    return [p.strip() for p in re.split(r"\n\s*\n", str(text).strip()) if p.strip()]
+
+
+def _date(d: dt.date | str | None) -> str:
+    if d is None:
+        return ""
+    if isinstance(d, dt.date):
+        return d.strftime("%d/%m/%Y")
+    return str(d)
+
+
+def _period_end(period: int) -> str:
+    ts = pd.Period(year=period // 12, month=period % 12 + 1, freq="M").end_time
+    day = ts.day
+    suffix = "th" if 11 <= day <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+    return f"{day}{suffix} {ts.strftime('%B %Y')}"

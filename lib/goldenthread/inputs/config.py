@@ -1,0 +1,240 @@
+"""The YAML side of the data contract: organisation, plan and report parameters.
+
+Pydantic models, so a misspelt key or a wrong type is caught with its location, and defaults
+(financial year from April, a standard RAG scheme) live in one place.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from goldenthread.inputs.contract import MILESTONE_STATUSES, STATUS_KEYS
+
+
+class _Strict(BaseModel):
+    # No .inf or .nan anywhere: a tolerance of .inf would make every figure amber.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+def _not_true_or_false(v: object) -> object:
+    """``tolerance: yes`` is YAML's true, which pydantic would take as the number 1."""
+    if isinstance(v, bool):
+        raise ValueError("is true or false, not a number (YAML reads yes, no, on and off as true or false)")
+    return v
+
+
+#: A fraction of a figure, from 0 to 1 (0.05 = 5%).
+Fraction = Annotated[float, BeforeValidator(_not_true_or_false), Field(ge=0, le=1)]
+#: A count: a whole number, 0 or more.
+Count = Annotated[int, BeforeValidator(_not_true_or_false), Field(ge=0)]
+
+
+class StatusStyle(_Strict):
+    """How one status is shown: never colour alone, always a word and a symbol too."""
+
+    label: str
+    symbol: str
+    colour: str
+
+    @field_validator("colour")
+    @classmethod
+    def _colour(cls, v: str) -> str:
+        if not re.fullmatch(r"#[0-9a-fA-F]{6}", v):
+            raise ValueError("is not a colour: write it as #rrggbb, for example \"#00703c\"")
+        return v
+
+
+DEFAULT_STATUSES: dict[str, StatusStyle] = {
+    "blue": StatusStyle(label="Exceeding target", symbol="★", colour="#1d70b8"),
+    "green": StatusStyle(label="On target", symbol="✓", colour="#00703c"),
+    "amber": StatusStyle(label="Near target", symbol="!", colour="#f47738"),
+    "red": StatusStyle(label="Off target", symbol="✗", colour="#d4351c"),
+    "data_only": StatusStyle(label="Data only", symbol="○", colour="#505a5f"),
+    "not_available": StatusStyle(label="Insufficient information", symbol="?", colour="#b1b4b6"),
+}
+
+DEFAULT_MILESTONES: dict[str, str] = {
+    "complete": "green",
+    "on_track": "green",
+    "at_risk": "amber",
+    "off_track": "red",
+    "not_started": "not_available",
+}
+
+
+class StatusScheme(_Strict):
+    """A council's RAG rules. Conventions differ between councils, so all of it is configurable."""
+
+    tolerance: Fraction = Field(0.05, description="Default relative tolerance for amber (0.05 = 5%).")
+    exceeding_margin: Fraction | None = Field(
+        None, description="If set, better than target by this fraction gives 'blue'. Off by default."
+    )
+    no_change_band: Fraction = Field(
+        0.0, description="Relative change treated as 'no change' in direction of travel, on top of "
+        "figures that are equal at the indicator's decimals."
+    )
+    rollup: Literal["worst", "majority"] = Field(
+        "worst", description="How an outcome's status is rolled up from its indicators' (see coverage.py)."
+    )
+    statuses: dict[str, StatusStyle] = Field(default_factory=lambda: dict(DEFAULT_STATUSES))
+    milestones: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_MILESTONES))
+
+    @field_validator("statuses")
+    @classmethod
+    def _all_statuses(cls, v: dict[str, StatusStyle]) -> dict[str, StatusStyle]:
+        unknown = set(v) - set(STATUS_KEYS)
+        if unknown:
+            raise ValueError(f"unknown status {sorted(unknown)}; statuses are {', '.join(STATUS_KEYS)}")
+        return {**DEFAULT_STATUSES, **v}
+
+    @field_validator("milestones")
+    @classmethod
+    def _milestones(cls, v: dict[str, str]) -> dict[str, str]:
+        bad = {k: s for k, s in v.items() if k not in MILESTONE_STATUSES or s not in STATUS_KEYS}
+        if bad:
+            raise ValueError(
+                f"milestone mapping {bad} is not valid: keys are {', '.join(MILESTONE_STATUSES)}, "
+                f"values are {', '.join(STATUS_KEYS)}"
+            )
+        return {**DEFAULT_MILESTONES, **v}
+
+
+AreasRule = Literal["chosen", "chosen_and_drafted"]
+DEFAULT_NEWS_WINDOW = 3  # months: a quarter, the usual reporting cycle
+
+
+class ReportDefaults(_Strict):
+    """Front-sheet details and house rules that rarely change between quarters."""
+
+    title: str = "Corporate Performance Report"
+    meeting: str = "Cabinet"
+    cabinet_member: str | None = None
+    lead_officer: str | None = None
+    author: str | None = None
+    contact: str | None = None
+    areas: AreasRule = Field(
+        "chosen_and_drafted", description="Which areas of success and concern are published: only the leadership "
+        "team's choices ('chosen'), or those plus the strongest drafted from the data ('chosen_and_drafted').")
+    news_window_months: Count = Field(
+        DEFAULT_NEWS_WINDOW, ge=1, le=24, description="A drafted area must be about a figure for one of the last N months up to the "
+        "report month, so an old figure is not presented as news again.")
+
+
+class Organisation(_Strict):
+    """``organisation.yaml``."""
+
+    name: str
+    financial_year_start_month: Count = Field(4, ge=1, le=12)
+    status_scheme: StatusScheme = Field(default_factory=StatusScheme)
+    report_defaults: ReportDefaults = Field(default_factory=ReportDefaults)
+
+
+class Priority(_Strict):
+    id: str
+    title: str
+    activities: list[str] = Field(default_factory=list)
+
+
+class Outcome(_Strict):
+    id: str
+    title: str
+    priorities: list[Priority] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_priorities(self) -> "Outcome":
+        ids = [p.id for p in self.priorities]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"priority ids repeated in outcome {self.id}: {', '.join(dupes)}")
+        return self
+
+
+class Plan(_Strict):
+    """``plan.yaml``: the business plan the indicators hang on."""
+
+    title: str = "Business Plan"
+    vision: str
+    principles: list[str] = Field(default_factory=list)
+    outcomes: list[Outcome] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_outcomes(self) -> "Plan":
+        ids = [o.id for o in self.outcomes]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"outcome ids repeated: {', '.join(dupes)}")
+        return self
+
+    @property
+    def priority_ids(self) -> dict[str, str]:
+        """Priority id -> the outcome id it belongs to."""
+        return {p.id: o.id for o in self.outcomes for p in o.priorities}
+
+
+class SignOff(_Strict):
+    role: str
+    name: str
+    date: dt.date | None = None
+
+
+class Implications(_Strict):
+    financial: str | None = None
+    legal: str | None = None
+    hr: str | None = None
+    risk: str | None = None
+    other: str | None = None
+
+
+class FrontSheet(_Strict):
+    """The Cabinet report front sheet (seeds 002 and 003). Unset fields fall back to the organisation."""
+
+    meeting: str | None = None
+    meeting_date: dt.date | None = None
+    cabinet_member: str | None = None
+    division: str = "All"
+    lead_officer: str | None = None
+    author: str | None = None
+    contact: str | None = None
+    seen_by: list[SignOff] = Field(default_factory=list)
+    informed: list[SignOff] = Field(default_factory=list)
+    forward_plan_reference: str | None = None
+    summary: str | None = None
+    recommendations: list[str] = Field(default_factory=list)
+    reasons: str | None = None
+    links_to_priorities: str | None = None
+    consultations: str | None = None
+    implications: Implications = Field(default_factory=Implications)
+    scrutiny_comments: str | None = None
+
+
+#: The most areas of success (or of concern) a report may list: more is no longer a selection.
+MAX_AREAS = 50
+
+
+class ReportParameters(_Strict):
+    """A ``parameters/<period>.yaml`` file: one report run. The notebook's parameters cell has the same keys."""
+
+    data: str = "data/example"
+    period: str
+    audience: Literal["public", "internal"] = "public"
+    title: str | None = None
+    front_sheet: FrontSheet = Field(default_factory=FrontSheet)
+    max_successes: Count = Field(9, le=MAX_AREAS,
+                                 description="Most areas of success in the report (chosen ones always count).")
+    max_concerns: Count = Field(5, le=MAX_AREAS, description="Most areas of concern in the report.")
+    areas: AreasRule | None = Field(None, description="Overrides report_defaults.areas for this run.")
+    news_window_months: Count | None = Field(None, ge=1, le=24,
+                                             description="Overrides report_defaults.news_window_months for this run.")
+
+    @field_validator("period", mode="before")
+    @classmethod
+    def _period_text(cls, v: object) -> object:
+        # YAML reads 2019-07 as text, but a date (2019-07-31) or a number slips in easily.
+        if isinstance(v, dt.date):
+            return v.strftime("%Y-%m")
+        if not isinstance(v, str) or not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", v):
+            raise ValueError("is not a month: write it as YYYY-MM in quotes, for example \"2019-07\"")
+        return v

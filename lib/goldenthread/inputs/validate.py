@@ -1,0 +1,612 @@
+"""Check tables against the data contract and turn them into typed DataFrames.
+
+Tables arrive as text (every cell a string, as a person typed it) so that a bad value can be
+quoted back exactly. Column checks run through pandera, built from :mod:`goldenthread.inputs.contract`;
+checks that need more than one table (an indicator's outcome must be in the plan...) follow.
+Every problem is collected; nothing stops at the first.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from goldenthread.inputs.config import Plan
+from goldenthread.inputs.contract import NUMBER_LIMIT, PERIOD_PATTERN, UNIT_MINIMUMS, UNIT_NAMES, UNITS, Column, Table
+from goldenthread.errors import Problem
+from goldenthread.inputs.periods import (MONTH_NAMES, financial_year, financial_year_label, format_period, month_of_year,
+                                  parse_periods)
+
+HEADER_ROWS = 1  # row numbers shown to people count the header as row 1
+
+
+def _stripped(s: pd.Series) -> pd.Series:
+    """Cells as they will be used: without spaces (non-breaking ones too) before and after, as
+    :func:`to_typed` reads them, so every check judges what the report will use."""
+    return s.astype("string").str.strip()
+
+
+# The checks below are given the table with every cell already stripped (see check_cells): a
+# blank cell is "" or missing, and each is judged as the report will use it.
+
+def _blank(s: pd.Series) -> pd.Series:
+    return (s.isna() | s.eq("")).fillna(True).astype(bool)
+
+
+def _numbers(s: pd.Series) -> pd.Series:
+    return pd.to_numeric(s.where(~_blank(s)), errors="coerce").astype(float)
+
+
+def _numeric_ok(s: pd.Series) -> pd.Series:
+    values = _numbers(s)
+    return _blank(s) | (values.notna() & np.isfinite(values))
+
+
+def _matches(s: pd.Series, pattern: str) -> pd.Series:
+    return s.str.fullmatch(pattern).fillna(False).astype(bool)
+
+
+_WHOLE = r"[+-]?\d+(\.0*)?"
+
+
+def _judged(s: pd.Series, col: Column) -> pd.Series:
+    """Cells whose size can be judged: numbers (whole ones in an integer column), not blank."""
+    ok = _numeric_ok(s) & ~_blank(s)
+    return ok & _matches(s, _WHOLE) if col.type == "integer" else ok
+
+
+def _checks_for(col: Column) -> list[pa.Check]:
+    checks: list[pa.Check] = []
+    if not col.blank_allowed:
+        checks.append(pa.Check(lambda s: ~_blank(s), name="blank", element_wise=False))
+    if col.allowed:
+        allowed = set(col.allowed)
+        checks.append(pa.Check(lambda s, a=allowed: _blank(s) | s.isin(a).fillna(False).astype(bool), name="allowed"))
+    if col.type in ("number", "integer"):
+        checks.append(pa.Check(_numeric_ok, name="number"))
+    if col.type == "integer":  # only judged once it is a number at all, so "two" gets one message
+        checks.append(pa.Check(lambda s: ~_numeric_ok(s) | _blank(s) | _matches(s, _WHOLE), name="integer"))
+    if col.minimum is not None:
+        checks.append(pa.Check(lambda s, c=col: ~_judged(s, c) | (_numbers(s) >= c.minimum), name="minimum"))
+    if col.maximum is not None:
+        checks.append(pa.Check(lambda s, c=col: ~_judged(s, c) | (_numbers(s) <= c.maximum), name="maximum"))
+    elif col.type == "number":
+        checks.append(pa.Check(lambda s, c=col: ~_judged(s, c) | (_numbers(s).abs() < NUMBER_LIMIT), name="size"))
+    if col.type == "period":
+        checks.append(pa.Check(lambda s: _blank(s) | _matches(s, PERIOD_PATTERN.strip("^$")), name="period"))
+    return checks
+
+
+def _schema(table: Table) -> pa.DataFrameSchema:
+    return pa.DataFrameSchema(
+        {c.name: pa.Column(checks=_checks_for(c), nullable=True, required=False) for c in table.columns},
+        strict=False,
+    )
+
+
+_MESSAGES = {
+    "blank": "is blank but must be filled in",
+    "allowed": "is not an allowed value",
+    "number": "is not a plain number",
+    "integer": "is not a whole number",
+    "minimum": "is below the minimum of {minimum:g}",
+    "maximum": "is above the maximum of {maximum:g}",
+    "size": "is too large to be a figure: every figure must be smaller than 10^15 (a thousand million million) "
+            "either way",
+    "period": "is not a month in the form YYYY-MM",
+}
+
+
+def check_columns(table: Table, df: pd.DataFrame, source: str) -> list[Problem]:
+    """Missing required columns, and unknown columns that look like misspellings of known ones."""
+    problems = []
+    present = list(df.columns)
+    known = [c.name for c in table.columns]
+    renamed = set()  # misspellings already explained by a "required column is missing" message
+    for col in table.columns:
+        if col.required and col.name not in present:
+            near = difflib.get_close_matches(col.name, [p for p in present if p not in known], n=1)
+            hint = f"Rename column '{near[0]}' to '{col.name}'" if near else (
+                f"Add a column '{col.name}': {col.description}")
+            renamed.update(near)
+            problems.append(Problem(source, None, col.name, "required column is missing", hint=hint))
+    repeats = _repeated_columns(present, known)
+    for name, copies in repeats.items():
+        problems.append(Problem(source, None, name, f"is the name of {copies + 1} columns in the header row",
+                                hint=f"Keep one column named '{name}': delete the others, or rename them if they hold "
+                                     "something else (only one could be read)"))
+    for name in present:
+        if name not in known and name not in renamed and not _is_repeat(name, present, known):
+            near = difflib.get_close_matches(str(name), known, n=1, cutoff=0.8)
+            if near and near[0] not in present:
+                problems.append(Problem(source, None, str(name), "unknown column", hint=f"Did you mean '{near[0]}'?"))
+    return problems
+
+
+def _is_repeat(name: object, present: list, known: list[str]) -> bool:
+    """``value.1``: how pandas (and :mod:`goldenthread.inputs.excel`) name a second column called ``value``."""
+    m = re.fullmatch(r"(.+)\.(\d+)", str(name))
+    return m is not None and m[1] in known and m[1] in present
+
+
+def _repeated_columns(present: list, known: list[str]) -> dict[str, int]:
+    """Contract columns named more than once, with how many extra copies: a second ``value`` column is
+    never silently ignored (unknown columns may repeat: they are not read)."""
+    repeats: dict[str, int] = {}
+    for name in present:
+        if _is_repeat(name, present, known):
+            base = re.fullmatch(r"(.+)\.\d+", str(name))[1]  # type: ignore[index]
+            repeats[base] = repeats.get(base, 0) + 1
+    return repeats
+
+
+def repeated_header_rows(df: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[Problem]]:
+    """Rows that repeat the column names (two files pasted together, or a sheet copied below
+    another): one problem each, and the table without them, so each is not also reported cell by cell."""
+    if df.empty or df.columns.empty:
+        return df, []
+    first = df[df.columns[0]]
+    rows = df[_stripped(first).eq(df.columns[0]).fillna(False).astype(bool)]  # the others are checked if this is
+    same = pd.Series(True, index=rows.index)
+    named = pd.Series(0, index=rows.index)
+    for column in rows.columns:
+        cell = _stripped(rows[column])
+        same &= (cell.eq(str(column)) | cell.eq("")).fillna(True).astype(bool)
+        named += cell.eq(str(column)).fillna(False).astype(int)
+    repeats = rows.index[same & (named >= 2)]
+    problems = [Problem(source, int(i) + HEADER_ROWS + 1, None, "repeats the column names (two files pasted together?)",
+                        hint="Delete this row") for i in repeats]
+    return df.drop(index=repeats), problems
+
+
+def check_cells(table: Table, df: pd.DataFrame, source: str) -> list[Problem]:
+    """Run the contract's per-column checks and report each failing cell."""
+    known = [c.name for c in table.columns if c.name in df.columns]
+    try:
+        _schema(table).validate(pd.DataFrame({c: _stripped(df[c]) for c in known}, index=df.index), lazy=True)
+    except SchemaErrors as err:
+        problems = []
+        cases = err.failure_cases
+        for case in cases.itertuples(index=False):
+            col = table.column(case.column)
+            index = case.index
+            row = int(index) + HEADER_ROWS + 1 if index is not None and not pd.isna(index) else None
+            value = df.at[index, col.name] if row is not None else None
+            message = f"'{col.name}' " + _MESSAGES.get(str(case.check), str(case.check)).format(
+                minimum=col.minimum or 0, maximum=col.maximum or 0)
+            problems.append(Problem(source, row, col.name, message, value=None if _blank_value(value) else str(value),
+                                    hint=_hint(col, str(case.check), value)))
+        return problems
+    return []
+
+
+def _hint(col: Column, check: str, value: object) -> str:
+    """What to do about one bad cell: specific to the mistakes spreadsheets make most often."""
+    text = "" if _blank_value(value) else str(value).strip()
+    if check == "number":
+        fraction = re.fullmatch(r"([+-]?\d+(\.\d+)?)\s*%", text) if col.name == "tolerance" else None
+        if fraction:  # the one column given as a fraction, not in percent
+            return f"The tolerance is a fraction of the target: for {text} write {_num(float(fraction[1]) / 100)}"
+        return _number_hint(text) or col.hint
+    if check == "allowed" and col.allowed:
+        near = difflib.get_close_matches(text.lower().replace(" ", "_"), col.allowed, n=1, cutoff=0.6)
+        if near:
+            return f"Did you mean '{near[0]}'? {col.hint}"
+    if check == "minimum":
+        return f"Use {col.minimum:g} or more"
+    if check == "maximum":
+        if col.name == "tolerance":
+            return (f"The tolerance is a fraction of the target: for {text}% write {_num(float(text) / 100)}"
+                    if float(text) <= 100 else "Use a fraction from 0 to 1 (0.05 is 5%)")
+        return f"Use a whole number from {col.minimum:g} to {col.maximum:g}" if col.type == "integer" else (
+            f"Use {col.maximum:g} or less")
+    if check == "size":
+        return "Check the figure: one this large is a typing or export mistake"
+    if check == "period":
+        return _period_hint(text) or col.hint
+    return col.hint
+
+
+#: What people type in a figure's cell when there is no figure. A dash may also mean zero, as in
+#: Excel's accounting format, so neither is guessed: the hint says both.
+_NO_FIGURE = {"n/a", "na", "n.a.", "n/k", "nk", "..", "...", "tbc", "tba", "nil", "none", "null", "unknown",
+              "not available", "not known", "no data", "x", "*"}
+_DASHES = {"-", "\u2013", "\u2014", "\u2212"}
+#: Minus signs that are not the keyboard's hyphen-minus: the Unicode minus, en and em dashes.
+_OTHER_MINUS = "\u2212\u2013\u2014\ufe63\uff0d"
+#: Spaces used between thousands: ordinary, non-breaking, narrow non-breaking and thin.
+_SPACES = " \u00a0\u202f\u2009"
+
+
+def _number_hint(text: str) -> str | None:
+    """The fix for a figure typed the way spreadsheets, reports and other countries write them."""
+    if text.endswith("%"):
+        return f"Write it without the % sign, as {text[:-1].strip()} (percentages are given in percent)"
+    if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", text):
+        return f"Write it without thousands separators, as {text.replace(',', '')}"
+    if re.fullmatch(rf"[+-]?\d{{1,3}}([{_SPACES}]\d{{3}})+(\.\d+)?", text):
+        return f"Write it without spaces between the thousands, as {re.sub(f'[{_SPACES}]', '', text)}"
+    if re.fullmatch(r"[+-]?\d+,\d+", text):
+        return f"Use a full stop for the decimal point, as {text.replace(',', '.')}"
+    if text.startswith("£"):
+        return f"Write it without the £ sign, as {text[1:].replace(',', '')}"
+    if text in _DASHES:
+        return "A dash is not a figure: leave the cell blank if there is no figure, or write 0 if it means zero"
+    if len(text) > 1 and text[0] in _OTHER_MINUS and _plain_number(text[1:]):
+        return f"Use the ordinary minus sign -, as -{text[1:].strip()} (this one was typed as U+{ord(text[0]):04X})"
+    if text.lower() in _NO_FIGURE:
+        return "It is not a figure: leave the cell blank if there is no figure yet"
+    if text.lower() in ("nan", "inf", "-inf", "infinity", "#div/0!", "#n/a", "#value!"):
+        return "It is not a usable figure: leave the cell blank if there is no figure yet"
+    return None
+
+
+def _plain_number(text: str) -> bool:
+    return re.fullmatch(r"\s*\d+(\.\d+)?", text) is not None
+
+
+_MONTH_NUMBERS = {**{m.lower(): i for i, m in enumerate(MONTH_NAMES, 1)},
+                  **{m[:3].lower(): i for i, m in enumerate(MONTH_NAMES, 1)}, "sept": 9}
+
+
+def _year(text: str) -> int:
+    return int(text) if len(text) == 4 else 2000 + int(text)
+
+
+def _month(year: int, month: int) -> str | None:
+    return f"{year:04d}-{month:02d}" if 1 <= month <= 12 else None
+
+
+def suggest_period(text: str) -> str | None:
+    """The YYYY-MM month a period typed another way stands for, or None if it cannot be told.
+
+    Recognises what spreadsheets write: ``01/06/2024`` and ``1/6/2024`` (day first, as in the UK;
+    month first only when the day could not be a month), ``Jun-24``, ``June 2024``, ``01-Jun-24``,
+    ``2024/06``, ``2024-6``, ``202406``, ``6/2024`` and a date ``2024-06-30 00:00:00``.
+    """
+    t = text.strip()
+    if m := re.fullmatch(r"(\d{4})-(\d{2})-\d{2}([ T]\d{2}:\d{2}(:\d{2})?)?", t):
+        return _month(int(m[1]), int(m[2]))
+    if m := re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})", t):
+        day, month = int(m[1]), int(m[2])
+        if month > 12 >= day:  # 6/30/2024: month first
+            day, month = month, day
+        return _month(_year(m[3]), month)
+    if m := re.fullmatch(r"(?:\d{1,2}[- ])?([A-Za-z]+)\.?[- ,]*(\d{4}|\d{2})", t):
+        month = _MONTH_NUMBERS.get(m[1].lower())
+        return _month(_year(m[2]), month) if month else None
+    if m := re.fullmatch(r"(\d{4})(?:[/.-](\d{1,2})|(\d{2}))", t):
+        return _month(int(m[1]), int(m[2] or m[3]))
+    if m := re.fullmatch(r"(\d{1,2})[/.-](\d{4})", t):
+        return _month(int(m[2]), int(m[1]))
+    return None
+
+
+def _period_hint(text: str) -> str | None:
+    """What to do about a period not written YYYY-MM: the exact month when it can be told."""
+    fy = re.fullmatch(r"(\d{4})/(\d{2})", text.strip())
+    if fy and int(fy[2]) == (int(fy[1]) + 1) % 100:
+        return ("It looks like a financial year, not a month: write the month the figure is for as YYYY-MM, "
+                "for example 2019-07")
+    if text.strip().lower() in ("period", "first_reported"):
+        return "This row repeats the column names (two files pasted together?): delete it"
+    serial = _excel_serial_date(text)
+    if serial is not None:
+        return (f"It looks like a date Excel stored as a number ({text.strip()} is {serial.day} {serial:%B %Y}): "
+                "format the "
+                f"column as Text and write it as {serial:%Y-%m}")
+    month = suggest_period(text)
+    if month is None:
+        return None
+    if re.match(r"^\d{4}-\d{2}-\d{2}", text.strip()):
+        return f"It looks like a date: format the column as Text and write it as {month}"
+    return f"Write it as {month}"
+
+
+def _excel_serial_date(text: str) -> dt.date | None:
+    """The date an Excel serial number stands for (43646 is 30 June 2019), for 1970 to 2100 only:
+    a smaller or larger number is not taken for a date."""
+    m = re.fullmatch(r"\s*(\d{5})(\.0+)?\s*", text)
+    if m is None or not 25569 <= int(m[1]) <= 73050:
+        return None
+    return dt.date(1899, 12, 30) + dt.timedelta(days=int(m[1]))
+
+
+def _blank_value(v: object) -> bool:
+    return v is None or (isinstance(v, float) and np.isnan(v)) or str(v).strip() == ""
+
+
+def check_duplicates(table: Table, df: pd.DataFrame, source: str) -> list[Problem]:
+    """One problem per repeated key, naming every row it appears on.
+
+    Keys are compared as they will be used, without spaces before and after (``ASC-01 `` is
+    ``ASC-01``), and the message quotes them as typed when they were typed differently.
+    """
+    if not set(table.key) <= set(df.columns) or df.empty:
+        return []
+    keys = pd.DataFrame({k: _stripped(df[k]) for k in table.key}, index=df.index)
+    blank = (keys.isna() | keys.eq("")).any(axis=1)  # a blank key is reported as blank, not as a repeat
+    dup = keys[keys.duplicated(keep=False) & ~blank]
+    problems = []
+    for key, group in dup.groupby(list(table.key), sort=True):
+        key = key if isinstance(key, tuple) else (key,)
+        rows = [int(i) + HEADER_ROWS + 1 for i in group.index]
+        label = ", ".join(f"{k}={v}" for k, v in zip(table.key, key))
+        typed = list(dict.fromkeys(str(df.at[i, k]) for i in group.index for k in table.key
+                                   if str(df.at[i, k]) != str(keys.at[i, k])))
+        as_typed, hint = "", "Keep one row and delete the others"
+        if typed:
+            as_typed = "; typed as " + ", ".join(repr(t) for t in typed)
+            hint += " (spaces before or after a value do not make it a different one)"
+        problems.append(Problem(source, rows[1], table.key[-1], f"{label} appears more than once (rows "
+                                + ", ".join(map(str, rows)) + f"{as_typed})", hint=hint))
+    return problems
+
+
+def to_typed(table: Table, df: pd.DataFrame) -> pd.DataFrame:
+    """Text table -> typed columns: numbers as float, periods as month ordinals, blanks as missing.
+
+    Call only on a table that passed :func:`check_cells`; columns absent from the file are added blank.
+    """
+    out = pd.DataFrame(index=df.index)
+    for col in table.columns:
+        s = df[col.name] if col.name in df.columns else pd.Series(pd.NA, index=df.index, dtype="string")
+        s = s.astype("string").str.strip()
+        s = s.mask(s.eq(""))
+        if col.type in ("number", "integer"):
+            out[col.name] = pd.to_numeric(s, errors="coerce").astype(float)
+        elif col.type == "period":
+            out[col.name] = parse_periods(s)
+        else:
+            if col.type == "text":
+                # A spreadsheet marks text with a leading apostrophe, and our CSV exports put one before
+                # text starting with = + - @ so it never becomes a formula: read such text back as written.
+                quoted = s.str.startswith("'").fillna(False)
+                if quoted.any():
+                    s = s.mask(quoted, s[quoted].str.replace(r"^'(?=[=+\-@])", "", n=1, regex=True))
+            out[col.name] = s.astype(object).where(s.notna(), None)
+    out["source_row"] = df.index + HEADER_ROWS + 1
+    return out.reset_index(drop=True)
+
+
+# --- checks across tables -------------------------------------------------------------------------
+
+def check_indicators(ind: pd.DataFrame, plan: Plan, source: str) -> list[Problem]:
+    problems: list[Problem] = []
+    outcomes = {o.id for o in plan.outcomes}
+    priorities = plan.priority_ids
+    for r in ind.itertuples(index=False):
+        def p(column: str, message: str, value: object = None, hint: str | None = None) -> None:
+            problems.append(Problem(source, int(r.source_row), column, f"indicator {r.id}: {message}",
+                                    None if value is None else str(value), hint))
+
+        if r.outcome not in outcomes:
+            p("outcome", "outcome is not in plan.yaml", r.outcome, "Use one of: " + ", ".join(sorted(outcomes)))
+        elif r.priority is not None:  # a priority is only checked against a known outcome
+            if r.priority not in priorities:
+                p("priority", "key priority is not in plan.yaml", r.priority,
+                  "Use a priority id from plan.yaml, or leave it blank")
+            elif r.outcome in outcomes and priorities[r.priority] != r.outcome:
+                p("priority", f"key priority belongs to outcome {priorities[r.priority]}, not {r.outcome}", r.priority,
+                  "Correct the outcome or the priority")
+        if r.kind == "measure":
+            if r.unit is None:
+                p("unit", "a measure needs a unit", hint="Use one of: " + ", ".join(UNITS))
+            if r.polarity is None:
+                p("polarity", "a measure needs a polarity", hint="Use higher, lower or none")
+        has_target = not (r.target is None or np.isnan(r.target))
+        has_amber = not (r.amber_threshold is None or np.isnan(r.amber_threshold))
+        if r.kind == "milestone" and (has_target or has_amber):
+            p("target", "a milestone cannot have a numeric target", hint="Leave target and amber_threshold blank")
+        if r.polarity == "none" and has_target:
+            p("target", "has a target but polarity is none, so it cannot be judged against it", f"{r.target:g}",
+              "Set polarity to higher or lower, or leave target blank (data only)")
+        elif r.polarity == "none" and has_amber:
+            p("amber_threshold", "has an amber threshold but polarity is none, so it cannot be judged against it",
+              _num(r.amber_threshold), "Set polarity to higher or lower and give a target, or leave amber_threshold blank")
+        if not (np.isnan(r.minimum) or np.isnan(r.maximum)) and r.minimum > r.maximum:
+            p("minimum", f"minimum ({_num(r.minimum)}) is greater than maximum ({_num(r.maximum)})", _num(r.minimum),
+              "Swap them, or correct the one that is wrong")
+        if has_target and has_amber and r.polarity in ("higher", "lower"):
+            wrong = r.amber_threshold > r.target if r.polarity == "higher" else r.amber_threshold < r.target
+            if wrong:
+                side = "below" if r.polarity == "higher" else "above"
+                p("amber_threshold", f"amber threshold should be {side} the target ({r.target:g}) when {r.polarity} is better",
+                  f"{r.amber_threshold:g}", "Correct the threshold or the polarity")
+    return problems
+
+
+def _unknown_indicator(df: pd.DataFrame, known: set[str], source: str) -> list[Problem]:
+    bad = df[df["indicator"].notna() & ~df["indicator"].isin(known)]  # a blank id is reported as blank
+    by_case = {k.casefold(): k for k in known if isinstance(k, str)}
+    return [Problem(source, int(r.source_row), "indicator", "indicator is not in indicators.csv", str(r.indicator),
+                    _unknown_id_hint(str(r.indicator), by_case))
+            for r in bad.itertuples(index=False)]
+
+
+def _unknown_id_hint(typed: str, by_case: dict[str, str]) -> str:
+    """Check the id; when it differs from a known one only in capitals or spaces, say which."""
+    hint = "Check the id, or add the indicator to indicators.csv"
+    same = by_case.get(re.sub(r"\s", " ", typed).casefold())
+    if same is not None:
+        return f"Did you mean '{same}'? Ids must match exactly, capitals and spaces included. " + hint
+    if re.search(r"[\u00a0\u202f\u2009]", typed):
+        return "It contains a non-breaking space: retype the space. " + hint
+    return hint
+
+
+def _num(x: float) -> str:
+    """A figure as a person would type it: ``-4.5``, ``1250000`` (not ``1.25e+06``)."""
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else repr(float(x))
+
+
+def check_values(values: pd.DataFrame, ind: pd.DataFrame, source: str, indicators_source: str = "indicators.csv",
+                 financial_year_start_month: int | None = 4) -> list[Problem]:
+    """Each figure against its indicator: limits, kind, first month, and the month a quarterly or annual
+    figure must be in (skipped when ``financial_year_start_month`` is unknown).
+
+    Vectorised: a values file can hold hundreds of thousands of rows; only failing rows are looped over.
+    """
+    problems = _unknown_indicator(values, set(ind["id"]), source)
+    first = ind.drop_duplicates("id").set_index("id")  # duplicated ids are reported on their own
+    attrs = first[["kind", "first_reported", "unit", "frequency", "minimum", "maximum", "source_row"]]
+    v = values.join(attrs.rename(columns={"source_row": "indicator_row"}), on="indicator")
+    v = v[v["kind"].notna()]
+    has_value = v["value"].notna()
+    problems += _limit_problems(v[has_value], indicators_source, source)
+
+    for r in v[(v["kind"] == "milestone") & has_value].itertuples(index=False):
+        problems.append(Problem(source, int(r.source_row), "value", f"indicator {r.indicator} is a milestone but has a "
+                                "value", f"{r.value:g}", "Put its delivery state in milestone_status and leave value blank"))
+    for r in v[(v["kind"] == "measure") & v["milestone_status"].notna()].itertuples(index=False):
+        problems.append(Problem(source, int(r.source_row), "milestone_status",
+                                f"indicator {r.indicator} is a measure but has a milestone status", r.milestone_status,
+                                "Leave milestone_status blank for measures"))
+    early = v["period"].notna() & v["first_reported"].notna() & (v["period"] < v["first_reported"])
+    for r in v[early].itertuples(index=False):
+        problems.append(Problem(source, int(r.source_row), "period",
+                                f"indicator {r.indicator} has a value before its first_reported month "
+                                f"({format_period(int(r.first_reported))})", format_period(int(r.period)),
+                                "Correct the period, or first_reported in indicators.csv"))
+    if financial_year_start_month is not None:
+        reported = v[v["period"].notna() & (has_value | v["milestone_status"].notna())]
+        problems += _quarter_problems(reported, source, financial_year_start_month)
+        problems += _annual_problems(reported, source, financial_year_start_month)
+    return problems
+
+
+def _limit_problems(v: pd.DataFrame, indicators_source: str, source: str) -> list[Problem]:
+    """Figures below the indicator's minimum (its own, or its unit's default) or above its maximum."""
+    problems = []
+    v = v[~(v["minimum"] > v["maximum"])]  # limits that contradict each other are the one mistake, reported once
+    default = v["unit"].map(UNIT_MINIMUMS).astype(float)
+    below = v["value"] < v["minimum"].fillna(default)
+    for r in v[below].itertuples(index=False):
+        if np.isnan(r.minimum):
+            change = " or use unit percent_change for a percentage change" if r.unit == "percent" else ""
+            problems.append(Problem(source, int(r.source_row), "value",
+                                    f"indicator {r.indicator} is {UNIT_NAMES[r.unit]}, which cannot be negative: its "
+                                    f"minimum is {_num(UNIT_MINIMUMS[r.unit])}, the default for unit {r.unit}",
+                                    _num(r.value), "Check the figure and its sign. If this measure can be negative, "
+                                    f"give it a minimum in {indicators_source}{change}"))
+        else:
+            problems.append(Problem(source, int(r.source_row), "value",
+                                    f"indicator {r.indicator} is below its minimum of {_num(r.minimum)}, set in "
+                                    f"{indicators_source} (row {int(r.indicator_row)}, column 'minimum')",
+                                    _num(r.value), "Check the figure, or correct the indicator's minimum"))
+    for r in v[v["value"] > v["maximum"]].itertuples(index=False):
+        problems.append(Problem(source, int(r.source_row), "value",
+                                f"indicator {r.indicator} is above its maximum of {_num(r.maximum)}, set in "
+                                f"{indicators_source} (row {int(r.indicator_row)}, column 'maximum')",
+                                _num(r.value), "Check the figure, or correct the indicator's maximum"))
+    return problems
+
+
+def _quarter_problems(v: pd.DataFrame, source: str, start_month: int) -> list[Problem]:
+    """Quarterly figures must be in a quarter's last month, or the appendix and the drafted text would
+    compare different months."""
+    quarterly = v[v["frequency"] == "quarterly"]
+    month = month_of_year(quarterly["period"].astype(int), start_month)
+    problems = []
+    for r, m in zip(quarterly[month % 3 != 0].itertuples(index=False), month[month % 3 != 0]):
+        period = int(r.period)
+        end = period + 3 - m % 3
+        quarter = f"Q{(m - 1) // 3 + 1} {financial_year_label(period, start_month)}"
+        problems.append(Problem(source, int(r.source_row), "period",
+                                f"indicator {r.indicator} is quarterly, but {format_period(period)} is in {quarter}, "
+                                f"which ends {format_period(end)}", format_period(period),
+                                f"Put the quarter's figure in its last month, {format_period(end)}: quarterly figures "
+                                "go in the quarter's last month"))
+    return problems
+
+
+def _annual_problems(v: pd.DataFrame, source: str, start_month: int) -> list[Problem]:
+    """At most one figure per financial year for an annual measure (a repeated month is reported as a duplicate)."""
+    annual = v[v["frequency"] == "annual"].drop_duplicates(["indicator", "period"])
+    annual = annual.assign(year=financial_year(annual["period"].astype(int).to_numpy(), start_month))
+    repeated = annual[annual.duplicated(["indicator", "year"], keep=False)].sort_values(["indicator", "period"])
+    problems = []
+    for (indicator, year), group in repeated.groupby(["indicator", "year"], sort=True):
+        rows = [f"{int(r.source_row)} ({format_period(int(r.period))})" for r in group.itertuples(index=False)]
+        later = group.iloc[1]
+        label = financial_year_label(int(later["period"]), start_month)
+        problems.append(Problem(source, int(later["source_row"]), "period",
+                                f"indicator {indicator} is annual, but has {len(rows)} figures in {label}: rows "
+                                + ", ".join(rows[:-1]) + f" and {rows[-1]}", format_period(int(later["period"])),
+                                "Keep one figure per financial year (in the same month each year), or change the "
+                                "indicator's frequency"))
+    return problems
+
+
+def check_future(df: pd.DataFrame, source: str, today: dt.date | None = None) -> list[Problem]:
+    """Periods after the current month: a typo in the year, almost always."""
+    today = today or dt.date.today()
+    now = today.year * 12 + today.month - 1
+    from goldenthread.inputs.periods import format_period
+
+    future = df[df["period"].notna() & (df["period"] > now)]
+    return [Problem(source, int(r.source_row), "period", "is a month in the future", format_period(int(r.period)),
+                    "Check the year; figures can only be given for months that have ended or are under way")
+            for r in future.itertuples(index=False)]
+
+
+def check_targets(targets: pd.DataFrame, ind: pd.DataFrame, source: str) -> list[Problem]:
+    problems = _unknown_indicator(targets, set(ind["id"]), source)
+    judged = set(ind.loc[(ind["kind"] == "measure") & ind["polarity"].isin(["higher", "lower"]), "id"])
+    for r in targets[targets["indicator"].isin(set(ind["id"]) - judged)].itertuples(index=False):
+        problems.append(Problem(source, int(r.source_row), "target",
+                                f"indicator {r.indicator} cannot have a target (it is a milestone or has polarity none)",
+                                f"{r.target:g}", "Delete the row, or give the indicator a polarity of higher or lower"))
+    return problems
+
+
+def check_commentary(commentary: pd.DataFrame, ind: pd.DataFrame, source: str) -> list[Problem]:
+    problems = _unknown_indicator(commentary, set(ind["id"]), source)
+    for r in commentary.itertuples(index=False):
+        if r.status_override is not None and r.override_reason is None:
+            problems.append(Problem(source, int(r.source_row), "override_reason",
+                                    f"indicator {r.indicator}: a status override needs a reason",
+                                    hint="Say why the computed status was overridden; the reason is shown in the report"))
+    return problems
+
+
+# --- warnings: things that build but are probably mistakes ------------------------------------------
+
+def check_warnings(ind: pd.DataFrame, targets: pd.DataFrame, source: str, targets_source: str,
+                   default_tolerance: float) -> list[Problem]:
+    """Measures that will be shown as Data only though they have a polarity, and amber bands of zero width.
+
+    Neither breaks the contract (a target may come later; a target of 0 is legitimate), so they are
+    warnings: ``validate`` prints them and the report is still built.
+    """
+    judged = ind[(ind["kind"] == "measure") & ind["polarity"].isin(["higher", "lower"])]
+    warnings = []
+    profiled = set(targets["indicator"])
+    for r in judged[judged["target"].isna() & ~judged["id"].isin(profiled)].itertuples(index=False):
+        warnings.append(Problem(source, int(r.source_row), "target",
+                                f"indicator {r.id} has polarity {r.polarity} but no target here or in {targets_source}, "
+                                "so it will be shown as Data only", None,
+                                "Give it a target, or set its polarity to none if it is only monitored"))
+    tolerance = judged.set_index("id")["tolerance"].fillna(default_tolerance)
+    tolerance = tolerance[~tolerance.index.duplicated()]
+    zero = judged[(judged["target"] == 0) & judged["amber_threshold"].isna()
+                  & (judged["id"].map(tolerance) > 0)]
+    for r in zero.itertuples(index=False):
+        warnings.append(_zero_band(source, int(r.source_row), r.id, float(tolerance[r.id])))
+    rows = targets[targets["indicator"].isin(set(judged["id"])) & (targets["target"] == 0)
+                   & targets["amber_threshold"].isna() & (targets["indicator"].map(tolerance) > 0)]
+    for r in rows.itertuples(index=False):
+        warnings.append(_zero_band(targets_source, int(r.source_row), r.indicator, float(tolerance[r.indicator])))
+    return warnings
+
+
+def _zero_band(source: str, row: int, indicator: str, tolerance: float) -> Problem:
+    return Problem(source, row, "target",
+                   f"indicator {indicator} has a target of 0 and no amber_threshold, so its amber band ({tolerance:g} "
+                   "x the target) has zero width: any figure worse than 0 is red", None,
+                   "Give an amber_threshold (the figure up to which it is amber) if figures near 0 should be amber")

@@ -1,0 +1,229 @@
+"""Executed notebook -> offline HTML (nbconvert) and PDF (Typst), with no code and no CDN.
+
+The PDF is assembled from the notebook's own outputs: every section the library displays
+carries a Typst payload (see :class:`goldenthread.documents.report.Section`), laid out by
+``templates/typst/goldenthread.typ``. Anything else an analyst adds (a Markdown cell, a table,
+a plot) is converted with pandoc (``pypandoc-binary``) or embedded as an image, so the PDF shows
+what the HTML shows. Fonts come from matplotlib's bundled DejaVu, so the PDF is the same on
+every machine and needs no system fonts.
+"""
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import os
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+import nbformat
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
+
+from goldenthread.output import typst_markup as ty
+from goldenthread.errors import ReportError
+from goldenthread.output import TEMPLATES, TYPST_MIME
+
+#: Cells with these tags never reach a rendered report.
+HIDDEN_TAGS = ("parameters", "injected-parameters", "analyst-only")
+FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+
+
+def font_dirs() -> list[str]:
+    """DejaVu (from matplotlib) and Noto fallbacks for emoji and other scripts: pip-installed, no system fonts."""
+    import manimgx_fonts
+
+    return [str(FONT_DIR), str(Path(manimgx_fonts.__file__).parent)]
+
+
+class _DropStreams(Preprocessor):
+    """Remove printed output and warnings: a report shows only what the library displays."""
+
+    def preprocess_cell(self, cell, resources, index):  # noqa: ANN001 - nbconvert's signature
+        if cell.get("cell_type") == "code":
+            cell.outputs = [o for o in cell.get("outputs", []) if o.get("output_type") not in ("stream", "error")]
+        return cell, resources
+
+
+def document_meta(nb: nbformat.NotebookNode) -> dict[str, Any]:
+    """The report's title, organisation and classification, as the sections declared them."""
+    meta: dict[str, Any] = {}
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            payload = out.get("data", {}).get(TYPST_MIME)
+            if payload:
+                meta.update(payload.get("document", {}))
+    return meta
+
+
+def _visible_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    return [c for c in nb.cells if not set(c.get("metadata", {}).get("tags", [])) & set(HIDDEN_TAGS)]
+
+
+def export_html(nb: nbformat.NotebookNode, out: Path) -> None:
+    """Write a self-contained HTML page of the report (inputs and hidden cells removed)."""
+    meta = document_meta(nb)
+    exporter = HTMLExporter(
+        template_name="goldenthread",
+        extra_template_basedirs=[str(TEMPLATES / "nbconvert")],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+    )
+    exporter.language_code = "en-GB"
+    remove = TagRemovePreprocessor(remove_cell_tags=set(HIDDEN_TAGS), enabled=True)
+    exporter.register_preprocessor(remove, enabled=True)
+    exporter.register_preprocessor(_DropStreams(), enabled=True)
+    # Plain text from the data: the nbconvert template escapes it (its Jinja does not autoescape).
+    org, title, classification = (ty.visible(str(meta.get(k) or "")) for k in ("organisation", "title",
+                                                                                "classification"))
+    resources = {
+        "metadata": {"name": title or "Report"},
+        "goldenthread_css": (TEMPLATES / "report.css").read_text(encoding="utf-8"),
+        "goldenthread_org": org,
+        "goldenthread_classification": classification,
+        "goldenthread_footer": f"{org} · {title} · {classification}",
+    }
+    body, _ = exporter.from_notebook_node(copy.deepcopy(nb), resources=resources)
+    out.write_text(body, encoding="utf-8")
+
+
+def _pandoc_to_typst(text: str, fmt: str) -> str:
+    import pypandoc
+
+    try:
+        return pypandoc.convert_text(text, "typst", format=fmt, extra_args=["--wrap=preserve"])
+    except (RuntimeError, OSError) as err:
+        first = " ".join(text.split())[:60]
+        raise ReportError(f"the PDF could not be made: pandoc could not convert a notebook cell or output "
+                          f"beginning {first!r} ({str(err).strip() or type(err).__name__}). Simplify that "
+                          "cell, or tag it analyst-only to keep it out of the report") from err
+
+
+#: Longest name a section's file (a chart) is written under. A chart is named after its indicator's
+#: id, and a long id (90 accented letters) made a name longer than a file system allows (255 bytes).
+MAX_FILE_NAME = 120
+
+
+def _file_name(name: str, section: int) -> str:
+    """The name a section's file is written under in the Typst folder: its own, if short and plain,
+    or ``file-<section>-<digest><suffix>`` (the same name gives the same file name, every build)."""
+    own = Path(name).name
+    if own == name and len(own.encode("utf-8")) <= MAX_FILE_NAME and re.fullmatch(r"[A-Za-z0-9_.-]+", own):
+        return own
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:16]
+    return f"file-{section}-{digest}{Path(own).suffix[:10]}"
+
+
+def typst_source(nb: nbformat.NotebookNode, workdir: Path) -> str:
+    """The report as one Typst document; images and the layout template are written to ``workdir``."""
+    body: list[str] = []
+    counter = 0
+    for cell in _visible_cells(nb):
+        if cell.cell_type == "markdown" and cell.source.strip():
+            body.append(_pandoc_to_typst(cell.source, "gfm"))
+            continue
+        if cell.cell_type != "code":
+            continue
+        for out in cell.get("outputs", []):
+            if out.get("output_type") not in ("display_data", "execute_result"):
+                continue
+            data = out.get("data", {})
+            if TYPST_MIME in data:
+                payload = data[TYPST_MIME]
+                source = payload["typst"]
+                for name, b64 in payload.get("files", {}).items():
+                    short = _file_name(name, len(body))
+                    (workdir / short).write_bytes(base64.b64decode(b64))
+                    source = source.replace(ty.string(name), ty.string(short)) if short != name else source
+                body.append(source)
+            elif "image/png" in data:
+                counter += 1
+                name = f"output-{counter}.png"
+                (workdir / name).write_bytes(base64.b64decode(data["image/png"]))
+                alt = out.get("metadata", {}).get("image/png", {}).get("alt", "Chart")
+                body.append(f"#figure(image({ty.string(name)}, width: 80%, alt: {ty.string(alt)}))")
+            elif "text/markdown" in data:
+                body.append(_pandoc_to_typst(data["text/markdown"], "gfm"))
+            elif "text/html" in data:
+                body.append(_pandoc_to_typst(data["text/html"], "html"))
+            elif "text/plain" in data:
+                body.append(f"#raw({ty.string(data['text/plain'])}, block: true)")
+    # goldenthread.typ holds the page layout and shared pieces; each other .typ file lays out the
+    # sections of one kind of document (the business plan, a directorate plan...).
+    layouts = sorted((TEMPLATES / "typst").glob("*.typ"))
+    for layout in layouts:
+        shutil.copy(layout, workdir / layout.name)
+    doc = document_meta(nb)
+    head = [f'#import "{layout.name}": *' for layout in layouts] + [f"#show: gt-report.with({ty.value(doc)})", ""]
+    return "\n".join(head + body) + "\n"
+
+
+def export_pdf(nb: nbformat.NotebookNode, out: Path, workdir: Path, timestamp: int | None = None) -> None:
+    """Write the PDF: tagged, with bookmarks, page numbers and a running header.
+
+    ``timestamp`` (seconds since 1970) is the PDF's creation date; the same notebook and timestamp
+    give the same bytes. ``SOURCE_DATE_EPOCH`` in the environment, if set, wins.
+    """
+    import typst
+
+    workdir.mkdir(parents=True, exist_ok=True)
+    main = workdir / "report.typ"
+    source = typst_source(nb, workdir)
+    main.write_text(source, encoding="utf-8")
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    try:
+        typst.compile(
+            str(main), output=str(out), root=str(workdir), font_paths=font_dirs(), ignore_system_fonts=True,
+            timestamp=int(epoch) if epoch else timestamp,
+        )
+    except typst.TypstError as err:
+        raise ReportError(typst_failure(out.name, document_meta(nb), source, err.message,
+                                        "\n".join([err.diagnostic or "", *(err.trace or [])]))) from err
+    except BaseException as err:  # a panic inside the Typst compiler is a BaseException, not an Exception
+        if type(err).__name__ != "PanicException":
+            raise
+        raise ReportError(typst_failure(out.name, document_meta(nb), source, f"the compiler failed ({err})",
+                                        "")) from err
+
+
+def typst_failure(file: str, doc: dict[str, Any], source: str, message: str, where: str) -> str:
+    """What a failed PDF layout says: the document, the part of it and the indicator, what to do.
+
+    A Typst error is reported like a failing cell (exit 1, the last good report kept), not as a
+    traceback: it names the document and, when the error's position in ``report.typ`` lies in an
+    indicator's data, that indicator, so the person who can fix the text is found at once.
+    """
+    document = f"{file} ({doc['title']})" if doc.get("title") else file
+    text = f"could not lay out the PDF {document}: Typst says {message!r}"
+    located = _typst_location(source, where)
+    if located:
+        section, indicator = located
+        text += f" in the {section.replace('-', ' ')}" + (f", in the entry for indicator {indicator}"
+                                                           if indicator else "")
+        text += (f". Check indicator {indicator}'s commentary, actions and titles for unusual formatting, and "
+                 "if nothing there explains it" if indicator else ". If nothing in the data explains it")
+    else:
+        text += ". If nothing in the data explains it"
+    return text + ", report it as a fault in goldenthread with this message (the HTML can still be built with " \
+                  "--format html)"
+
+
+def _typst_location(source: str, where: str) -> tuple[str, str | None] | None:
+    """(section, indicator id or None) for the first ``report.typ:line:column`` in a Typst diagnostic."""
+    found = re.search(r"report\.typ:(\d+):(\d+)", where)
+    lines = source.split("\n")
+    if not found or not 0 < int(found.group(1)) <= len(lines):
+        return None
+    line = lines[int(found.group(1)) - 1]
+    section = re.match(r"#gt-([a-z][a-z-]*)\(", line)
+    if not section:
+        return None
+    before = line[:int(found.group(2))]
+    ids = re.findall(r'[(,] ?id: "((?:[^"\\]|\\.)*)", anchor: "ind-', before)  # an indicator's entry
+    indicator = re.sub(r"\\(.)", r"\1", ids[-1]) if ids else None
+    return section.group(1), indicator
