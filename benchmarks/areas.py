@@ -18,6 +18,7 @@ How to run (from the repository root, in the project's virtual environment)::
     python benchmarks/areas.py
     python benchmarks/areas.py --indicators 500 --months 24
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,12 +30,11 @@ from pathlib import Path
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).parent))
-from status import make_dataset  # noqa: E402
-
-from goldenthread.narrative.areas import drafted, select  # noqa: E402
 from goldenthread.inputs.config import StatusScheme  # noqa: E402
-from goldenthread.narrative.findings import find  # noqa: E402
 from goldenthread.measures.scorecard import MAX_AGE, observations  # noqa: E402
+from goldenthread.narrative.areas import drafted, select  # noqa: E402
+from goldenthread.narrative.findings import find  # noqa: E402
+from status import make_dataset  # noqa: E402
 
 
 def scorecard_frame(indicators: pd.DataFrame, obs: pd.DataFrame, period: int) -> pd.DataFrame:
@@ -77,15 +77,21 @@ def main(argv: list[str] | None = None) -> int:
     t_find, found = timed(lambda: find(obs, card.set_index("id")["as_at"]))
     t_areas, sel = timed(lambda: select(card, drafted(card, obs, period, labels)))
     total = t_areas  # drafted() runs find() itself: this is the whole step a report run takes
-    print(f"goldenthread areas benchmark: {args.indicators:,} indicators x {args.months} months = {len(obs):,} rows; "
-          f"median of {args.repeats}")
+    print(
+        f"goldenthread areas benchmark: {args.indicators:,} indicators x {args.months} months = {len(obs):,} rows; "
+        f"median of {args.repeats}"
+    )
     print(f"  find()                 {t_find:6.3f} s   {len(found):,} findings")
-    print(f"  drafted() + select()   {t_areas:6.3f} s   {len(sel.candidates):,} candidates "
-          f"({len(sel.success)} successes, {len(sel.concern)} concerns in the report)")
+    print(
+        f"  drafted() + select()   {t_areas:6.3f} s   {len(sel.candidates):,} candidates "
+        f"({len(sel.success)} successes, {len(sel.concern)} concerns in the report)"
+    )
     print(f"  kinds: {found['kind'].value_counts().to_dict()}")
     ok = total <= args.budget
-    print(f"{'OK' if ok else 'FAIL'}: finding and ranking {'within' if ok else 'over'} the {args.budget:.1f} s budget "
-          f"(the report step, find() included: {t_areas:.3f} s)")
+    print(
+        f"{'OK' if ok else 'FAIL'}: finding and ranking {'within' if ok else 'over'} the {args.budget:.1f} s budget "
+        f"(the report step, find() included: {t_areas:.3f} s)"
+    )
     return 0 if ok else 1
 
 

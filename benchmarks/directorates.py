@@ -15,6 +15,7 @@ How to run (in the goldenthread virtual environment)::
     python benchmarks/directorates.py
     python benchmarks/directorates.py --repeats 3 --formats html
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,9 +35,14 @@ def build_all(workers: int, formats: list[str], period: str) -> float:
     plans, _ = directorates_for(ROOT / "data" / "example", "public")
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()
-        results = run_reports(ROOT / "parameters" / f"{period}.yaml", [{"directorate": d} for d in plans],
-                              workers=workers, notebook=ROOT / "notebooks" / "directorate_plan.ipynb",
-                              out_root=Path(out), formats=formats)
+        results = run_reports(
+            ROOT / "parameters" / f"{period}.yaml",
+            [{"directorate": d} for d in plans],
+            workers=workers,
+            notebook=ROOT / "notebooks" / "directorate_plan.ipynb",
+            out_root=Path(out),
+            formats=formats,
+        )
         elapsed = time.perf_counter() - start
     failed = [s for s, r in results if isinstance(r, Exception)]
     if failed:

@@ -21,6 +21,7 @@ How to run (from anywhere, in the goldenthread virtual environment)::
     python benchmarks/pipeline.py
     python benchmarks/pipeline.py --repeats 5 --period 2019-07
 """
+
 from __future__ import annotations
 
 import argparse
@@ -139,11 +140,16 @@ def _stage_table(title: str, runs: list[dict[str, float]], notes: dict[str, str]
         vals = [r.get(s) for r in runs]
         present = [v for v in vals if v is not None]
         label = f"  {s}" if s.startswith("nb_") else s
-        print(f"  {label:<11}" + "".join(f"{v:>8.2f}" if v is not None else f"{'-':>8}" for v in vals)
-              + f"{statistics.median(present):>8.2f}  {notes.get(s, '')}".rstrip())
+        print(
+            f"  {label:<11}"
+            + "".join(f"{v:>8.2f}" if v is not None else f"{'-':>8}" for v in vals)
+            + f"{statistics.median(present):>8.2f}  {notes.get(s, '')}".rstrip()
+        )
 
 
-def _with_derived(stages: dict[str, float], nb: dict[str, float], wall: float, staged: tuple[str, ...]) -> dict[str, float]:
+def _with_derived(
+    stages: dict[str, float], nb: dict[str, float], wall: float, staged: tuple[str, ...]
+) -> dict[str, float]:
     """Stages in a fixed order, papermill's notebook record under ``execute``, and the unaccounted time."""
     out: dict[str, float] = {}
     for key in staged:
@@ -181,8 +187,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--period", default="2019-07", help="report period (reads parameters/<period>.yaml)")
     ap.add_argument("--repeats", type=int, default=3, help="runs of each, alternating (median reported)")
-    ap.add_argument("--format", dest="formats", default=None,
-                    help="passed to goldenthread report --format (default: the CLI's default, html,pdf)")
+    ap.add_argument(
+        "--format",
+        dest="formats",
+        default=None,
+        help="passed to goldenthread report --format (default: the CLI's default, html,pdf)",
+    )
     args = ap.parse_args(argv)
 
     command = goldenthread_command()
@@ -207,24 +217,35 @@ def main(argv: list[str] | None = None) -> int:
     floor_med = statistics.median(floor_wall)
 
     print()
-    print(f"goldenthread pipeline benchmark: period {args.period}, {args.repeats} alternating runs each, "
-          f"benchmark took {time.perf_counter() - started:.0f}s")
-    print(f"full:  {' '.join(command)} report --period {args.period} --out <tmp>"
-          + (f" --format {args.formats}" if args.formats else ""))
+    print(
+        f"goldenthread pipeline benchmark: period {args.period}, {args.repeats} alternating runs each, "
+        f"benchmark took {time.perf_counter() - started:.0f}s"
+    )
+    print(
+        f"full:  {' '.join(command)} report --period {args.period} --out <tmp>"
+        + (f" --format {args.formats}" if args.formats else "")
+    )
     print("floor: papermill + nbconvert HTMLExporter(exclude_input=True) on a notebook with one cell:")
     print(f"       {FLOOR_IMPORTS}")
     print()
     print(f"{'':<8}{'median s':>9}{'min s':>8}{'max s':>8}")
     print(f"{'full':<8}{full_med:>9.2f}{min(full_wall):>8.2f}{max(full_wall):>8.2f}")
     print(f"{'floor':<8}{floor_med:>9.2f}{min(floor_wall):>8.2f}{max(floor_wall):>8.2f}")
-    print(f"ratio full/floor (medians): {full_med / floor_med:.2f}x   (extra {full_med - floor_med:.2f}s over the floor)")
+    print(
+        f"ratio full/floor (medians): {full_med / floor_med:.2f}x   (extra {full_med - floor_med:.2f}s over the floor)"
+    )
     print()
-    _stage_table("full run, seconds (manifest.json timings_seconds; nb_* from papermill's record in the notebook):",
-                 [_with_derived(st, nb, w, ("validate", "execute", "quarto", "html", "pdf")) for w, st, nb, _ in full],
-                 FULL_NOTES)
+    _stage_table(
+        "full run, seconds (manifest.json timings_seconds; nb_* from papermill's record in the notebook):",
+        [_with_derived(st, nb, w, ("validate", "execute", "quarto", "html", "pdf")) for w, st, nb, _ in full],
+        FULL_NOTES,
+    )
     print()
-    _stage_table("floor run, seconds:",
-                 [_with_derived(st, nb, w, ("imports", "execute", "html")) for w, st, nb, _ in floor], FLOOR_NOTES)
+    _stage_table(
+        "floor run, seconds:",
+        [_with_derived(st, nb, w, ("imports", "execute", "html")) for w, st, nb, _ in floor],
+        FLOOR_NOTES,
+    )
     print()
     print("notebook cells, median seconds (papermill metadata):")
     for label, runs in (("full", full), ("floor", floor)):

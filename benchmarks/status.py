@@ -22,6 +22,7 @@ How to run (from the repository root, in the goldenthread virtual environment)::
 
 The machine's load makes single timings noisy; compare medians from the same run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,8 +47,16 @@ FIRST_PERIOD = 2009 * 12 + 7  # August 2009, so 120 months end in July 2019
 FY_START_MONTH = 4
 
 MILESTONE_STATES = np.array(["complete", "on_track", "at_risk", "off_track", "not_started"], dtype=object)
-COMMENTARY_COLUMNS = ["indicator", "period", "commentary", "actions", "status_override", "override_reason",
-                      "highlight", "page_title"]
+COMMENTARY_COLUMNS = [
+    "indicator",
+    "period",
+    "commentary",
+    "actions",
+    "status_override",
+    "override_reason",
+    "highlight",
+    "page_title",
+]
 
 
 def _text(values: np.ndarray, blank: np.ndarray | None = None) -> np.ndarray:
@@ -60,12 +69,17 @@ def _text(values: np.ndarray, blank: np.ndarray | None = None) -> np.ndarray:
 
 def _frame(columns: dict[str, Any]) -> pd.DataFrame:
     """A DataFrame keeping text columns as ``object`` (pandas 3 would otherwise infer ``str``)."""
-    return pd.DataFrame({k: pd.Series(v, dtype=object) if isinstance(v, np.ndarray) and v.dtype == object else v
-                         for k, v in columns.items()})
+    return pd.DataFrame(
+        {
+            k: pd.Series(v, dtype=object) if isinstance(v, np.ndarray) and v.dtype == object else v
+            for k, v in columns.items()
+        }
+    )
 
 
-def make_dataset(n_indicators: int = 5_000, n_months: int = 120, seed: int = SEED
-                 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def make_dataset(
+    n_indicators: int = 5_000, n_months: int = 120, seed: int = SEED
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Synthetic ``indicators``, ``values``, ``targets`` and ``commentary`` frames.
 
     Every indicator has a row for every month (so rows = indicators x months). Quarterly and annual
@@ -95,22 +109,24 @@ def make_dataset(n_indicators: int = 5_000, n_months: int = 120, seed: int = SEE
     amber = np.where(has_amber, target * (1.0 + sign * rng.uniform(0.02, 0.15, n)), np.nan)
     tolerance = np.where(has_target & ~has_amber & (rng.random(n) < 0.25), rng.choice([0.02, 0.1, 0.2], n), np.nan)
 
-    indicators = _frame({
-        "id": ids,
-        "title": _text(np.array([f"Indicator {i}" for i in range(n)], dtype=object)),
-        "kind": kind,
-        "unit": _text(np.where(is_ms, "", "number").astype(object), is_ms),
-        "decimals": decimals.astype(int),
-        "polarity": polarity,
-        "frequency": frequency,
-        "aggregation": aggregation,
-        "target": target,
-        "tolerance": tolerance,
-        "amber_threshold": amber,
-        "first_reported": pd.array(np.full(n, FIRST_PERIOD), dtype="Int64"),
-        "classification": np.full(n, "public", dtype=object),
-        "_row": np.arange(n) + 2,
-    })
+    indicators = _frame(
+        {
+            "id": ids,
+            "title": _text(np.array([f"Indicator {i}" for i in range(n)], dtype=object)),
+            "kind": kind,
+            "unit": _text(np.where(is_ms, "", "number").astype(object), is_ms),
+            "decimals": decimals.astype(int),
+            "polarity": polarity,
+            "frequency": frequency,
+            "aggregation": aggregation,
+            "target": target,
+            "tolerance": tolerance,
+            "amber_threshold": amber,
+            "first_reported": pd.array(np.full(n, FIRST_PERIOD), dtype="Int64"),
+            "classification": np.full(n, "public", dtype=object),
+            "_row": np.arange(n) + 2,
+        }
+    )
 
     # --- values: indicator-major, one row per month ---------------------------------------------
     m = n_months
@@ -119,8 +135,9 @@ def make_dataset(n_indicators: int = 5_000, n_months: int = 120, seed: int = SEE
     rows = n * m
     month_of_year = (period - (FY_START_MONTH - 1)) % 12 + 1  # 1 = April
     freq_r = frequency[ind_idx]
-    reports = np.where(freq_r == "monthly", True,
-                       np.where(freq_r == "quarterly", month_of_year % 3 == 0, month_of_year == 12))
+    reports = np.where(
+        freq_r == "monthly", True, np.where(freq_r == "quarterly", month_of_year % 3 == 0, month_of_year == 12)
+    )
 
     # a random walk around each indicator's level; cumulative measures accumulate over the year
     walk = np.cumsum(rng.normal(0.0, 0.03, (n, m)), axis=1).ravel()
@@ -138,14 +155,16 @@ def make_dataset(n_indicators: int = 5_000, n_months: int = 120, seed: int = SEE
     milestone_status = _text(states, ~is_ms_r | missing)
 
     note = _text(np.full(rows, "Provisional", dtype=object), rng.random(rows) >= 0.01)
-    values = _frame({
-        "indicator": ids[ind_idx],
-        "period": pd.array(period, dtype="Int64"),
-        "value": value,
-        "milestone_status": milestone_status,
-        "note": note,
-        "_row": np.arange(rows) + 2,
-    })
+    values = _frame(
+        {
+            "indicator": ids[ind_idx],
+            "period": pd.array(period, dtype="Int64"),
+            "value": value,
+            "milestone_status": milestone_status,
+            "note": note,
+            "_row": np.arange(rows) + 2,
+        }
+    )
 
     # --- targets: per-month profiles for a few hundred rated indicators ---------------------------
     profiled = rng.choice(np.flatnonzero(has_target), size=min(250, int(has_target.sum())), replace=False)
@@ -155,31 +174,39 @@ def make_dataset(n_indicators: int = 5_000, n_months: int = 120, seed: int = SEE
     t_profile = np.where(aggregation[t_ind] == "cumulative", ((t_period - (FY_START_MONTH - 1)) % 12 + 1) / 12.0, 1.0)
     t_target = target[t_ind] * t_profile * rng.uniform(0.9, 1.1, len(t_ind))
     t_amber = np.where(rng.random(len(t_ind)) < 0.5, t_target * (1.0 + sign[t_ind] * 0.05), np.nan)
-    targets = _frame({
-        "indicator": ids[t_ind],
-        "period": pd.array(t_period, dtype="Int64"),
-        "target": t_target,
-        "amber_threshold": t_amber,
-        "_row": np.arange(len(t_ind)) + 2,
-    })
+    targets = _frame(
+        {
+            "indicator": ids[t_ind],
+            "period": pd.array(t_period, dtype="Int64"),
+            "target": t_target,
+            "amber_threshold": t_amber,
+            "_row": np.arange(len(t_ind)) + 2,
+        }
+    )
 
     # --- commentary: the last quarter's commentary for a sample, a few overrides ------------------
     c_ind = rng.choice(n, size=min(600, n), replace=False)
     c_period = FIRST_PERIOD + m - 1 - rng.integers(0, 3, len(c_ind))
     k = len(c_ind)
     override = _text(rng.choice(np.array(["green", "amber", "red"], dtype=object), k), rng.random(k) >= 0.1)
-    commentary = _frame({
-        "indicator": ids[c_ind],
-        "period": pd.array(c_period, dtype="Int64"),
-        "commentary": np.full(k, "Performance is in line with the profile.", dtype=object),
-        "actions": _text(np.full(k, "Monthly review.", dtype=object), rng.random(k) < 0.5),
-        "status_override": override,
-        "override_reason": _text(np.full(k, "Known data issue.", dtype=object), np.array([o is None for o in override])),
-        "highlight": _text(rng.choice(np.array(["success", "concern", "exclude"], dtype=object), k), rng.random(k) >= 0.2),
-        "page_title": _text(np.full(k, "Headline", dtype=object), rng.random(k) >= 0.05),
-        "classification": np.full(k, "public", dtype=object),
-        "_row": np.arange(k) + 2,
-    })
+    commentary = _frame(
+        {
+            "indicator": ids[c_ind],
+            "period": pd.array(c_period, dtype="Int64"),
+            "commentary": np.full(k, "Performance is in line with the profile.", dtype=object),
+            "actions": _text(np.full(k, "Monthly review.", dtype=object), rng.random(k) < 0.5),
+            "status_override": override,
+            "override_reason": _text(
+                np.full(k, "Known data issue.", dtype=object), np.array([o is None for o in override])
+            ),
+            "highlight": _text(
+                rng.choice(np.array(["success", "concern", "exclude"], dtype=object), k), rng.random(k) >= 0.2
+            ),
+            "page_title": _text(np.full(k, "Headline", dtype=object), rng.random(k) >= 0.05),
+            "classification": np.full(k, "public", dtype=object),
+            "_row": np.arange(k) + 2,
+        }
+    )
     return indicators, values, targets, commentary
 
 
@@ -228,8 +255,9 @@ def main(argv: list[str] | None = None) -> int:
         return observations(indicators, values, targets, commentary, scheme, FY_START_MONTH)
 
     obs = run_observations()
-    status_input = obs[["kind", "value", "target", "polarity", "amber_threshold", "tolerance",
-                        "milestone_status"]].copy()
+    status_input = obs[
+        ["kind", "value", "target", "polarity", "amber_threshold", "tolerance", "milestone_status"]
+    ].copy()
 
     def run_status() -> pd.Series:
         return compute_status(status_input, scheme)
@@ -239,10 +267,14 @@ def main(argv: list[str] | None = None) -> int:
         "compute_status()": time_it(run_status, args.repeats),
     }
 
-    print(f"goldenthread status benchmark: {args.indicators:,} indicators x {args.months} months = {rows:,} rows "
-          f"(targets {len(targets):,} rows, commentary {len(commentary):,} rows; data built in {build:.2f}s)")
-    print(f"pandas {pd.__version__}, numpy {np.__version__}, Python {sys.version.split()[0]}; "
-          f"median of {args.repeats} runs after 1 warm-up")
+    print(
+        f"goldenthread status benchmark: {args.indicators:,} indicators x {args.months} months = {rows:,} rows "
+        f"(targets {len(targets):,} rows, commentary {len(commentary):,} rows; data built in {build:.2f}s)"
+    )
+    print(
+        f"pandas {pd.__version__}, numpy {np.__version__}, Python {sys.version.split()[0]}; "
+        f"median of {args.repeats} runs after 1 warm-up"
+    )
     print()
     print(f"{'function':<18} {'rows':>9} {'median s':>9} {'min s':>8} {'max s':>8} {'rows/s':>12}")
     for name, times in results.items():

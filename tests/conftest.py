@@ -1,4 +1,5 @@
 """Shared fixtures: the example data, and small hand-made datasets written to a temporary folder."""
+
 from __future__ import annotations
 
 import csv
@@ -30,17 +31,52 @@ PLAN = {
         {"id": "O2", "title": "Outcome two", "priorities": [{"id": "O2.1", "title": "Priority two"}]},
     ],
 }
-INDICATOR_COLUMNS = ["id", "title", "outcome", "priority", "directorate", "owner", "kind", "unit", "decimals",
-                     "polarity", "frequency", "aggregation", "target", "tolerance", "amber_threshold",
-                     "first_reported", "classification", "description", "source"]
+INDICATOR_COLUMNS = [
+    "id",
+    "title",
+    "outcome",
+    "priority",
+    "directorate",
+    "owner",
+    "kind",
+    "unit",
+    "decimals",
+    "polarity",
+    "frequency",
+    "aggregation",
+    "target",
+    "tolerance",
+    "amber_threshold",
+    "first_reported",
+    "classification",
+    "description",
+    "source",
+]
 
 
 def indicator(**kw: object) -> dict[str, object]:
     """An indicators.csv row with sensible defaults (a monthly higher-is-better percentage)."""
-    row = {"id": "A1", "title": "Indicator A1", "outcome": "O1", "priority": "O1.1", "directorate": "Adults",
-           "owner": "Head of Service", "kind": "measure", "unit": "percent", "decimals": "1", "polarity": "higher",
-           "frequency": "monthly", "aggregation": "snapshot", "target": "90", "tolerance": "", "amber_threshold": "",
-           "first_reported": "2018-04", "classification": "public", "description": "", "source": ""}
+    row = {
+        "id": "A1",
+        "title": "Indicator A1",
+        "outcome": "O1",
+        "priority": "O1.1",
+        "directorate": "Adults",
+        "owner": "Head of Service",
+        "kind": "measure",
+        "unit": "percent",
+        "decimals": "1",
+        "polarity": "higher",
+        "frequency": "monthly",
+        "aggregation": "snapshot",
+        "target": "90",
+        "tolerance": "",
+        "amber_threshold": "",
+        "first_reported": "2018-04",
+        "classification": "public",
+        "description": "",
+        "source": "",
+    }
     row.update({k: "" if v is None else str(v) for k, v in kw.items()})
     return row
 
@@ -53,10 +89,15 @@ def write_csv(path: Path, rows: list[dict[str, object]], columns: list[str] | No
         w.writerows(rows)
 
 
-def write_dataset(folder: Path, indicators: list[dict[str, object]], values: list[dict[str, object]],
-                  targets: list[dict[str, object]] | None = None,
-                  commentary: list[dict[str, object]] | None = None,
-                  organisation: dict | None = None, plan: dict | None = None) -> Path:
+def write_dataset(
+    folder: Path,
+    indicators: list[dict[str, object]],
+    values: list[dict[str, object]],
+    targets: list[dict[str, object]] | None = None,
+    commentary: list[dict[str, object]] | None = None,
+    organisation: dict | None = None,
+    plan: dict | None = None,
+) -> Path:
     """Write a complete data folder from rows; returns the folder."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "organisation.yaml").write_text(yaml.safe_dump(organisation or ORGANISATION), encoding="utf-8")
@@ -66,8 +107,17 @@ def write_dataset(folder: Path, indicators: list[dict[str, object]], values: lis
     if targets is not None:
         write_csv(folder / "targets.csv", targets, ["indicator", "period", "target", "amber_threshold"])
     if commentary is not None:
-        cols = ["indicator", "period", "commentary", "actions", "status_override", "override_reason", "highlight",
-                "page_title", "classification"]
+        cols = [
+            "indicator",
+            "period",
+            "commentary",
+            "actions",
+            "status_override",
+            "override_reason",
+            "highlight",
+            "page_title",
+            "classification",
+        ]
         write_csv(folder / "commentary.csv", [{c: r.get(c, "") for c in cols} for r in commentary], cols)
     return folder
 
@@ -78,8 +128,15 @@ def monthly(indicator_id: str, start: str, figures: list[float | None]) -> list[
     rows = []
     for i, v in enumerate(figures):
         m = year * 12 + month - 1 + i
-        rows.append({"indicator": indicator_id, "period": f"{m // 12}-{m % 12 + 1:02d}",
-                     "value": "" if v is None else v, "milestone_status": "", "note": ""})
+        rows.append(
+            {
+                "indicator": indicator_id,
+                "period": f"{m // 12}-{m % 12 + 1:02d}",
+                "value": "" if v is None else v,
+                "milestone_status": "",
+                "note": "",
+            }
+        )
     return rows
 
 
@@ -93,8 +150,9 @@ def example_copy(tmp_path: Path) -> Path:
 
 def run_cli(*args: str, timeout: int = 300) -> subprocess.CompletedProcess[str]:
     """The ``goldenthread`` command as a performance manager runs it, from the project root."""
-    return subprocess.run([sys.executable, "-m", "goldenthread.run.cli", *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "goldenthread.run.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout
+    )
 
 
 @pytest.fixture(scope="session")
@@ -104,4 +162,3 @@ def example_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_cli("report", "--period", "2019-07", "--out", str(out))
     assert result.returncode == 0, result.stderr
     return out / "2019-07"
-

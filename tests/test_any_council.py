@@ -7,6 +7,7 @@ every drafted sentence of both councils to three rules: each figure in it comes 
 no month is named without its year unless it is in the report's financial year, and no heading is
 empty or "nan".
 """
+
 from __future__ import annotations
 
 import html
@@ -18,15 +19,21 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import ROOT, run_cli
+from goldenthread.documents.report import build_report
+from goldenthread.inputs.periods import MONTH_NAMES, financial_year, parse_period
 from goldenthread.measures.formatting import MILESTONE_LABELS
 from goldenthread.output.index import report_entries, write_index
-from goldenthread.inputs.periods import MONTH_NAMES, financial_year, parse_period
-from goldenthread.documents.report import build_report
 
 HOLLOWMERE = ROOT / "data" / "hollowmere"
-REPORTS = [("data/example", "2019-06"), ("data/example", "2019-07"), ("data/example", "2019-09"),
-           ("data/hollowmere", "2024-10"), ("data/hollowmere", "2025-01"), ("data/hollowmere", "2025-03"),
-           ("data/hollowmere", "2025-04")]
+REPORTS = [
+    ("data/example", "2019-06"),
+    ("data/example", "2019-07"),
+    ("data/example", "2019-09"),
+    ("data/hollowmere", "2024-10"),
+    ("data/hollowmere", "2025-01"),
+    ("data/hollowmere", "2025-03"),
+    ("data/hollowmere", "2025-04"),
+]
 MONTHS = "|".join(MONTH_NAMES)
 
 
@@ -66,23 +73,28 @@ def test_every_figure_in_a_drafted_sentence_comes_from_the_inputs(report) -> Non
             shown = float(whole.replace(",", "") + ("." + places if places else "")) * (-1 if sign else 1)
             factor = {"m": 1e6, "k": 1e3}.get(scale if money else "", 1.0)
             half = 0.5 * 10 ** -len(places or "") * factor
-            assert any(abs(n - shown * factor) <= half * (1 + 1e-9) for n in numbers), \
+            assert any(abs(n - shown * factor) <= half * (1 + 1e-9) for n in numbers), (
                 f"{indicator_id}: {m.group(0)!r} is no input figure or target of it: {text!r}"
+            )
             checked += 1
     assert checked  # every one of these reports drafts something with figures in it
 
 
 def test_no_month_is_named_without_its_year_outside_the_reports_year(report) -> None:
     fy_start = report.fy_start
-    this_year = {p % 12 for p in range(report.period - 11, report.period + 1)
-                 if financial_year(p, fy_start) == financial_year(report.period, fy_start)}
+    this_year = {
+        p % 12
+        for p in range(report.period - 11, report.period + 1)
+        if financial_year(p, fy_start) == financial_year(report.period, fy_start)
+    }
     for indicator_id, text in drafted_texts(report):
         for m in re.finditer(rf"\b({MONTHS})\b(?! \d{{4}})", text):
             assert MONTH_NAMES.index(m.group(1)) in this_year, f"{indicator_id}: {m.group(1)} needs its year: {text!r}"
         for m in re.finditer(rf"\b({MONTHS}) (\d{{4}})\b", text):
             p = int(m.group(2)) * 12 + MONTH_NAMES.index(m.group(1))
-            assert financial_year(p, fy_start) != financial_year(report.period, fy_start), \
+            assert financial_year(p, fy_start) != financial_year(report.period, fy_start), (
                 f"{indicator_id}: {m.group(0)} is in the report's year and reads without it: {text!r}"
+            )
 
 
 def test_no_heading_is_empty_or_nan(report) -> None:
@@ -102,13 +114,23 @@ def test_no_text_says_nan_none_or_not_comparable_with_a_figure(report) -> None:
 
 # --- Hollowmere's own story -------------------------------------------------------------------
 
+
 def from_parameters(name: str):
     """A report as its parameters file describes it (the notebook's arguments)."""
     from goldenthread.run.pipeline import read_parameters
 
     p = read_parameters(ROOT / "parameters" / name)
-    return build_report(ROOT / p.data, p.period, p.audience, p.title, p.front_sheet.model_dump(mode="json"),
-                        p.max_successes, p.max_concerns, p.areas, p.news_window_months)
+    return build_report(
+        ROOT / p.data,
+        p.period,
+        p.audience,
+        p.title,
+        p.front_sheet.model_dump(mode="json"),
+        p.max_successes,
+        p.max_concerns,
+        p.areas,
+        p.news_window_months,
+    )
 
 
 def test_hollowmere_year_end_story() -> None:
@@ -126,8 +148,11 @@ def test_hollowmere_year_end_story() -> None:
     rb01 = cands.loc["RB-01", "text"]  # each month beside its own year-to-date target
     assert "against 93.1% in January" in rb01 and "against 97.5% in March" in rb01
     # April publishes only the leadership team's choices; the drafts wait in the analyst's view
-    assert set(april.selection.success["indicator"]) | set(april.selection.concern["indicator"]) == \
-        {"RB-02", "HS-02", "CU-01"}
+    assert set(april.selection.success["indicator"]) | set(april.selection.concern["indicator"]) == {
+        "RB-02",
+        "HS-02",
+        "CU-01",
+    }
     assert "not chosen" in set(april.area_candidates()["source"])
     # a measure that is legitimately negative is accepted and shown with its sign
     cs01 = april.history[april.history["indicator"] == "CS-01"]["value"]
@@ -136,21 +161,27 @@ def test_hollowmere_year_end_story() -> None:
 
 
 def test_the_index_names_each_council(tmp_path: Path) -> None:
-    for folder, org, period in (("2019-07", "Example County Council", "2019-07"),
-                                ("2025-03", "Hollowmere District Council", "2025-03"),
-                                ("2019-06", None, "2019-06")):
+    for folder, org, period in (
+        ("2019-07", "Example County Council", "2019-07"),
+        ("2025-03", "Hollowmere District Council", "2025-03"),
+        ("2019-06", None, "2019-06"),
+    ):
         d = tmp_path / folder
         d.mkdir()
         (d / "report.html").write_text("x")
-        manifest = {"outputs": {"report.html": "0" * 64}, "period": period, "title": f"Report {folder}",
-                    "notebook": "notebooks/corporate_performance_report.ipynb"}
+        manifest = {
+            "outputs": {"report.html": "0" * 64},
+            "period": period,
+            "title": f"Report {folder}",
+            "notebook": "notebooks/corporate_performance_report.ipynb",
+        }
         if org:
             manifest["organisation"] = org
         (d / "manifest.json").write_text(json.dumps(manifest))
     entries = report_entries(tmp_path)
     assert {e["organisation"] for e in entries} >= {"Example County Council", "Hollowmere District Council"}
     page = write_index(tmp_path).read_text(encoding="utf-8")
-    example, hollowmere = page.index("<h2 id=\"org-1\">Example County Council"), page.index("Hollowmere District")
+    example, hollowmere = page.index('<h2 id="org-1">Example County Council'), page.index("Hollowmere District")
     assert example < page.index("Report 2019-07") < hollowmere < page.index("Report 2025-03")
     assert "Council not recorded" in page  # an old manifest says so rather than guessing
 
@@ -159,8 +190,10 @@ def test_the_index_names_each_council(tmp_path: Path) -> None:
 def test_hollowmere_reports_build_and_read_right(tmp_path: Path) -> None:
     """Both parameter files through the real command: HTML and PDF, read back as text."""
     assert run_cli("validate", "data/hollowmere").returncode == 0
-    for period, expected in (("2025-03", "were identified from the data"),
-                             ("2025-04", "highlighted by the Senior Leadership Team.")):
+    for period, expected in (
+        ("2025-03", "were identified from the data"),
+        ("2025-04", "highlighted by the Senior Leadership Team."),
+    ):
         result = run_cli("report", "--params", f"parameters/hollowmere/{period}.yaml", "--out", str(tmp_path))
         assert result.returncode == 0, result.stderr
         folder = tmp_path / period
@@ -174,8 +207,16 @@ def test_hollowmere_reports_build_and_read_right(tmp_path: Path) -> None:
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert "<h2" in index and "Hollowmere District Council" in index
     # a council without directorate plans: --all builds none, says so, and does not fail `make reports`
-    result = run_cli("report", "--notebook", "directorate_plan", "--all", "--params",
-                     "parameters/hollowmere/2025-03.yaml", "--out", str(tmp_path))
+    result = run_cli(
+        "report",
+        "--notebook",
+        "directorate_plan",
+        "--all",
+        "--params",
+        "parameters/hollowmere/2025-03.yaml",
+        "--out",
+        str(tmp_path),
+    )
     assert result.returncode == 0, result.stderr
     assert "No directorate plans to build" in result.stderr
 

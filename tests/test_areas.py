@@ -1,4 +1,5 @@
 """Ranking and selection of areas of success and concern, and the leadership team's choices."""
+
 from __future__ import annotations
 
 import csv
@@ -8,8 +9,8 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from conftest import indicator, monthly, write_dataset
-from goldenthread.run.cli import app
 from goldenthread.documents.report import build_report
+from goldenthread.run.cli import app
 
 
 def without_highlights(folder: Path) -> Path:
@@ -36,7 +37,8 @@ def test_acceptance_with_the_leadership_teams_choices() -> None:
     report = build_report("data/example", "2019-07")
     success, concern = report.selection.success, report.selection.concern
     assert {"ASC-01", "ASC-02", "FIN-01", "FIN-02", "INF-01", "ECO-01", "ECO-02", "ENV-01", "CSC-02"} == set(
-        success["indicator"])
+        success["indicator"]
+    )
     assert {"ASC-03", "INF-02"} <= set(concern["indicator"]) and len(concern) <= 5
     html = report.areas().html
     assert "consistent improvement for 8 months, from 81.73% in December to 94.41% in July" in html
@@ -45,11 +47,16 @@ def test_acceptance_with_the_leadership_teams_choices() -> None:
 
 def test_choices_force_exclude_and_replace_wording(tmp_path: Path) -> None:
     inds = [indicator(id=i) for i in ("A1", "A2", "A3")]
-    vals = (monthly("A1", "2019-01", [80, 81, 82, 83, 84, 85]) + monthly("A2", "2019-01", [80, 81, 82, 83, 84, 85])
-            + monthly("A3", "2019-01", [95, 95, 95, 95, 95, 95]))
-    comm = [{"indicator": "A1", "period": "2019-06", "highlight": "exclude"},
-            {"indicator": "A2", "period": "2019-06", "highlight": "success", "commentary": "Our words."},
-            {"indicator": "A3", "period": "2019-06", "highlight": "concern", "override_reason": "Budget pressure"}]
+    vals = (
+        monthly("A1", "2019-01", [80, 81, 82, 83, 84, 85])
+        + monthly("A2", "2019-01", [80, 81, 82, 83, 84, 85])
+        + monthly("A3", "2019-01", [95, 95, 95, 95, 95, 95])
+    )
+    comm = [
+        {"indicator": "A1", "period": "2019-06", "highlight": "exclude"},
+        {"indicator": "A2", "period": "2019-06", "highlight": "success", "commentary": "Our words."},
+        {"indicator": "A3", "period": "2019-06", "highlight": "concern", "override_reason": "Budget pressure"},
+    ]
     report = build_report(write_dataset(tmp_path / "d", inds, vals, commentary=comm), "2019-06")
     cands = report.area_candidates().set_index("indicator")
     assert cands.loc["A1", "source"] == "excluded" and not cands.loc["A1", "in_report"]
@@ -62,8 +69,11 @@ def test_choices_force_exclude_and_replace_wording(tmp_path: Path) -> None:
 def test_caps_keep_the_strongest_and_order_is_deterministic(tmp_path: Path) -> None:
     inds = [indicator(id=f"A{i}", target=70) for i in range(1, 6)]
     # every series ends in August; A1 improves for 4 months, A5 for 8
-    vals = [row for i in range(1, 6)
-            for row in monthly(f"A{i}", f"2019-{8 - (3 + i):02d}", [90] + [80 + k for k in range(3 + i)])]
+    vals = [
+        row
+        for i in range(1, 6)
+        for row in monthly(f"A{i}", f"2019-{8 - (3 + i):02d}", [90] + [80 + k for k in range(3 + i)])
+    ]
     folder = write_dataset(tmp_path / "d", inds, vals)
     first = build_report(folder, "2019-08", max_successes=2)
     again = build_report(folder, "2019-08", max_successes=2)
@@ -99,8 +109,19 @@ def test_areas_command_prints_ranked_candidates_and_writes_commentary_rows(tmp_p
     assert "Candidate areas for 2019-07" in result.output and "improving_run" in result.output
     with out.open(encoding="utf-8-sig") as f:  # a byte-order mark, so that Excel reads UTF-8
         rows = list(csv.DictReader(f))
-    assert list(rows[0]) == ["indicator", "period", "commentary", "actions", "status_override", "override_reason",
-                             "highlight", "page_title", "classification", "draft", "draft_area"]
+    assert list(rows[0]) == [
+        "indicator",
+        "period",
+        "commentary",
+        "actions",
+        "status_override",
+        "override_reason",
+        "highlight",
+        "page_title",
+        "classification",
+        "draft",
+        "draft_area",
+    ]
     assert {r["highlight"] for r in rows} <= {"success", "concern", "exclude", ""}
     asc = next(r for r in rows if r["indicator"] == "ASC-01")
     # the owner's commentary stays where it was; the draft has its own column
@@ -113,9 +134,16 @@ def test_areas_command_prints_ranked_candidates_and_writes_commentary_rows(tmp_p
 def test_exported_cells_cannot_become_formulas() -> None:
     from goldenthread.narrative.areas import candidates_as_commentary
 
-    cands = pd.DataFrame({"indicator": ["A1", "A2"], "direction": ["success", "concern"], "in_report": [True, False],
-                          "text": ["fine", "fine"], "draft": ["=HYPERLINK(\"x\")", "-1 worse"]})
+    cands = pd.DataFrame(
+        {
+            "indicator": ["A1", "A2"],
+            "direction": ["success", "concern"],
+            "in_report": [True, False],
+            "text": ["fine", "fine"],
+            "draft": ['=HYPERLINK("x")', "-1 worse"],
+        }
+    )
     rows = candidates_as_commentary(cands, "2019-07")
-    assert list(rows["draft"]) == ["'=HYPERLINK(\"x\")", "'-1 worse"]
+    assert list(rows["draft"]) == ['\'=HYPERLINK("x")', "'-1 worse"]
     assert list(rows["highlight"]) == ["", ""]  # nothing is chosen on the leadership team's behalf
     assert list(rows["draft_area"]) == ["success", "concern"]

@@ -1,4 +1,5 @@
 """The chart module: honest value axes, lines that break at gaps and year ends, and no global backend."""
+
 from __future__ import annotations
 
 import re
@@ -15,12 +16,14 @@ from hypothesis import strategies as st
 
 from conftest import EXAMPLE, ROOT
 from goldenthread.documents import charts
-from goldenthread.inputs.periods import parse_period
 from goldenthread.documents.report import Report, anchor, build_report
+from goldenthread.inputs.periods import parse_period
 
 #: A tick label as the charts write it: sign, pound, number, money scale, unit.
-LABEL = re.compile(r"^(?P<sign>[-−]?)(?P<pound>£?)(?P<number>\d{1,3}(?:,\d{3})*(?:\.(?P<places>\d+))?)"
-                   r"(?P<scale>[km]?)(?P<unit>%| days?)?$")
+LABEL = re.compile(
+    r"^(?P<sign>[-−]?)(?P<pound>£?)(?P<number>\d{1,3}(?:,\d{3})*(?:\.(?P<places>\d+))?)"
+    r"(?P<scale>[km]?)(?P<unit>%| days?)?$"
+)
 SCALE = {"": 0, "k": 3, "m": 6}
 
 
@@ -59,21 +62,25 @@ def shown_axis(ax) -> tuple[list[float], list[str]]:
 
 # --- value axis -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("lo, hi, unit, decimals", [
-    (79.5, 84.5, "percent", 1),  # regulated providers: was 80%, 81%, 82%, 84% on 79.5, 81, 82.5, 84
-    (91.5, 94.5, "percent", 2),  # broadband: was "92%" on 91.5 and "94%" on 94.5
-    (91.2, 94.8, "percent", 1),
-    (2.25, 2.75, "percent", 2),  # delayed transfers: was 2.2% on 2.25 and 2.8% on 2.75
-    (19.5, 22.5, "days", 1),
-    (0.0, 1_600_000.0, "gbp", 0),
-    (-300_000.0, 900_000.0, "gbp", 0),  # an underspend below zero, in one scale
-    (8_000.0, 1_200_000.0, "gbp", 0),  # £800k beside £1.6m must not happen
-    (0.0, 7.0, "number", 0),
-    (-12.3, -2.1, "percent", 1),  # a percentage change may be negative
-    (-4.0, 3.0, "rate", 1),
-    (0.1, 0.12, "ratio", 3),
-    (0.0, 0.03, "percent", 2),
-])
+
+@pytest.mark.parametrize(
+    "lo, hi, unit, decimals",
+    [
+        (79.5, 84.5, "percent", 1),  # regulated providers: was 80%, 81%, 82%, 84% on 79.5, 81, 82.5, 84
+        (91.5, 94.5, "percent", 2),  # broadband: was "92%" on 91.5 and "94%" on 94.5
+        (91.2, 94.8, "percent", 1),
+        (2.25, 2.75, "percent", 2),  # delayed transfers: was 2.2% on 2.25 and 2.8% on 2.75
+        (19.5, 22.5, "days", 1),
+        (0.0, 1_600_000.0, "gbp", 0),
+        (-300_000.0, 900_000.0, "gbp", 0),  # an underspend below zero, in one scale
+        (8_000.0, 1_200_000.0, "gbp", 0),  # £800k beside £1.6m must not happen
+        (0.0, 7.0, "number", 0),
+        (-12.3, -2.1, "percent", 1),  # a percentage change may be negative
+        (-4.0, 3.0, "rate", 1),
+        (0.1, 0.12, "ratio", 3),
+        (0.0, 0.03, "percent", 2),
+    ],
+)
 def test_tick_labels_state_their_gridlines_exactly(lo: float, hi: float, unit: str, decimals: int) -> None:
     axis = charts.value_axis(lo, hi, unit, decimals)
     assert_honest(list(axis.ticks), list(axis.labels), unit, decimals)
@@ -94,9 +101,12 @@ def test_a_count_gets_no_gridline_between_whole_numbers() -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(lo=st.floats(-1e9, 1e9, allow_nan=False), span=st.floats(1e-3, 1e9, allow_nan=False),
-       unit=st.sampled_from(["percent", "number", "gbp", "days", "rate", "ratio", "score"]),
-       decimals=st.integers(0, 3))
+@given(
+    lo=st.floats(-1e9, 1e9, allow_nan=False),
+    span=st.floats(1e-3, 1e9, allow_nan=False),
+    unit=st.sampled_from(["percent", "number", "gbp", "days", "rate", "ratio", "score"]),
+    decimals=st.integers(0, 3),
+)
 def test_any_range_gets_exact_labels(lo: float, span: float, unit: str, decimals: int) -> None:
     hi = lo + span
     axis = charts.value_axis(lo, hi, unit, decimals)
@@ -107,6 +117,7 @@ def test_any_range_gets_exact_labels(lo: float, span: float, unit: str, decimals
 
 
 # --- the example report's appendix charts -------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def july() -> Report:
@@ -140,16 +151,27 @@ def test_the_appendix_draws_with_the_organisations_financial_year(july: Report) 
 
 # --- lines: gaps and year ends --------------------------------------------------------------------
 
-def series(start: str, figures: list[float | None], targets: list[float] | None = None, *,
-           frequency: str = "monthly", aggregation: str = "snapshot", every: int = 1) -> pd.DataFrame:
+
+def series(
+    start: str,
+    figures: list[float | None],
+    targets: list[float] | None = None,
+    *,
+    frequency: str = "monthly",
+    aggregation: str = "snapshot",
+    every: int = 1,
+) -> pd.DataFrame:
     """Observation rows as scorecard.observations gives them (the columns the charts read)."""
     first = parse_period(start)
-    return pd.DataFrame({
-        "period": [first + every * i for i in range(len(figures))],
-        "value": [np.nan if v is None else v for v in figures],
-        "target": targets if targets is not None else [np.nan] * len(figures),
-        "frequency": frequency, "aggregation": aggregation,
-    })
+    return pd.DataFrame(
+        {
+            "period": [first + every * i for i in range(len(figures))],
+            "value": [np.nan if v is None else v for v in figures],
+            "target": targets if targets is not None else [np.nan] * len(figures),
+            "frequency": frequency,
+            "aggregation": aggregation,
+        }
+    )
 
 
 def lines(fig, gid: str) -> list[list[int]]:
@@ -169,8 +191,9 @@ def test_a_year_to_date_measure_starts_again_in_april() -> None:
 
 def test_a_council_whose_year_starts_in_january_breaks_at_december() -> None:
     ytd = series("2018-11", [30, 61, 8, 20], aggregation="cumulative")
-    assert lines(charts.trend_figure(ytd, "t", "number", 0), "value-line") == [[parse_period("2018-11") + i
-                                                                              for i in range(4)]]
+    assert lines(charts.trend_figure(ytd, "t", "number", 0), "value-line") == [
+        [parse_period("2018-11") + i for i in range(4)]
+    ]
     by_calendar = charts.trend_figure(ytd, "t", "number", 0, fy_start_month=1)
     assert [len(run) for run in lines(by_calendar, "value-line")] == [2, 2]
 
@@ -191,15 +214,18 @@ def test_consecutive_quarter_ends_are_one_line() -> None:
     assert len(lines(charts.trend_figure(snapshot, "t", "percent", 1), "value-line")) == 1
 
 
-@pytest.mark.parametrize("periods, frequency, cumulative, expected", [
-    ([0, 1, 2, 3], "monthly", False, [[0, 1, 2, 3]]),
-    ([0, 1, 3, 4], "monthly", False, [[0, 1], [2, 3]]),  # one month missing is a gap
-    ([2, 5, 8, 11], "quarterly", False, [[0, 1, 2, 3]]),
-    ([2, 5, 11], "quarterly", False, [[0, 1], [2]]),
-    ([3, 15, 27], "annual", True, [[0], [1], [2]]),
-    ([24230, 24231], "monthly", True, [[0], [1]]),  # March 2019 to April 2019, year to date
-    ([24230, 24231], "monthly", False, [[0, 1]]),
-])
+@pytest.mark.parametrize(
+    "periods, frequency, cumulative, expected",
+    [
+        ([0, 1, 2, 3], "monthly", False, [[0, 1, 2, 3]]),
+        ([0, 1, 3, 4], "monthly", False, [[0, 1], [2, 3]]),  # one month missing is a gap
+        ([2, 5, 8, 11], "quarterly", False, [[0, 1, 2, 3]]),
+        ([2, 5, 11], "quarterly", False, [[0, 1], [2]]),
+        ([3, 15, 27], "annual", True, [[0], [1], [2]]),
+        ([24230, 24231], "monthly", True, [[0], [1]]),  # March 2019 to April 2019, year to date
+        ([24230, 24231], "monthly", False, [[0, 1]]),
+    ],
+)
 def test_line_runs(periods: list[int], frequency: str, cumulative: bool, expected: list[list[int]]) -> None:
     assert [list(r) for r in charts.line_runs(np.array(periods), frequency, cumulative)] == expected
 
@@ -218,6 +244,7 @@ def test_time_axis_labels_quarters_then_halves_then_years_and_months_inside_gaps
 
 
 # --- files and backends -----------------------------------------------------------------------------
+
 
 def test_the_same_data_gives_the_same_png_bytes() -> None:
     data = series("2019-01", [50, 52, 53, 55], [54] * 4)

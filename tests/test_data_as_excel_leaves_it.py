@@ -6,6 +6,7 @@ system, which are removed with a warning) and refused with the fix when it is no
 ``test_bad_inputs.py`` for those messages, one case each). Here: what is accepted and how it is
 read, the warnings, the number ranges of the whole contract, and the YAML scan on its own.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,12 +22,12 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from conftest import ROOT, indicator, monthly, write_dataset
-from goldenthread.run.cli import app
+from goldenthread.errors import DataError
 from goldenthread.inputs.config import Organisation, ReportParameters
 from goldenthread.inputs.contract import TABLES
-from goldenthread.errors import DataError
 from goldenthread.inputs.load import load_dataset, read_yaml
 from goldenthread.inputs.validate import check_cells
+from goldenthread.run.cli import app
 from test_data_in import write_workbook
 
 HEADER = "indicator,period,value,milestone_status,note"
@@ -34,8 +35,9 @@ HEADER = "indicator,period,value,milestone_status,note"
 
 def values_file(folder: Path, text: str) -> Path:
     """A small data folder (indicator A1 and a milestone M1) whose values.csv is ``text``, as typed."""
-    write_dataset(folder, [indicator(id="A1"), indicator(id="M1", kind="milestone", unit="", polarity="", target="")],
-                  [])
+    write_dataset(
+        folder, [indicator(id="A1"), indicator(id="M1", kind="milestone", unit="", polarity="", target="")], []
+    )
     (folder / "values.csv").write_text(text, encoding="utf-8", newline="")
     return folder
 
@@ -46,18 +48,22 @@ def read_values(folder: Path) -> list[tuple]:
     return list(zip(v["indicator"], v["period"], v["value"].fillna(-1), v["milestone_status"], v["note"]))
 
 
-COMMA_FILE = f"{HEADER}\nA1,2019-04,91.5,,Provisional\nA1,2019-05,92,,\"Revised, twice\"\nM1,2019-05,,on_track,\n"
+COMMA_FILE = f'{HEADER}\nA1,2019-04,91.5,,Provisional\nA1,2019-05,92,,"Revised, twice"\nM1,2019-05,,on_track,\n'
 
 
 # --- item 2: values are used without spaces around them, so keys are compared that way --------------
 
+
 def test_spaces_around_values_are_read_as_the_report_uses_them(tmp_path: Path) -> None:
     """A trailing space (or a non-breaking one) no longer makes a period, a figure or an allowed value wrong,
     and an id with one is the same id."""
-    spaced = (f"{HEADER}\nA1 ,2019-04 ,91.5\u00a0,,Provisional\nA1,\u00a02019-05,92 ,,\"Revised, twice\"\n"
-              "M1\u00a0,2019-05,,on_track ,\n")
-    assert read_values(values_file(tmp_path / "spaced", spaced)) == read_values(values_file(tmp_path / "plain",
-                                                                                            COMMA_FILE))
+    spaced = (
+        f'{HEADER}\nA1 ,2019-04 ,91.5\u00a0,,Provisional\nA1,\u00a02019-05,92 ,,"Revised, twice"\n'
+        "M1\u00a0,2019-05,,on_track ,\n"
+    )
+    assert read_values(values_file(tmp_path / "spaced", spaced)) == read_values(
+        values_file(tmp_path / "plain", COMMA_FILE)
+    )
 
 
 def test_a_key_typed_with_a_space_is_refused_by_validate_not_by_the_report(example_copy: Path) -> None:
@@ -66,19 +72,25 @@ def test_a_key_typed_with_a_space_is_refused_by_validate_not_by_the_report(examp
         f.write("ASC-01 ,2019-07,95.0,,\n")
     result = CliRunner().invoke(app, ["validate", str(example_copy)])
     assert result.exit_code == 2
-    assert ("values.csv, row 503, column 'period': indicator=ASC-01, period=2019-07 appears more than once "
-            "(rows 362, 503; typed as 'ASC-01 ')") in result.output
+    assert (
+        "values.csv, row 503, column 'period': indicator=ASC-01, period=2019-07 appears more than once "
+        "(rows 362, 503; typed as 'ASC-01 ')"
+    ) in result.output
     assert "Traceback" not in result.output
 
 
 # --- weak answers: separators, control characters ---------------------------------------------------
 
+
 @pytest.mark.parametrize("sep", [";", "\t"], ids=["semicolons", "tabs"])
 def test_a_file_separated_by_semicolons_or_tabs_is_read_like_a_comma_one(tmp_path: Path, sep: str) -> None:
-    text = (HEADER.replace(",", sep) + f"\nA1{sep}2019-04{sep}91.5{sep}{sep}Provisional\n"
-            f"A1{sep}2019-05{sep}92{sep}{sep}Revised, twice\nM1{sep}2019-05{sep}{sep}on_track{sep}\n")
-    assert read_values(values_file(tmp_path / "other", text)) == read_values(values_file(tmp_path / "comma",
-                                                                                         COMMA_FILE))
+    text = (
+        HEADER.replace(",", sep) + f"\nA1{sep}2019-04{sep}91.5{sep}{sep}Provisional\n"
+        f"A1{sep}2019-05{sep}92{sep}{sep}Revised, twice\nM1{sep}2019-05{sep}{sep}on_track{sep}\n"
+    )
+    assert read_values(values_file(tmp_path / "other", text)) == read_values(
+        values_file(tmp_path / "comma", COMMA_FILE)
+    )
 
 
 @pytest.mark.parametrize("line_end", ["\r\n", "\r"], ids=["windows", "old-mac"])
@@ -94,18 +106,22 @@ def test_excels_sep_line_and_other_line_endings_are_read(tmp_path: Path, line_en
 
 
 def test_columns_in_another_order_and_a_trailing_empty_column_are_read(tmp_path: Path) -> None:
-    text = "note,value,period,indicator,\nProvisional,91.5,2019-04,A1,\n\"Revised, twice\",92,2019-05,A1,\n"
+    text = 'note,value,period,indicator,\nProvisional,91.5,2019-04,A1,\n"Revised, twice",92,2019-05,A1,\n'
     ds = load_dataset(values_file(tmp_path / "d", text))
-    assert ds.values[["indicator", "value", "note"]].values.tolist() == [["A1", 91.5, "Provisional"],
-                                                                         ["A1", 92.0, "Revised, twice"]]
+    assert ds.values[["indicator", "value", "note"]].values.tolist() == [
+        ["A1", 91.5, "Provisional"],
+        ["A1", 92.0, "Revised, twice"],
+    ]
     assert ds.warnings == ()
 
 
 def test_control_characters_are_removed_from_every_cell_with_a_warning(tmp_path: Path) -> None:
     """U+202E makes '%05 revo' display as 'over 50%'; NUL, ESC and BEL passed through; a zero-width space or
     a byte-order mark in the middle of a file made an id that looks right unknown."""
-    text = (f"{HEADER}\n\ufeffA1,2019-04,91.5,,\"\u202e%05 revo\"\nA1\u200b,2019-05,92,,\"a\x00b\x1bc\x07\"\n"
-            "M1,2019-05,,on_track,\"Line one\nline\ttwo\"\n")
+    text = (
+        f'{HEADER}\n\ufeffA1,2019-04,91.5,,"\u202e%05 revo"\nA1\u200b,2019-05,92,,"a\x00b\x1bc\x07"\n'
+        'M1,2019-05,,on_track,"Line one\nline\ttwo"\n'
+    )
     ds = load_dataset(values_file(tmp_path / "d", text))
     assert ds.values["indicator"].tolist() == ["A1", "A1", "M1"]
     assert ds.values["note"].tolist() == ["%05 revo", "abc", "Line one\nline\ttwo"]  # newline and tab kept
@@ -123,7 +139,8 @@ def test_control_characters_are_removed_from_every_cell_with_a_warning(tmp_path:
         "values.csv, row 3, column 'note': held invisible control characters, which were removed: U+0000 (null), "
         "U+001B (escape), U+0007 (bell) (found 'a\\x00b\\x1bc\\x07'). Check the cell: such characters come from "
         "copying out of another system, or make text display differently from how it reads (U+202E shows "
-        "'%05 revo' as 'over 50%')"]
+        "'%05 revo' as 'over 50%')",
+    ]
 
 
 def test_a_control_character_in_a_column_name_is_removed_with_a_warning(tmp_path: Path) -> None:
@@ -135,12 +152,13 @@ def test_a_control_character_in_a_column_name_is_removed_with_a_warning(tmp_path
 
 
 def test_validate_prints_the_control_character_warning_and_exits_0(tmp_path: Path) -> None:
-    folder = values_file(tmp_path / "d", f"{HEADER}\nA1,2019-04,91.5,,\"\u202e%05 revo\"\n")
+    folder = values_file(tmp_path / "d", f'{HEADER}\nA1,2019-04,91.5,,"\u202e%05 revo"\n')
     result = CliRunner().invoke(app, ["validate", str(folder)])
     assert result.exit_code == 0, result.output
     assert "with 1 warning:" in result.output
     assert "values.csv, row 2, column 'note': held invisible control characters, which were removed: U+202E" in (
-        result.output)
+        result.output
+    )
     assert "\u202e" not in result.output  # quoted escaped, so the warning itself displays as it reads
 
 
@@ -149,8 +167,10 @@ def _must_go(c: str) -> bool:
     carriage return; the explicit bidirectional formatting characters and marks; invisible separators of ids."""
     if unicodedata.category(c) == "Cc":
         return c not in "\t\n\r"
-    return (unicodedata.bidirectional(c) in {"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
-            or c in "\u200e\u200f\u061c\u200b\u2060\ufeff")
+    return (
+        unicodedata.bidirectional(c) in {"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
+        or c in "\u200e\u200f\u061c\u200b\u2060\ufeff"
+    )
 
 
 def test_exactly_the_control_characters_are_removed() -> None:
@@ -168,6 +188,7 @@ def test_removing_control_characters_keeps_everything_else_in_order(text: str) -
 
 
 # --- Excel: .xlsm, hidden parts, control characters in cells ------------------------------------------
+
 
 def test_a_macro_workbook_is_read_like_an_xlsx(tmp_path: Path) -> None:
     book = write_workbook(tmp_path / "d", [indicator(id="A1")], monthly("A1", "2019-04", [91.0, 92.0]))
@@ -194,7 +215,8 @@ def test_hidden_sheets_rows_and_columns_are_read_with_a_warning(tmp_path: Path) 
         "what the report is built from, or delete it if it should not be reported",
         "council.xlsx (sheet values), row 3: is hidden in Excel (or filtered out), but is read like any other row. "
         "Clear any filter and unhide the rows to check what the report is built from, or delete them if they "
-        "should not be reported"]
+        "should not be reported",
+    ]
 
 
 def test_control_characters_in_workbook_cells_are_removed_with_a_warning(tmp_path: Path) -> None:
@@ -205,8 +227,10 @@ def test_control_characters_in_workbook_cells_are_removed_with_a_warning(tmp_pat
     wb.save(book)
     ds = load_dataset(book.parent)
     assert ds.values[["indicator", "note"]].values.tolist() == [["A1", "Revised %05 revo"]]
-    assert [(w.file, w.row, w.column) for w in ds.warnings] == [("council.xlsx (sheet values)", 2, "indicator"),
-                                                                ("council.xlsx (sheet values)", 2, "note")]
+    assert [(w.file, w.row, w.column) for w in ds.warnings] == [
+        ("council.xlsx (sheet values)", 2, "indicator"),
+        ("council.xlsx (sheet values)", 2, "note"),
+    ]
 
 
 def test_a_number_stored_as_text_is_read_as_the_number(tmp_path: Path) -> None:
@@ -225,8 +249,9 @@ NUMBER_COLUMNS = [(t, c) for t in TABLES for c in t.columns if c.type in ("numbe
 def _cell_problems(table, column, text: str) -> list[str]:  # noqa: ANN001 - contract types
     row = {c.name: "" for c in table.columns}
     row[column.name] = text
-    return [p.message for p in check_cells(table, pd.DataFrame([row], dtype=object), table.file)
-            if p.column == column.name]
+    return [
+        p.message for p in check_cells(table, pd.DataFrame([row], dtype=object), table.file) if p.column == column.name
+    ]
 
 
 @pytest.mark.parametrize(("table", "column"), NUMBER_COLUMNS, ids=[f"{t.name}.{c.name}" for t, c in NUMBER_COLUMNS])
@@ -243,9 +268,19 @@ def test_decimals_and_tolerance_have_the_documented_ranges() -> None:
     indicators = next(t for t in TABLES if t.name == "indicators")
     decimals, tolerance = indicators.column("decimals"), indicators.column("tolerance")
     assert [bool(_cell_problems(indicators, decimals, d)) for d in ("0", "6", "7", "-1", "2.0")] == [
-        False, False, True, True, False]
+        False,
+        False,
+        True,
+        True,
+        False,
+    ]
     assert [bool(_cell_problems(indicators, tolerance, t)) for t in ("0", "0.05", "1", "1.01", "-0.01")] == [
-        False, False, False, True, True]
+        False,
+        False,
+        False,
+        True,
+        True,
+    ]
 
 
 ORGANISATION_NUMBERS = [
@@ -267,8 +302,9 @@ def _organisation(tmp_path: Path, section: str | None, key: str, value: object) 
     return [str(p) for p in problems]
 
 
-@pytest.mark.parametrize(("section", "key", "good", "bad"), ORGANISATION_NUMBERS, ids=[k for _, k, _, _ in
-                                                                                       ORGANISATION_NUMBERS])
+@pytest.mark.parametrize(
+    ("section", "key", "good", "bad"), ORGANISATION_NUMBERS, ids=[k for _, k, _, _ in ORGANISATION_NUMBERS]
+)
 def test_every_number_in_organisation_yaml_has_a_range(tmp_path: Path, section, key, good, bad) -> None:  # noqa: ANN001
     where = key if section is None else f"{section}.{key}"
     for value in good:
@@ -278,11 +314,14 @@ def test_every_number_in_organisation_yaml_has_a_range(tmp_path: Path, section, 
         assert found.startswith(f"organisation.yaml, key '{where}': "), (value, found)
 
 
-@pytest.mark.parametrize(("key", "good", "bad"), [
-    ("max_successes", (0, 9, 50), (51, -1, 99999999999, True)),
-    ("max_concerns", (0, 5, 50), (51, -1, True)),
-    ("news_window_months", (1, 24), (0, 25)),
-])
+@pytest.mark.parametrize(
+    ("key", "good", "bad"),
+    [
+        ("max_successes", (0, 9, 50), (51, -1, 99999999999, True)),
+        ("max_concerns", (0, 5, 50), (51, -1, True)),
+        ("news_window_months", (1, 24), (0, 25)),
+    ],
+)
 def test_every_number_in_a_parameters_file_has_a_range(tmp_path: Path, key: str, good: tuple, bad: tuple) -> None:
     path = tmp_path / "2019-07.yaml"
     for value, ok in [(v, True) for v in good] + [(v, False) for v in bad]:
@@ -308,6 +347,7 @@ def test_the_data_contract_documents_each_range() -> None:
 
 # --- item 8 and repeated keys: the YAML scan on its own -----------------------------------------------
 
+
 def _scan(text: str) -> list[str]:
     from goldenthread.inputs.load import yaml_structure_problems
 
@@ -323,10 +363,12 @@ def test_the_same_key_in_sibling_mappings_is_no_repeat() -> None:
 def test_a_repeated_key_is_named_by_its_full_path_and_both_lines() -> None:
     assert _scan("outcomes:\n  - id: O1\n    priorities:\n      - id: P1\n        title: a\n        title: b\n") == [
         "f.yaml, row 6, key 'outcomes.0.priorities.0.title': is given twice in the same mapping (first on line 5). "
-        "Keep one: otherwise the last would be used and the first silently ignored"]
+        "Keep one: otherwise the last would be used and the first silently ignored"
+    ]
     assert _scan("x: {a: 1, a: 2}\n") == [
         "f.yaml, row 1, key 'x.a': is given twice in the same mapping (first on line 1). Keep one: otherwise the "
-        "last would be used and the first silently ignored"]
+        "last would be used and the first silently ignored"
+    ]
 
 
 def test_twenty_levels_are_read_and_twenty_one_are_too_deep() -> None:
@@ -338,13 +380,17 @@ def test_twenty_levels_are_read_and_twenty_one_are_too_deep() -> None:
     assert str(err.value.problem) == (
         "f.yaml, row 1, key 'x.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0': is nested too deeply: more than 20 lists and "
         "mappings inside each other. Check the brackets and indentation on that line: no file of the contract "
-        "needs more than 6 levels")
+        "needs more than 6 levels"
+    )
 
 
 def test_an_escaped_control_character_is_found_in_keys_values_and_list_items() -> None:
     found = _scan('a: "x\\x1by"\nb: ["ok", "\\u2066z"]\n"c\\u202e": 1\n')
-    assert [f.split(": contains")[0] for f in found] == ["f.yaml, row 1, key 'a'", "f.yaml, row 2, key 'b.1'",
-                                                          "f.yaml, row 3, key 'c\u202e'"]
+    assert [f.split(": contains")[0] for f in found] == [
+        "f.yaml, row 1, key 'a'",
+        "f.yaml, row 2, key 'b.1'",
+        "f.yaml, row 3, key 'c\u202e'",
+    ]
 
 
 @pytest.mark.parametrize("name", ["organisation.yaml", "plan.yaml"])
@@ -354,4 +400,5 @@ def test_a_data_folders_yaml_nested_thousands_deep_is_a_data_error(tmp_path: Pat
     with pytest.raises(DataError) as err:
         load_dataset(folder)
     assert [p.message for p in err.value.problems if p.file == name] == [
-        "is nested too deeply: more than 20 lists and mappings inside each other"]
+        "is nested too deeply: more than 20 lists and mappings inside each other"
+    ]

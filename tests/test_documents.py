@@ -1,4 +1,5 @@
 """Other documents through the same pipeline: folder names, the reports index, the business plan."""
+
 from __future__ import annotations
 
 import json
@@ -14,28 +15,42 @@ from goldenthread.output.index import report_entries, write_index
 from goldenthread.run.pipeline import notebook_parameters, report_folder_name, run_report
 
 
-@pytest.mark.parametrize(("args", "folder"), [
-    (("2019-07", "public"), "2019-07"),
-    (("2019-07", "internal"), "2019-07-internal"),
-    (("2019-07", "public", "business_plan"), "business-plan-2019-07"),
-    (("2019-09", "internal", "directorate_plan", "eci"), "directorate-plan-eci-2019-09-internal"),
-])
+@pytest.mark.parametrize(
+    ("args", "folder"),
+    [
+        (("2019-07", "public"), "2019-07"),
+        (("2019-07", "internal"), "2019-07-internal"),
+        (("2019-07", "public", "business_plan"), "business-plan-2019-07"),
+        (("2019-09", "internal", "directorate_plan", "eci"), "directorate-plan-eci-2019-09-internal"),
+    ],
+)
 def test_each_document_period_and_audience_has_its_own_folder(args: tuple[str, ...], folder: str) -> None:
     assert report_folder_name(*args) == folder
 
 
 def test_only_the_notebooks_declared_parameters_are_passed() -> None:
-    assert notebook_parameters(ROOT / "notebooks/business_plan.ipynb") == {"data", "period", "audience", "title",
-                                                                          "rollup"}
+    assert notebook_parameters(ROOT / "notebooks/business_plan.ipynb") == {
+        "data",
+        "period",
+        "audience",
+        "title",
+        "rollup",
+    }
     assert "front_sheet" in notebook_parameters(ROOT / "notebooks/corporate_performance_report.ipynb")
 
 
 def test_a_parameter_the_notebook_does_not_declare_is_refused(tmp_path: Path) -> None:
     with pytest.raises(DataError) as err:
-        run_report(ROOT / "parameters/2019-07.yaml", notebook=ROOT / "notebooks/business_plan.ipynb",
-                   out_root=tmp_path, extra={"directorate": "eci"})
-    assert str(err.value.problems[0]) == ("business_plan.ipynb: has no parameter 'directorate'. Its parameters cell "
-                                          "declares: audience, data, period, rollup, title")
+        run_report(
+            ROOT / "parameters/2019-07.yaml",
+            notebook=ROOT / "notebooks/business_plan.ipynb",
+            out_root=tmp_path,
+            extra={"directorate": "eci"},
+        )
+    assert str(err.value.problems[0]) == (
+        "business_plan.ipynb: has no parameter 'directorate'. Its parameters cell "
+        "declares: audience, data, period, rollup, title"
+    )
     assert not list(tmp_path.iterdir())
 
 
@@ -50,20 +65,42 @@ def fake_report(out: Path, folder: str, **manifest: object) -> None:
 
 
 def test_the_index_lists_every_report_newest_period_first(tmp_path: Path) -> None:
-    fake_report(tmp_path, "2019-06", notebook="notebooks/corporate_performance_report.ipynb", period="2019-06",
-                audience="public", title="Corporate Performance Report - End of June", built_at="2026-11-20T10:00:00Z")
-    fake_report(tmp_path, "2019-07-internal", notebook="notebooks/corporate_performance_report.ipynb",
-                period="2019-07", audience="internal", title="CPR July", files=["r.pdf", "r.html", "r.ipynb"])
-    fake_report(tmp_path, "business-plan-2019-07", notebook="notebooks/business_plan.ipynb", period="2019-07",
-                audience="public", title="Business Plan 2019-2022")
+    fake_report(
+        tmp_path,
+        "2019-06",
+        notebook="notebooks/corporate_performance_report.ipynb",
+        period="2019-06",
+        audience="public",
+        title="Corporate Performance Report - End of June",
+        built_at="2026-11-20T10:00:00Z",
+    )
+    fake_report(
+        tmp_path,
+        "2019-07-internal",
+        notebook="notebooks/corporate_performance_report.ipynb",
+        period="2019-07",
+        audience="internal",
+        title="CPR July",
+        files=["r.pdf", "r.html", "r.ipynb"],
+    )
+    fake_report(
+        tmp_path,
+        "business-plan-2019-07",
+        notebook="notebooks/business_plan.ipynb",
+        period="2019-07",
+        audience="public",
+        title="Business Plan 2019-2022",
+    )
     (tmp_path / "2019-08.failed").mkdir()
     (tmp_path / "2019-08.failed" / "manifest.json").write_text("{}")
     (tmp_path / "broken").mkdir()
     (tmp_path / "broken" / "manifest.json").write_text("{not json")
     entries = report_entries(tmp_path)
     assert [(e["period"], e["kind"]) for e in entries] == [
-        ("2019-07", "Business plan"), ("2019-07", "Corporate Performance Report"),
-        ("2019-06", "Corporate Performance Report")]
+        ("2019-07", "Business plan"),
+        ("2019-07", "Corporate Performance Report"),
+        ("2019-06", "Corporate Performance Report"),
+    ]
     assert [link["format"] for link in entries[1]["links"]] == ["html", "pdf", "ipynb"]
     html = write_index(tmp_path).read_text(encoding="utf-8")
     assert html.count("<tr>") == 4  # header and three reports
@@ -89,14 +126,14 @@ def test_business_plan_through_the_cli(tmp_path: Path) -> None:
     text = "\n".join(p.extract_text() for p in PdfReader(folder / "business_plan.pdf").pages)
     assert "Our outcomes at a glance" in text and "Key priorities measured by nothing" in text
     manifest = json.loads((folder / "manifest.json").read_text())
-    assert manifest["parameters"] == {"data": "data/example", "period": "2019-07", "audience": "public",
-                                      "title": None}
+    assert manifest["parameters"] == {"data": "data/example", "period": "2019-07", "audience": "public", "title": None}
     assert manifest["title"].startswith("Business Plan 2019-2022: progress to the end of July 2019")
     index = (tmp_path / "index.html").read_text(encoding="utf-8")
     assert 'href="business-plan-2019-07/business_plan.pdf"' in index
 
 
 # --- directorate plans -----------------------------------------------------------------------------
+
 
 def test_a_directorate_plan_holds_only_its_own_indicators() -> None:
     from goldenthread.documents.directorate_plan import build_directorate_plan
@@ -105,7 +142,9 @@ def test_a_directorate_plan_holds_only_its_own_indicators() -> None:
     assert plan.heading == "Economic and Community Infrastructure Directorate Business Plan 2019/20"
     assert set(plan.card["directorate"]) == {"Economic and Community Infrastructure"} and len(plan.card) == 9
     delivery = plan.delivery().html
-    assert "Commissioned services over £1m" in delivery and "£51.7m" in delivery  # the total of five contracts (£51,650,000, half up)
+    assert (
+        "Commissioned services over £1m" in delivery and "£51.7m" in delivery
+    )  # the total of five contracts (£51,650,000, half up)
     months = [delivery.index(m) for m in ("August 2019", "February 2020", "March 2020", "2021/22")]
     assert months == sorted(months)  # key decisions in date order
     assert "How our indicators are doing" in plan.indicator_summary().html
@@ -118,20 +157,35 @@ def test_a_restricted_or_unknown_directorate_plan_is_refused_for_the_public() ->
     data = str(ROOT / "data/example")
     with pytest.raises(DataError) as err:
         build_directorate_plan(data, "finance", "2019-07", "public")
-    assert str(err.value.problems[0]) == ("directorates/finance.yaml, key 'classification': is restricted, so it is "
-                                          "not built for the public (found 'restricted'). Build it with audience: "
-                                          "internal in the parameters file")
-    assert build_directorate_plan(data, "finance", "2019-07", "internal").classification == \
-        "Internal - not for publication"
+    assert str(err.value.problems[0]) == (
+        "directorates/finance.yaml, key 'classification': is restricted, so it is "
+        "not built for the public (found 'restricted'). Build it with audience: "
+        "internal in the parameters file"
+    )
+    assert (
+        build_directorate_plan(data, "finance", "2019-07", "internal").classification
+        == "Internal - not for publication"
+    )
     with pytest.raises(DataError, match=r"directorates/ecl.yaml: no such directorate plan. Use one of: adult-services"):
         build_directorate_plan(data, "ecl", "2019-07")
     assert directorates_for(data, "public") == (
-        ["adult-services", "childrens-services", "corporate-affairs", "eci", "public-health"], ["finance"])
+        ["adult-services", "childrens-services", "corporate-affairs", "eci", "public-health"],
+        ["finance"],
+    )
 
 
 def test_the_cli_refuses_a_restricted_directorate_before_starting_a_kernel(tmp_path: Path) -> None:
-    result = run_cli("report", "--notebook", "directorate_plan", "--directorate", "finance", "--period", "2019-07",
-                     "--out", str(tmp_path))
+    result = run_cli(
+        "report",
+        "--notebook",
+        "directorate_plan",
+        "--directorate",
+        "finance",
+        "--period",
+        "2019-07",
+        "--out",
+        str(tmp_path),
+    )
     assert result.returncode == 2
     assert "directorates/finance.yaml, key 'classification': is restricted" in result.stderr
     assert not list(tmp_path.iterdir())
@@ -141,14 +195,26 @@ def test_the_cli_refuses_a_restricted_directorate_before_starting_a_kernel(tmp_p
 
 @pytest.mark.integration
 def test_every_directorate_plan_in_parallel_with_an_index(tmp_path: Path) -> None:
-    result = run_cli("report", "--notebook", "directorate_plan", "--all", "--period", "2019-07", "--out",
-                     str(tmp_path), "--format", "html")
+    result = run_cli(
+        "report",
+        "--notebook",
+        "directorate_plan",
+        "--all",
+        "--period",
+        "2019-07",
+        "--out",
+        str(tmp_path),
+        "--format",
+        "html",
+    )
     assert result.returncode == 0, result.stderr
     assert "Leaving out restricted directorate plan(s) finance" in result.stderr
     assert "5 of 5 directorate plans built" in result.stderr
     built = sorted(p.name for p in tmp_path.iterdir() if p.is_dir())
-    assert built == [f"directorate-plan-{d}-2019-07" for d in
-                     ("adult-services", "childrens-services", "corporate-affairs", "eci", "public-health")]
+    assert built == [
+        f"directorate-plan-{d}-2019-07"
+        for d in ("adult-services", "childrens-services", "corporate-affairs", "eci", "public-health")
+    ]
     html = (tmp_path / "directorate-plan-adult-services-2019-07" / "directorate_plan.html").read_text("utf-8")
     assert "Adult Services Directorate Business Plan 2019/20" in html
     assert "Percentage of users using self-directed support" in html
@@ -161,8 +227,12 @@ def test_every_directorate_plan_in_parallel_with_an_index(tmp_path: Path) -> Non
 def test_a_directorate_id_cannot_reach_outside_the_output_folder(tmp_path: Path) -> None:
     out = tmp_path / "reports"
     with pytest.raises(DataError, match=r"--directorate: is not a directorate id \(found '\.\./\.\./escape'\)"):
-        run_report(ROOT / "parameters/2019-07.yaml", notebook=ROOT / "notebooks/directorate_plan.ipynb",
-                   out_root=out, extra={"directorate": "../../escape"})
+        run_report(
+            ROOT / "parameters/2019-07.yaml",
+            notebook=ROOT / "notebooks/directorate_plan.ipynb",
+            out_root=out,
+            extra={"directorate": "../../escape"},
+        )
     assert not out.exists() and not list(tmp_path.rglob("*escape*"))
 
 

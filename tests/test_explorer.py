@@ -1,4 +1,5 @@
 """The indicator explorer: choosing indicators, their history, chart, findings and offline table."""
+
 from __future__ import annotations
 
 import re
@@ -11,9 +12,9 @@ import pytest
 from matplotlib.collections import PolyCollection
 
 from conftest import EXAMPLE, indicator, monthly, write_dataset
-from test_charts import assert_honest, shown_axis
 from goldenthread import explorer
 from goldenthread.documents.report import Report, build_report
+from test_charts import assert_honest, shown_axis
 
 SELF_DIRECTED = "ASC-01"  # Percentage of users using self-directed support: 94.41% in July 2019
 
@@ -38,6 +39,7 @@ def target_lines(fig: explorer.HistoryFigure) -> list:
 
 # --- select_indicators ---------------------------------------------------------------------------
 
+
 def test_filters_combine_and_none_means_any(report: Report) -> None:
     card = report.card
     assert len(explorer.select_indicators(card)) == len(card)
@@ -49,13 +51,17 @@ def test_filters_combine_and_none_means_any(report: Report) -> None:
     assert list(one["id"]) == [SELF_DIRECTED]
 
 
-@pytest.mark.parametrize("parameter, bad, suggestion", [
-    ("indicator", "ASC01", "'ASC-01'"),
-    ("directorate", "Adult Service", "'Adult Services'"),
-    ("outcome", "O9", "O5"),
-])
-def test_a_typo_names_the_parameter_the_value_and_the_allowed_values(report: Report, parameter: str, bad: str,
-                                                                     suggestion: str) -> None:
+@pytest.mark.parametrize(
+    "parameter, bad, suggestion",
+    [
+        ("indicator", "ASC01", "'ASC-01'"),
+        ("directorate", "Adult Service", "'Adult Services'"),
+        ("outcome", "O9", "O5"),
+    ],
+)
+def test_a_typo_names_the_parameter_the_value_and_the_allowed_values(
+    report: Report, parameter: str, bad: str, suggestion: str
+) -> None:
     with pytest.raises(ValueError) as err:
         explorer.select_indicators(report.card, **{parameter: bad})
     message = str(err.value)
@@ -65,8 +71,11 @@ def test_a_typo_names_the_parameter_the_value_and_the_allowed_values(report: Rep
 
 
 def test_an_indicator_outside_the_chosen_outcome_says_where_it_is(report: Report) -> None:
-    with pytest.raises(ValueError, match=r"No indicator matches all of outcome = 'O1', indicator = 'ASC-01'\. "
-                                         r"ASC-01 is in outcome 'O4'"):
+    with pytest.raises(
+        ValueError,
+        match=r"No indicator matches all of outcome = 'O1', indicator = 'ASC-01'\. "
+        r"ASC-01 is in outcome 'O4'",
+    ):
         explorer.select_indicators(report.card, outcome="O1", indicator=SELF_DIRECTED)
 
 
@@ -86,15 +95,24 @@ def test_indicator_table_reads_like_the_report(report: Report) -> None:
 
 # --- status_history ------------------------------------------------------------------------------
 
+
 def test_status_history_of_self_directed_support(report: Report) -> None:
-    table = explorer.status_history(report.history, card_row(report, SELF_DIRECTED),
-                                    scheme=report.dataset.organisation.status_scheme)
+    table = explorer.status_history(
+        report.history, card_row(report, SELF_DIRECTED), scheme=report.dataset.organisation.status_scheme
+    )
     history = report.history[report.history["indicator"] == SELF_DIRECTED]
     assert len(table) == len(history)
     july = table.iloc[0]  # newest first
-    assert july.to_dict() == {"month": "Jul 2019", "quarter": "Q1+1 2019/20", "value": "94.41%", "target": "90%",
-                              "status": "✓ On target", "vs previous period": "▲ Improving",
-                              "vs same month last year": "▲ Improving", "note": ""}
+    assert july.to_dict() == {
+        "month": "Jul 2019",
+        "quarter": "Q1+1 2019/20",
+        "value": "94.41%",
+        "target": "90%",
+        "status": "✓ On target",
+        "vs previous period": "▲ Improving",
+        "vs same month last year": "▲ Improving",
+        "note": "",
+    }
     by_month = table.set_index("month")
     assert by_month.loc["May 2019", "status"] == "! Near target"  # 89.96% is within 5% of 90%
     assert by_month.loc["Apr 2018", "vs previous period"] == "– Not comparable"  # the first figure
@@ -123,9 +141,11 @@ def test_status_history_of_an_unknown_indicator_suggests_one(report: Report) -> 
 
 # --- history_chart -------------------------------------------------------------------------------
 
+
 def test_chart_has_target_line_status_bands_and_markers(report: Report) -> None:
-    fig = explorer.history_chart(report.history, card_row(report, SELF_DIRECTED),
-                                 scheme=report.dataset.organisation.status_scheme)
+    fig = explorer.history_chart(
+        report.history, card_row(report, SELF_DIRECTED), scheme=report.dataset.organisation.status_scheme
+    )
     (target,) = target_lines(fig)
     assert set(np.asarray(target.get_ydata(), dtype=float)) == {90.0}
     assert set(bands(fig)) == {"band-green", "band-amber", "band-red"}
@@ -181,10 +201,13 @@ def test_every_explorer_chart_labels_its_gridlines_exactly(report: Report) -> No
 
 def test_no_bands_for_polarity_none_or_no_target(tmp_path: Path) -> None:
     # polarity none must come without a target (the data contract says so): monitored, never rated
-    folder = write_dataset(tmp_path / "d", [indicator(id="N1", polarity="none", target=""),
-                                            indicator(id="T0", target=""), indicator(id="H1")],
-                           monthly("N1", "2019-01", [5, 6, 7, 8]) + monthly("T0", "2019-01", [5, 6, 7, 8])
-                           + monthly("H1", "2019-01", [85, 88, 91, 92]))
+    folder = write_dataset(
+        tmp_path / "d",
+        [indicator(id="N1", polarity="none", target=""), indicator(id="T0", target=""), indicator(id="H1")],
+        monthly("N1", "2019-01", [5, 6, 7, 8])
+        + monthly("T0", "2019-01", [5, 6, 7, 8])
+        + monthly("H1", "2019-01", [85, 88, 91, 92]),
+    )
     small = build_report(folder, "2019-04")
     unrated = explorer.history_chart(small.history, card_row(small, "N1"))
     assert bands(unrated) == {} and target_lines(unrated) == []
@@ -199,20 +222,31 @@ def test_milestone_chart_shows_delivery_states_without_bands(report: Report) -> 
     fig = explorer.history_chart(report.history, card_row(report, "INF-02"))
     assert bands(fig) == {} and target_lines(fig) == []
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == [
-        "Not started", "Off track", "At risk", "On track", "Complete"]
+        "Not started",
+        "Off track",
+        "At risk",
+        "On track",
+        "Complete",
+    ]
     assert "delivery state now off track" in fig.alt_text
 
 
 # --- findings_for --------------------------------------------------------------------------------
+
 
 def test_findings_for_self_directed_support_include_its_sustained_improvement(report: Report) -> None:
     found = explorer.findings_for(report, SELF_DIRECTED)
     assert set(found["indicator"]) == {SELF_DIRECTED}
     lead = found.iloc[0]
     assert (lead["kind"], lead["direction"], lead["role"], lead["in_report"]) == (
-        "improving_run", "success", "lead", True)
-    assert lead["draft"] == ("This measure has seen consistent improvement for 8 months, "
-                             "from 81.73% in December 2018 to 94.41% in July.")
+        "improving_run",
+        "success",
+        "lead",
+        True,
+    )
+    assert lead["draft"] == (
+        "This measure has seen consistent improvement for 8 months, from 81.73% in December 2018 to 94.41% in July."
+    )
     assert lead["source"] == "chosen" and lead["report_text"]
     assert "record_best" in set(found["kind"]) and lead["score"] >= found["score"].max()
 
@@ -232,6 +266,7 @@ def test_findings_cover_every_candidate_area(report: Report) -> None:
 
 
 # --- interactive_table and picker ---------------------------------------------------------------
+
 
 def test_interactive_table_is_self_contained(report: Report) -> None:
     table = explorer.interactive_table(explorer.indicator_table(report.card), caption="Indicators")
@@ -259,8 +294,7 @@ def test_picker_narrows_indicators_and_calls_back(report: Report) -> None:
     (outcome, directorate), ind = box.children[0].children, box.children[1]
     assert ind.value == SELF_DIRECTED and not calls  # nothing runs until the analyst changes something
     outcome.value = "O4"
-    assert all(v is None or v in set(report.card.loc[report.card["outcome"] == "O4", "id"])
-               for _, v in ind.options)
+    assert all(v is None or v in set(report.card.loc[report.card["outcome"] == "O4", "id"]) for _, v in ind.options)
     assert calls[-1] == ("O4", None, SELF_DIRECTED)
     directorate.value = "Finance"  # ASC-01 is not in Finance: the indicator falls back to the first
     assert ind.value is None and calls[-1] == ("O4", "Finance", None)

@@ -1,4 +1,5 @@
 """Each kind of finding on small hand-made series, with its drafted wording."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,8 +11,9 @@ from conftest import indicator, monthly, write_dataset
 from goldenthread.documents.report import build_report
 
 
-def findings(tmp_path: Path, figures: list, period: str, start: str = "2019-01", values: list | None = None,
-             **ind: object) -> pd.DataFrame:
+def findings(
+    tmp_path: Path, figures: list, period: str, start: str = "2019-01", values: list | None = None, **ind: object
+) -> pd.DataFrame:
     """Drafted candidates for one indicator 'A1' with the given monthly figures."""
     rows = values if values is not None else monthly("A1", start, figures)
     folder = write_dataset(tmp_path / "d", [indicator(id="A1", first_reported="2015-04", **ind)], rows)
@@ -29,8 +31,9 @@ def kinds(found: pd.DataFrame) -> set[str]:
 
 
 def test_improving_run_counts_periods_like_the_seed_report(tmp_path: Path) -> None:
-    found = findings(tmp_path, [82.1, 81.73, 84.0, 86.5, 88.1, 90.2, 91.6, 93.0, 94.41], "2019-07", start="2018-11",
-                     decimals=2)
+    found = findings(
+        tmp_path, [82.1, 81.73, 84.0, 86.5, 88.1, 90.2, 91.6, 93.0, 94.41], "2019-07", start="2018-11", decimals=2
+    )
     run = found[found["kind"] == "improving_run"].iloc[0]
     # December 2018 to July 2019 inclusive: 7 improvements, 8 months
     assert run["length"] == 8 and run["direction"] == "success"
@@ -38,10 +41,12 @@ def test_improving_run_counts_periods_like_the_seed_report(tmp_path: Path) -> No
 
 
 def test_run_wording_names_the_year_only_outside_the_reports_financial_year(tmp_path: Path) -> None:
-    found = findings(tmp_path, [82.1, 81.73, 84.0, 86.5, 88.1, 90.2, 91.6, 93.0, 94.41], "2019-07", start="2018-11",
-                     decimals=2)
-    assert "consistent improvement for 8 months, from 81.73% in December 2018 to 94.41% in July." in \
-        found.iloc[0]["text"]
+    found = findings(
+        tmp_path, [82.1, 81.73, 84.0, 86.5, 88.1, 90.2, 91.6, 93.0, 94.41], "2019-07", start="2018-11", decimals=2
+    )
+    assert (
+        "consistent improvement for 8 months, from 81.73% in December 2018 to 94.41% in July." in found.iloc[0]["text"]
+    )
 
 
 def test_ties_and_gaps_break_a_run(tmp_path: Path) -> None:
@@ -64,18 +69,21 @@ def test_polarity_none_makes_no_claims(tmp_path: Path) -> None:
 
 
 def test_missed_target_after_meeting_it_lower_is_better(tmp_path: Path) -> None:
-    found = findings(tmp_path, [2.1, 2.3, 2.2, 2.4, 2.5, 2.53, 2.96], "2019-07", decimals=2, polarity="lower",
-                     target=2.5)
+    found = findings(
+        tmp_path, [2.1, 2.3, 2.2, 2.4, 2.5, 2.53, 2.96], "2019-07", decimals=2, polarity="lower", target=2.5
+    )
     miss = found[found["kind"] == "target_missed"].iloc[0]
     assert miss["direction"] == "concern" and miss["length"] == 2
     assert found.iloc[0]["text"].startswith(
-        "Performance has risen above the target of 2.5% over recent months (2.53% in June and 2.96% in July).")
+        "Performance has risen above the target of 2.5% over recent months (2.53% in June and 2.96% in July)."
+    )
 
 
 def test_missed_target_higher_is_better_wording(tmp_path: Path) -> None:
     found = findings(tmp_path, [91, 92, 90, 88, 87.5], "2019-05", decimals=1)
     assert found.iloc[0]["text"].startswith(
-        "Performance has fallen below the target of 90% over recent months (88.0% in April and 87.5% in May).")
+        "Performance has fallen below the target of 90% over recent months (88.0% in April and 87.5% in May)."
+    )
 
 
 def test_never_meeting_the_target_is_not_a_slip(tmp_path: Path) -> None:
@@ -92,8 +100,9 @@ def test_record_high_and_ties(tmp_path: Path) -> None:
 
 
 def test_record_low_is_a_success_when_lower_is_better(tmp_path: Path) -> None:
-    found = findings(tmp_path, [30, 28, 29, 27, 28, 26, 27, 25], "2019-08", polarity="lower", target=30, unit="days",
-                     decimals=0)
+    found = findings(
+        tmp_path, [30, 28, 29, 27, 28, 26, 27, 25], "2019-08", polarity="lower", target=30, unit="days", decimals=0
+    )
     rec = found[found["kind"] == "record_best"].iloc[0]
     assert rec["direction"] == "success"
     from goldenthread.narrative.wording import draft
@@ -125,8 +134,10 @@ def test_large_movement_is_judged_against_the_indicators_own_history(tmp_path: P
 
 def test_milestones_completed_or_slipping(tmp_path: Path) -> None:
     def states(*s: str) -> list[dict]:
-        return [{"indicator": "A1", "period": f"2019-0{i + 1}", "value": "", "milestone_status": x, "note": ""}
-                for i, x in enumerate(s)]
+        return [
+            {"indicator": "A1", "period": f"2019-0{i + 1}", "value": "", "milestone_status": x, "note": ""}
+            for i, x in enumerate(s)
+        ]
 
     ms = {"kind": "milestone", "unit": "", "polarity": "", "target": ""}
     done = findings(tmp_path / "a", [], "2019-03", values=states("on_track", "on_track", "complete"), **ms)
@@ -138,8 +149,10 @@ def test_milestones_completed_or_slipping(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("frequency, word", [("quarterly", "quarters")])
 def test_runs_count_in_the_indicators_own_periods(tmp_path: Path, frequency: str, word: str) -> None:
-    rows = [{"indicator": "A1", "period": p, "value": v, "milestone_status": "", "note": ""}
-            for p, v in [("2018-06", 80), ("2018-09", 82), ("2018-12", 84), ("2019-03", 86), ("2019-06", 88)]]
+    rows = [
+        {"indicator": "A1", "period": p, "value": v, "milestone_status": "", "note": ""}
+        for p, v in [("2018-06", 80), ("2018-09", 82), ("2018-12", 84), ("2019-03", 86), ("2019-06", 88)]
+    ]
     found = findings(tmp_path, [], "2019-06", values=rows, frequency=frequency)
     assert f"consistent improvement for 5 {word}, from 80.0% in June 2018 to 88.0% in June." in found.iloc[0]["text"]
 

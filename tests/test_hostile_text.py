@@ -12,6 +12,7 @@ plan and a directorate plan) are built once, as HTML and PDF. Then, for every do
   text, not code) - its title and author too;
 - no invisible control that reorders text reaches either.
 """
+
 from __future__ import annotations
 
 import re
@@ -30,8 +31,10 @@ pytestmark = pytest.mark.integration
 
 #: Script, event handler, Typst code, template syntax (Jinja and others), the ends of CDATA and
 #: comments, both quotes, Typst math and references, an ampersand and a backslash.
-PAYLOAD = ('<script>alert(1)</script> <img src=x onerror=alert(1)> #read("/etc/passwd") {{7*7}} '
-           "{% if 1 %}IF{% endif %} ${x}$ ]]> --> \"' $x$ @ref <label> AT&T \\ end")
+PAYLOAD = (
+    '<script>alert(1)</script> <img src=x onerror=alert(1)> #read("/etc/passwd") {{7*7}} '
+    "{% if 1 %}IF{% endif %} ${x}$ ]]> --> \"' $x$ @ref <label> AT&T \\ end"
+)
 #: A right-to-left override, in the commentary (YAML refuses it; CSV readers drop it with a warning).
 OVERRIDE = "\u202e%05 revo"
 
@@ -52,12 +55,18 @@ def plant(folder: Path) -> dict[str, Path]:
 
     org = yaml.safe_load((data / "organisation.yaml").read_text(encoding="utf-8"))
     org["name"] = marked("O-name")
-    org["report_defaults"].update(title=marked("O-title"), meeting=marked("O-meeting"),
-                                  cabinet_member=marked("O-cabinet"), lead_officer=marked("O-lead"),
-                                  author=marked("O-author"), contact=marked("O-contact"))
-    org["status_scheme"]["statuses"] = {"green": {"label": marked("O-green"), "symbol": "✓", "colour": "#00703c"},
-                                        "red": {"label": "Off target", "symbol": marked("O-redsym"),
-                                                "colour": "#d4351c"}}
+    org["report_defaults"].update(
+        title=marked("O-title"),
+        meeting=marked("O-meeting"),
+        cabinet_member=marked("O-cabinet"),
+        lead_officer=marked("O-lead"),
+        author=marked("O-author"),
+        contact=marked("O-contact"),
+    )
+    org["status_scheme"]["statuses"] = {
+        "green": {"label": marked("O-green"), "symbol": "✓", "colour": "#00703c"},
+        "red": {"label": "Off target", "symbol": marked("O-redsym"), "colour": "#d4351c"},
+    }
     _yaml(data / "organisation.yaml", org)
 
     plan = yaml.safe_load((data / "plan.yaml").read_text(encoding="utf-8"))
@@ -72,23 +81,35 @@ def plant(folder: Path) -> dict[str, Path]:
     path = data / "directorates" / f"{DIRECTORATE}.yaml"
     d = yaml.safe_load(path.read_text(encoding="utf-8"))
     old_name = d["name"]
-    d.update(name=marked("D-name"), director=marked("D-director"), cabinet_members=[marked("D-cabinet")],
-             purpose=marked("D-purpose"), social_value=[marked("D-social")], services_in_house=[marked("D-inhouse")],
-             services_external=[marked("D-external")])
+    d.update(
+        name=marked("D-name"),
+        director=marked("D-director"),
+        cabinet_members=[marked("D-cabinet")],
+        purpose=marked("D-purpose"),
+        social_value=[marked("D-social")],
+        services_in_house=[marked("D-inhouse")],
+        services_external=[marked("D-external")],
+    )
     d["priorities"][0].update(title=marked("D-priority"), description=marked("D-pdesc"))
-    d["commissioned_services"][0].update(service=marked("D-service"), provider=marked("D-provider"),
-                                         contract_length=marked("D-length"))
+    d["commissioned_services"][0].update(
+        service=marked("D-service"), provider=marked("D-provider"), contract_length=marked("D-length")
+    )
     d["key_decisions"][0].update(decision=marked("D-decision"), description=marked("D-ddesc"))
     d["trading_company_slas"][0].update(company=marked("D-company"), service=marked("D-slaservice"))
     _yaml(path, d)
 
     ind = _csv(data / "indicators.csv")
-    public = ind.index[(ind["classification"] == "public") & (ind["kind"] == "measure")
-                       & (ind["directorate"] == old_name)]
+    public = ind.index[
+        (ind["classification"] == "public") & (ind["kind"] == "measure") & (ind["directorate"] == old_name)
+    ]
     first, second = public[0], public[1]
     ind.loc[ind["directorate"] == old_name, "directorate"] = marked("D-name")  # the directorate's indicators
-    ind.loc[first, ["title", "owner", "description", "source"]] = [marked("I-title"), marked("I-owner"),
-                                                                   marked("I-description"), marked("I-source")]
+    ind.loc[first, ["title", "owner", "description", "source"]] = [
+        marked("I-title"),
+        marked("I-owner"),
+        marked("I-description"),
+        marked("I-source"),
+    ]
     ind.to_csv(data / "indicators.csv", index=False, lineterminator="\n")
     hostile_id, other_id = ind.loc[first, "id"], ind.loc[second, "id"]
 
@@ -98,11 +119,26 @@ def plant(folder: Path) -> dict[str, Path]:
 
     comm = _csv(data / "commentary.csv")
     comm = comm[~((comm["period"] == "2019-07") & comm["indicator"].isin([hostile_id, other_id]))]
-    rows = [{"indicator": hostile_id, "period": "2019-07", "commentary": marked("C-commentary") + OVERRIDE,
-             "actions": marked("C-actions"), "highlight": "success", "page_title": marked("C-page"),
-             "classification": "public"},
-            {"indicator": other_id, "period": "2019-07", "commentary": "Reviewed.", "status_override": "amber",
-             "override_reason": marked("C-override"), "highlight": "concern", "classification": "public"}]
+    rows = [
+        {
+            "indicator": hostile_id,
+            "period": "2019-07",
+            "commentary": marked("C-commentary") + OVERRIDE,
+            "actions": marked("C-actions"),
+            "highlight": "success",
+            "page_title": marked("C-page"),
+            "classification": "public",
+        },
+        {
+            "indicator": other_id,
+            "period": "2019-07",
+            "commentary": "Reviewed.",
+            "status_override": "amber",
+            "override_reason": marked("C-override"),
+            "highlight": "concern",
+            "classification": "public",
+        },
+    ]
     extra = pd.DataFrame(rows).reindex(columns=comm.columns).fillna("")
     pd.concat([comm, extra]).to_csv(data / "commentary.csv", index=False, lineterminator="\n")
 
@@ -110,8 +146,16 @@ def plant(folder: Path) -> dict[str, Path]:
     params["data"] = str(data)
     params["title"] = marked("F-title")
     fs = params["front_sheet"]
-    for key in ("meeting", "division", "forward_plan_reference", "summary", "reasons", "links_to_priorities",
-                "consultations", "scrutiny_comments"):
+    for key in (
+        "meeting",
+        "division",
+        "forward_plan_reference",
+        "summary",
+        "reasons",
+        "links_to_priorities",
+        "consultations",
+        "scrutiny_comments",
+    ):
         fs[key] = marked(f"F-{key}")
     for key in ("cabinet_member", "lead_officer", "author", "contact"):  # from organisation.yaml instead
         fs.pop(key, None)
@@ -138,19 +182,77 @@ def _csv(path: Path) -> pd.DataFrame:
 #: Not shown anywhere, and so only checked to be inert: an indicator's description and source and
 #: a figure's note (the analysts' explorer shows them), and the organisation's default title and
 #: meeting, which the parameters file overrides here (see test_defaults_from_organisation_yaml_...).
-FRONT_SHEET = ["F-title", "F-meeting", "F-division", "F-forward_plan_reference", "F-summary", "F-recommendation",
-               "F-reasons", "F-links_to_priorities", "F-consultations", "F-scrutiny_comments", "F-financial",
-               "F-legal", "F-hr", "F-risk", "F-other", "F-seenrole", "F-seenname", "F-inrole", "F-inname",
-               "O-cabinet", "O-lead", "O-author", "O-contact"]
-SCORECARD = ["O-name", "O-green", "O-redsym", "P-outcome", "I-title", "I-owner", "D-name", "C-commentary",
-             "C-actions", "C-override"]
-DIRECTORATE_PLAN = ["D-director", "D-cabinet", "D-purpose", "D-priority", "D-pdesc", "D-social", "D-inhouse",
-                    "D-external", "D-service", "D-provider", "D-length", "D-decision", "D-ddesc", "D-company",
-                    "D-slaservice"]
+FRONT_SHEET = [
+    "F-title",
+    "F-meeting",
+    "F-division",
+    "F-forward_plan_reference",
+    "F-summary",
+    "F-recommendation",
+    "F-reasons",
+    "F-links_to_priorities",
+    "F-consultations",
+    "F-scrutiny_comments",
+    "F-financial",
+    "F-legal",
+    "F-hr",
+    "F-risk",
+    "F-other",
+    "F-seenrole",
+    "F-seenname",
+    "F-inrole",
+    "F-inname",
+    "O-cabinet",
+    "O-lead",
+    "O-author",
+    "O-contact",
+]
+SCORECARD = [
+    "O-name",
+    "O-green",
+    "O-redsym",
+    "P-outcome",
+    "I-title",
+    "I-owner",
+    "D-name",
+    "C-commentary",
+    "C-actions",
+    "C-override",
+]
+DIRECTORATE_PLAN = [
+    "D-director",
+    "D-cabinet",
+    "D-purpose",
+    "D-priority",
+    "D-pdesc",
+    "D-social",
+    "D-inhouse",
+    "D-external",
+    "D-service",
+    "D-provider",
+    "D-length",
+    "D-decision",
+    "D-ddesc",
+    "D-company",
+    "D-slaservice",
+]
 DOCUMENTS = {
     "corporate_performance_report": ("2019-07", FRONT_SHEET + SCORECARD + ["C-page"]),
-    "business_plan": ("business-plan-2019-07", ["O-name", "O-green", "O-redsym", "P-title", "P-vision",
-                                                "P-principle", "P-outcome", "P-priority", "P-activity", "I-title"]),
+    "business_plan": (
+        "business-plan-2019-07",
+        [
+            "O-name",
+            "O-green",
+            "O-redsym",
+            "P-title",
+            "P-vision",
+            "P-principle",
+            "P-outcome",
+            "P-priority",
+            "P-activity",
+            "I-title",
+        ],
+    ),
     "directorate_plan": (f"directorate-plan-{DIRECTORATE}-2019-07", SCORECARD + DIRECTORATE_PLAN),
 }
 
@@ -164,9 +266,11 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def built(planted: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The three documents built from the hostile data, once, as HTML and PDF."""
     out = tmp_path_factory.mktemp("out")
-    for args in (["--params", str(planted["report"])],
-                 ["--params", str(planted["plan"]), "--notebook", "business_plan"],
-                 ["--params", str(planted["plan"]), "--notebook", "directorate_plan", "--directorate", DIRECTORATE]):
+    for args in (
+        ["--params", str(planted["report"])],
+        ["--params", str(planted["plan"]), "--notebook", "business_plan"],
+        ["--params", str(planted["plan"]), "--notebook", "directorate_plan", "--directorate", DIRECTORATE],
+    ):
         result = run_cli("report", *args, "--out", str(out), "--format", "html,pdf")
         assert result.returncode == 0, result.stderr
     return out
@@ -213,10 +317,51 @@ class Page(HTMLParser):
 
 VOID = {"meta", "img", "br", "hr", "link", "input"}
 #: Every element a goldenthread page is made of (templates, nbconvert's page, sanitised commentary).
-ELEMENTS = {"html", "head", "meta", "title", "style", "body", "header", "main", "footer", "section", "article",
-            "figure", "div", "span", "p", "strong", "em", "b", "i", "a", "br", "code", "pre", "blockquote", "ul", "ol",
-            "li", "dl", "dt", "dd", "table", "caption", "thead", "tbody", "tr", "th", "td", "h1", "h2", "h3", "h4",
-            "h5", "img"}
+ELEMENTS = {
+    "html",
+    "head",
+    "meta",
+    "title",
+    "style",
+    "body",
+    "header",
+    "main",
+    "footer",
+    "section",
+    "article",
+    "figure",
+    "div",
+    "span",
+    "p",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "a",
+    "br",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "dl",
+    "dt",
+    "dd",
+    "table",
+    "caption",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "img",
+}
 
 
 def assert_inert(page: Page) -> None:
@@ -312,8 +457,8 @@ def test_defaults_from_organisation_yaml_are_text_too(planted: dict[str, Path], 
     the parameters (the three builds take those from organisation.yaml)."""
     import nbformat
 
-    from goldenthread.output import render
     from goldenthread.documents.report import build_report
+    from goldenthread.output import render
 
     data = yaml.safe_load(planted["report"].read_text(encoding="utf-8"))["data"]
     section = build_report(data, "2019-07").front_sheet()  # no title, no front sheet: the organisation's
@@ -321,8 +466,14 @@ def test_defaults_from_organisation_yaml_are_text_too(planted: dict[str, Path], 
     assert_inert(page)
     for code in ("O-title", "O-meeting", "O-cabinet", "O-lead", "O-author", "O-contact"):
         assert f"ZQ{code} {PAYLOAD}" in page.words, code
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("report.front_sheet()", outputs=[
-        nbformat.v4.new_output("display_data", data=section._repr_mimebundle_())])])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                "report.front_sheet()",
+                outputs=[nbformat.v4.new_output("display_data", data=section._repr_mimebundle_())],
+            )
+        ]
+    )
     render.export_html(nb, tmp_path / "front.html")
     assert_inert(Page((tmp_path / "front.html").read_text(encoding="utf-8")))
     render.export_pdf(nb, tmp_path / "front.pdf", tmp_path / "work")

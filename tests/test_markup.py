@@ -1,4 +1,5 @@
 """Commentary Markdown to safe HTML and Typst (goldenthread.output.markup)."""
+
 from __future__ import annotations
 
 import re
@@ -16,8 +17,10 @@ from goldenthread.output.typst_markup import INVISIBLE, visible
 
 
 def test_markdown_becomes_html_and_raw_html_is_inert() -> None:
-    html = markup.to_html("**Bold** and [a link](https://example.org)\n\n<script>alert(1)</script>"
-                          "<img src=x onerror=alert(2)> [bad](javascript:alert(3))")
+    html = markup.to_html(
+        "**Bold** and [a link](https://example.org)\n\n<script>alert(1)</script>"
+        "<img src=x onerror=alert(2)> [bad](javascript:alert(3))"
+    )
     assert "<strong>Bold</strong>" in html
     assert '<a href="https://example.org" rel="noopener noreferrer">a link</a>' in html
     assert "<script" not in html and "<img" not in html and 'href="javascript:' not in html
@@ -30,12 +33,15 @@ def test_one_paragraph_is_inline_content_so_it_runs_on_in_a_sentence() -> None:
     assert "#par" not in typst and "parbreak" not in typst
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("One.\n\nTwo.", '[#[#"One."]#parbreak()#[#"Two."]]'),
-    ("Intro\n\n- a\n- b\n\nAfter", '[#[#"Intro"]#list([#"a"], [#"b"], )#parbreak()#[#"After"]]'),
-    ("- loose\n\n  second\n- b", '[#list([#[#"loose"]#parbreak()#[#"second"]], [#[#"b"]], )]'),
-    ("> quoted\n>\n> two", '[#quote(block: true)[#[#"quoted"]#parbreak()#[#"two"]]]'),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("One.\n\nTwo.", '[#[#"One."]#parbreak()#[#"Two."]]'),
+        ("Intro\n\n- a\n- b\n\nAfter", '[#[#"Intro"]#list([#"a"], [#"b"], )#parbreak()#[#"After"]]'),
+        ("- loose\n\n  second\n- b", '[#list([#[#"loose"]#parbreak()#[#"second"]], [#[#"b"]], )]'),
+        ("> quoted\n>\n> two", '[#quote(block: true)[#[#"quoted"]#parbreak()#[#"two"]]]'),
+    ],
+)
 def test_paragraphs_are_separated_by_breaks_between_them(text: str, expected: str) -> None:
     assert markup.to_typst(text) == expected
 
@@ -53,15 +59,82 @@ def test_typst_syntax_in_commentary_is_only_ever_text(tmp_path: Path) -> None:
 # --- issue 11: no commentary text can break the PDF, reorder what is read, or fetch anything ---------
 
 #: Pieces of Markdown-ish text an owner (or someone out to embarrass the council) might type.
-MARKDOWNISH = st.sampled_from([
-    "```", "```python", "~~~", "    ", "`", "``", "#", "# ", "## ", "###### ", "$", "$$", "\\", "\\\\", "*", "**",
-    "***", "_", "__", "- ", "+ ", "* ", "1. ", "3) ", "  - ", "    - ", "> ", ">> ", "<script>", "</p>", "<b>",
-    "<img src=x onerror=alert(1)>", "&amp;", "&#x202e;", "&#0;", "&nbsp;", "| a | b |", "|---|---|", "---", "===",
-    "[", "]", "(", ")", "[x](javascript:alert(1))", "[x](https://example.org)", "![alt](http://x/y.png)",
-    "<https://example.org>", "@ref", "<label>", '"', "'", "{", "}", "#{1/0}", '#read("/etc/passwd")', "]]>",
-    "-->", "\u202e", "\u2066", "\x00", "\x1b", "\t", "\n", "\n\n", "  \n", "text", "Über", "🙂", "👩\u200d👩\u200d👧",
-    "ﷺ", "a" * 40,
-])
+MARKDOWNISH = st.sampled_from(
+    [
+        "```",
+        "```python",
+        "~~~",
+        "    ",
+        "`",
+        "``",
+        "#",
+        "# ",
+        "## ",
+        "###### ",
+        "$",
+        "$$",
+        "\\",
+        "\\\\",
+        "*",
+        "**",
+        "***",
+        "_",
+        "__",
+        "- ",
+        "+ ",
+        "* ",
+        "1. ",
+        "3) ",
+        "  - ",
+        "    - ",
+        "> ",
+        ">> ",
+        "<script>",
+        "</p>",
+        "<b>",
+        "<img src=x onerror=alert(1)>",
+        "&amp;",
+        "&#x202e;",
+        "&#0;",
+        "&nbsp;",
+        "| a | b |",
+        "|---|---|",
+        "---",
+        "===",
+        "[",
+        "]",
+        "(",
+        ")",
+        "[x](javascript:alert(1))",
+        "[x](https://example.org)",
+        "![alt](http://x/y.png)",
+        "<https://example.org>",
+        "@ref",
+        "<label>",
+        '"',
+        "'",
+        "{",
+        "}",
+        "#{1/0}",
+        '#read("/etc/passwd")',
+        "]]>",
+        "-->",
+        "\u202e",
+        "\u2066",
+        "\x00",
+        "\x1b",
+        "\t",
+        "\n",
+        "\n\n",
+        "  \n",
+        "text",
+        "Über",
+        "🙂",
+        "👩\u200d👩\u200d👧",
+        "ﷺ",
+        "a" * 40,
+    ]
+)
 COMMENTARY = st.lists(st.one_of(MARKDOWNISH, st.text(max_size=8)), max_size=30).map("".join)
 
 
@@ -77,6 +150,7 @@ def typst_check():
 
     def check(content: str) -> bytes:
         return typst.compile(f"#let c = {content}\n#par(c)\n#c\n".encode(), font_paths=fonts)
+
     return check
 
 
@@ -123,8 +197,10 @@ class _Tags(HTMLParser):
         self.text.append(data)
 
 
-@pytest.mark.parametrize("control", ["\u202e", "\u202b", "\u2067", "\u2069", "\u200f", "\x00", "\x07", "\x1b",
-                                     "\x85", "\ufeff", "&#x202e;", "&#8238;"])
+@pytest.mark.parametrize(
+    "control",
+    ["\u202e", "\u202b", "\u2067", "\u2069", "\u200f", "\x00", "\x07", "\x1b", "\x85", "\ufeff", "&#x202e;", "&#8238;"],
+)
 def test_reordering_and_control_characters_never_reach_the_reader(control: str) -> None:
     """Issue 11 (weak answer): U+202E made '%05 revo' display as 'over 50%'. Typed or as an entity, it is dropped."""
     r = markup.rich(f"Spend is {control}%05 revo budget")
@@ -147,24 +223,30 @@ def test_template_values_lose_controls_but_keep_their_type() -> None:
     assert markup.printable(5) == 5
 
 
-@pytest.mark.parametrize(("text", "html"), [
-    ("[x](javascript:alert(1))", "<p>[x](javascript:alert(1))</p>"),
-    ("[x](JaVaScRiPt:alert(1))", "<p>[x](JaVaScRiPt:alert(1))</p>"),
-    ("[x](data:text/html;base64,PHNjcmlwdD4=)", "<p>[x](data:text/html;base64,PHNjcmlwdD4=)</p>"),
-    ("[x](//evil.example/a)", '<p><a rel="noopener noreferrer">x</a></p>'),
-    ("[x](../../secret.html)", '<p><a rel="noopener noreferrer">x</a></p>'),
-    ("[x](vbscript:msgbox)", "<p>[x](vbscript:msgbox)</p>"),
-    ("<javascript:alert(1)>", "<p>&lt;javascript:alert(1)&gt;</p>"),
-    ("[x](mailto:performance@example.org)",
-     '<p><a href="mailto:performance@example.org" rel="noopener noreferrer">x</a></p>'),
-])
+@pytest.mark.parametrize(
+    ("text", "html"),
+    [
+        ("[x](javascript:alert(1))", "<p>[x](javascript:alert(1))</p>"),
+        ("[x](JaVaScRiPt:alert(1))", "<p>[x](JaVaScRiPt:alert(1))</p>"),
+        ("[x](data:text/html;base64,PHNjcmlwdD4=)", "<p>[x](data:text/html;base64,PHNjcmlwdD4=)</p>"),
+        ("[x](//evil.example/a)", '<p><a rel="noopener noreferrer">x</a></p>'),
+        ("[x](../../secret.html)", '<p><a rel="noopener noreferrer">x</a></p>'),
+        ("[x](vbscript:msgbox)", "<p>[x](vbscript:msgbox)</p>"),
+        ("<javascript:alert(1)>", "<p>&lt;javascript:alert(1)&gt;</p>"),
+        (
+            "[x](mailto:performance@example.org)",
+            '<p><a href="mailto:performance@example.org" rel="noopener noreferrer">x</a></p>',
+        ),
+    ],
+)
 def test_links_go_only_somewhere_absolute_and_harmless(text: str, html: str) -> None:
     assert markup.to_html(text) == html
 
 
 def test_images_are_links_and_nothing_is_fetched() -> None:
-    html = markup.to_html("See ![the chart](https://tracker.example/pixel.png?who=cabinet) and "
-                          "![](data:image/png;base64,AAAA)")
+    html = markup.to_html(
+        "See ![the chart](https://tracker.example/pixel.png?who=cabinet) and ![](data:image/png;base64,AAAA)"
+    )
     assert "<img" not in html and "src=" not in html
     assert '<a href="https://tracker.example/pixel.png?who=cabinet" rel="noopener noreferrer">the chart</a>' in html
     assert "data:image" not in markup.to_typst("![](data:image/png;base64,AAAA)")
@@ -198,7 +280,7 @@ def test_a_control_character_written_as_an_entity_is_replaced_visibly() -> None:
     assert "\x1b" not in r.html and "\x00" not in r.html and "\x1b" not in r.typst
 
 
-@pytest.mark.parametrize("text", ["[Note]: provisional", "[1]: https://example.org \"Source\"", "[a]: b\n[c]: d"])
+@pytest.mark.parametrize("text", ["[Note]: provisional", '[1]: https://example.org "Source"', "[a]: b\n[c]: d"])
 def test_a_line_that_looks_like_a_link_definition_is_kept(text: str) -> None:
     """Markdown reads "[Note]: provisional" as a link definition and shows nothing: the owner's words vanished."""
     words = re.findall(r"\w+", text)
@@ -224,9 +306,45 @@ class _Shown(HTMLParser):
 
 
 WORDS = st.sampled_from(["alpha", "beta", "gamma", "x1", "note", "provisional", "2019", "Über"])
-SYNTAX = st.sampled_from(["```", "~~~", "    ", "`", "#", "# ", "## ", "$", "\\", "*", "**", "_", "__", "- ", "+ ",
-                          "  - ", "> ", "<", ">", "[", "]", "(", ")", "|", "---", "===", "\n", "\n\n", "  \n", " ",
-                          "!", ":", '"', "'", ". "])
+SYNTAX = st.sampled_from(
+    [
+        "```",
+        "~~~",
+        "    ",
+        "`",
+        "#",
+        "# ",
+        "## ",
+        "$",
+        "\\",
+        "*",
+        "**",
+        "_",
+        "__",
+        "- ",
+        "+ ",
+        "  - ",
+        "> ",
+        "<",
+        ">",
+        "[",
+        "]",
+        "(",
+        ")",
+        "|",
+        "---",
+        "===",
+        "\n",
+        "\n\n",
+        "  \n",
+        " ",
+        "!",
+        ":",
+        '"',
+        "'",
+        ". ",
+    ]
+)
 
 
 @settings(max_examples=300)

@@ -4,6 +4,7 @@ Each test is built on data the example council does not have: no commentary for 
 year-to-date measure across the year end, an old annual figure, an override, drafted and chosen
 areas side by side, singular and zero counts.
 """
+
 from __future__ import annotations
 
 import csv
@@ -19,11 +20,11 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from conftest import ORGANISATION, indicator, monthly, write_dataset
-from goldenthread.run.cli import app
+from goldenthread.documents.report import build_report
 from goldenthread.inputs.load import load_dataset
 from goldenthread.inputs.periods import parse_period
-from goldenthread.documents.report import build_report
 from goldenthread.narrative.wording import indicator_set_sentence, when
+from goldenthread.run.cli import app
 
 
 def texts(report, indicator_id: str) -> str:
@@ -34,6 +35,7 @@ def texts(report, indicator_id: str) -> str:
 
 # --- 1. headings --------------------------------------------------------------------------------
 
+
 def test_a_drafted_area_without_commentary_is_headed_by_its_title(tmp_path: Path) -> None:
     inds = [indicator(id="A1", title="Adults helped at first contact"), indicator(id="A2", title="Second measure")]
     vals = monthly("A1", "2019-01", [80, 82, 84, 86, 88, 90]) + monthly("A2", "2019-01", [80, 81, 82, 83, 84, 95])
@@ -41,8 +43,10 @@ def test_a_drafted_area_without_commentary_is_headed_by_its_title(tmp_path: Path
     report = build_report(write_dataset(tmp_path / "d", inds, vals, commentary=comm), "2019-06")
     section = report.areas()
     headings = re.findall(r"<strong>(.*?)</strong>", section.html)
-    assert headings == ["Adults helped at first contact", "Our headline"] or \
-        sorted(headings) == ["Adults helped at first contact", "Our headline"]
+    assert headings == ["Adults helped at first contact", "Our headline"] or sorted(headings) == [
+        "Adults helped at first contact",
+        "Our headline",
+    ]
     assert 'headline: "Adults helped at first contact"' in section.typst and "nan" not in section.typst
 
 
@@ -58,9 +62,17 @@ def test_the_example_june_and_september_reports_have_no_nan_heading() -> None:
 
 # --- 2. year-to-date measures across the year end ----------------------------------------------------
 
+
 def ytd_dataset(tmp_path: Path, figures: list[float], start: str = "2018-04", **kw: object) -> Path:
-    ind = indicator(id="Y1", title="Apprenticeship starts (year to date)", unit="number", decimals=0,
-                    aggregation="cumulative", target=400, **kw)
+    ind = indicator(
+        id="Y1",
+        title="Apprenticeship starts (year to date)",
+        unit="number",
+        decimals=0,
+        aggregation="cumulative",
+        target=400,
+        **kw,
+    )
     return write_dataset(tmp_path / "ytd", [ind], monthly("Y1", start, figures))
 
 
@@ -88,8 +100,10 @@ def test_within_one_year_a_year_to_date_miss_is_still_found(tmp_path: Path) -> N
     report = build_report(ytd_dataset(tmp_path, figures), "2019-02")
     said = texts(report, "Y1")
     # each month beside its own profiled target, shown at the precision that explains the miss
-    assert "below the year-to-date target over recent months (320 against 333.33 in January and 340 against " \
-           "366.67 in February)" in said
+    assert (
+        "below the year-to-date target over recent months (320 against 333.33 in January and 340 against "
+        "366.67 in February)" in said
+    )
 
 
 def test_the_business_plan_says_what_a_year_to_date_measure_is_compared_with(tmp_path: Path) -> None:
@@ -103,26 +117,37 @@ def test_the_business_plan_says_what_a_year_to_date_measure_is_compared_with(tmp
 
 # --- 3. stale findings and the year of a month ------------------------------------------------------
 
+
 def test_an_old_annual_figure_is_not_drafted_as_news(tmp_path: Path) -> None:
-    rows = [{"indicator": "S1", "period": p, "value": v, "milestone_status": "", "note": ""}
-            for p, v in [("2016-10", 70), ("2017-10", 71), ("2018-10", 72), ("2019-10", 60)]]
-    folder = write_dataset(tmp_path / "d", [indicator(id="S1", frequency="annual", target=65, first_reported="2016-04")],
-                           rows)
-    for period, source in (("2019-10", "drafted"), ("2019-12", "drafted"), ("2020-03", "not news"),
-                           ("2020-04", "not news")):
+    rows = [
+        {"indicator": "S1", "period": p, "value": v, "milestone_status": "", "note": ""}
+        for p, v in [("2016-10", 70), ("2017-10", 71), ("2018-10", 72), ("2019-10", 60)]
+    ]
+    folder = write_dataset(
+        tmp_path / "d", [indicator(id="S1", frequency="annual", target=65, first_reported="2016-04")], rows
+    )
+    for period, source in (
+        ("2019-10", "drafted"),
+        ("2019-12", "drafted"),
+        ("2020-03", "not news"),
+        ("2020-04", "not news"),
+    ):
         cands = build_report(folder, period).area_candidates().set_index("indicator")
         assert cands.loc["S1", "source"] == source, period
         assert cands.loc["S1", "period"] == "2019-10"
     # the month is named with its year once the report is in another financial year
     assert "in October 2019" in texts(build_report(folder, "2020-04"), "S1")
-    assert "in October:" in texts(build_report(folder, "2019-12"), "S1") or \
-        " in October." in texts(build_report(folder, "2019-12"), "S1")
+    assert "in October:" in texts(build_report(folder, "2019-12"), "S1") or " in October." in texts(
+        build_report(folder, "2019-12"), "S1"
+    )
 
 
 def test_the_news_window_can_be_set_for_a_run(tmp_path: Path) -> None:
     # quarterly, with June's figure not in yet: March's is current at the June report, but three months old
-    rows = [{"indicator": "S1", "period": p, "value": v, "milestone_status": "", "note": ""}
-            for p, v in [("2018-06", 91), ("2018-09", 92), ("2018-12", 93), ("2019-03", 80)]]
+    rows = [
+        {"indicator": "S1", "period": p, "value": v, "milestone_status": "", "note": ""}
+        for p, v in [("2018-06", 91), ("2018-09", 92), ("2018-12", 93), ("2019-03", 80)]
+    ]
     folder = write_dataset(tmp_path / "d", [indicator(id="S1", frequency="quarterly")], rows)
     assert build_report(folder, "2019-06").area_candidates()["source"].iloc[0] == "not news"
     assert build_report(folder, "2019-06", news_window_months=4).area_candidates()["source"].iloc[0] == "drafted"
@@ -139,6 +164,7 @@ def test_months_outside_the_reports_financial_year_carry_their_year() -> None:
 
 
 # --- 4. who chose the areas -------------------------------------------------------------------------
+
 
 def mixed(tmp_path: Path, organisation: dict | None = None) -> Path:
     inds = [indicator(id="A1", title="Chosen one"), indicator(id="A2", title="Drafted one")]
@@ -176,10 +202,17 @@ def test_only_drafted_areas_are_said_to_be_from_the_data(tmp_path: Path) -> None
 
 # --- 5. overrides -------------------------------------------------------------------------------
 
+
 def test_a_drafted_sentence_about_an_overridden_status_says_so(tmp_path: Path) -> None:
     vals = monthly("A1", "2019-01", [86, 87, 88, 86, 87, 75, 78.3])
-    comm = [{"indicator": "A1", "period": "2019-07", "status_override": "green",
-             "override_reason": "Figures distorted by the case system migration"}]
+    comm = [
+        {
+            "indicator": "A1",
+            "period": "2019-07",
+            "status_override": "green",
+            "override_reason": "Figures distorted by the case system migration",
+        }
+    ]
     folder = write_dataset(tmp_path / "d", [indicator(id="A1", target=85)], vals, commentary=comm)
     report = build_report(folder, "2019-07")
     said = texts(report, "A1")
@@ -192,8 +225,9 @@ def test_a_drafted_sentence_about_an_overridden_status_says_so(tmp_path: Path) -
 def test_an_override_in_the_history_is_named_when_a_status_moves_from_it(tmp_path: Path) -> None:
     vals = monthly("A1", "2019-01", [86, 87, 88, 86, 70, 80.5])
     comm = [{"indicator": "A1", "period": "2019-05", "status_override": "green", "override_reason": "One-off"}]
-    report = build_report(write_dataset(tmp_path / "d", [indicator(id="A1", target=85)], vals, commentary=comm),
-                          "2019-06")
+    report = build_report(
+        write_dataset(tmp_path / "d", [indicator(id="A1", target=85)], vals, commentary=comm), "2019-06"
+    )
     from goldenthread.narrative.findings import find
 
     found = find(report.history, report.card.set_index("id")["as_at"])
@@ -202,6 +236,7 @@ def test_an_override_in_the_history_is_named_when_a_status_moves_from_it(tmp_pat
 
 
 # --- 6. areas --csv round trip ------------------------------------------------------------------
+
 
 def read_rows(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8-sig", newline="") as f:
@@ -219,8 +254,9 @@ def test_areas_csv_round_trips_into_commentary(example_copy: Path, tmp_path: Pat
     report = build_report(example_copy, "2019-07")
 
     out = tmp_path / "draft.csv"
-    result = CliRunner().invoke(app, ["areas", "--period", "2019-07", "--data", str(example_copy), "--csv", str(out)],
-                                env={"COLUMNS": "200"})
+    result = CliRunner().invoke(
+        app, ["areas", "--period", "2019-07", "--data", str(example_copy), "--csv", str(out)], env={"COLUMNS": "200"}
+    )
     assert result.exit_code == 0, result.output
     rows = read_rows(out)
     assert list(rows[0])[-2:] == ["draft", "draft_area"]
@@ -232,8 +268,11 @@ def test_areas_csv_round_trips_into_commentary(example_copy: Path, tmp_path: Pat
     drafted = [r for r in rows if r["draft"]]
     assert drafted and all(r["draft_area"] in ("success", "concern") for r in drafted)
     asc = by_id["ASC-01"]
-    assert asc["commentary"] == next(c for i, p, c in before.commentary[["indicator", "period", "commentary"]]
-                                     .itertuples(index=False) if i == "ASC-01" and p == parse_period("2019-07"))
+    assert asc["commentary"] == next(
+        c
+        for i, p, c in before.commentary[["indicator", "period", "commentary"]].itertuples(index=False)
+        if i == "ASC-01" and p == parse_period("2019-07")
+    )
     assert "81.73% in December 2018" in asc["draft"]
 
     # paste the rows back in place of July's: nothing changes
@@ -258,9 +297,14 @@ def test_areas_csv_round_trips_into_commentary(example_copy: Path, tmp_path: Pat
 
 # --- 7. counts and years in words ---------------------------------------------------------------
 
+
 @settings(deadline=None, max_examples=200)
-@given(continued=st.integers(0, 60), new=st.integers(0, 60), period=st.integers(2000 * 12, 2040 * 12),
-       start=st.integers(1, 12))
+@given(
+    continued=st.integers(0, 60),
+    new=st.integers(0, 60),
+    period=st.integers(2000 * 12, 2040 * 12),
+    start=st.integers(1, 12),
+)
 def test_the_indicator_set_sentence_reads_as_a_person_writes(continued: int, new: int, period: int, start: int) -> None:
     text = indicator_set_sentence(continued + new, continued, new, period, start)
     assert not re.search(r"\b1 (performance )?indicators\b", text) and not re.search(r"\b0 of which\b", text)
@@ -279,14 +323,19 @@ def test_an_april_report_names_the_year_its_figures_belong_to(tmp_path: Path) ->
     report = build_report(folder, "2019-04")
     assert report.heading.endswith("End of April 2019 (Q4+1 2018/19)")
     html = report.indicator_summary().html
-    assert "This report consists of 2 performance indicators for 2019/20: 1 continued from 2018/19 and 1 new " \
-           "this year." in html
+    assert (
+        "This report consists of 2 performance indicators for 2019/20: 1 continued from 2018/19 and 1 new "
+        "this year." in html
+    )
     assert "The new item is:" in html
 
 
 def test_singular_counts_in_the_summary(tmp_path: Path) -> None:
-    folder = write_dataset(tmp_path / "d", [indicator(id="A1", first_reported="2019-04"), indicator(id="A2")],
-                           monthly("A1", "2019-04", [91, 92]))
+    folder = write_dataset(
+        tmp_path / "d",
+        [indicator(id="A1", first_reported="2019-04"), indicator(id="A2")],
+        monthly("A1", "2019-04", [91, 92]),
+    )
     html = build_report(folder, "2019-05").indicator_summary().html
     assert "1 indicator does not yet have sufficient information" in html
     assert "The one indicator that can be judged is on target." in html
@@ -301,6 +350,7 @@ def test_indicators_first_reported_after_the_report_month_are_not_in_it(tmp_path
 
 
 # --- the example's own July report still reads as seed 003 --------------------------------------
+
 
 def test_july_wording_keeps_the_seed_reports_figures() -> None:
     report = build_report("data/example", "2019-07")
@@ -330,8 +380,9 @@ def test_organisation_yaml_accepts_the_house_rules(tmp_path: Path) -> None:
 def test_a_change_inside_the_no_change_band_is_never_called_large(tmp_path: Path) -> None:
     org = {**ORGANISATION, "status_scheme": {"no_change_band": 0.01}}
     figures = [100, 100.01, 100, 100.01, 100, 100.01, 100, 100.9]  # a 0.9% rise after months of stillness
-    folder = write_dataset(tmp_path / "d", [indicator(id="A1", decimals=2, target=90)],
-                           monthly("A1", "2019-01", figures), organisation=org)
+    folder = write_dataset(
+        tmp_path / "d", [indicator(id="A1", decimals=2, target=90)], monthly("A1", "2019-01", figures), organisation=org
+    )
     report = build_report(folder, "2019-08")
     assert report.card.set_index("id").loc["A1", "dot_previous"] == "no_change"
     from goldenthread.narrative.findings import find
@@ -343,8 +394,12 @@ def test_a_change_inside_the_no_change_band_is_never_called_large(tmp_path: Path
 
 def test_recommendations_are_put_to_the_meeting_named_on_the_front_sheet(tmp_path: Path) -> None:
     folder = write_dataset(tmp_path / "d", [indicator(id="A1")], monthly("A1", "2019-01", [91]))
-    for meeting, asked in (("Executive", "The Executive is asked to:"), ("Cabinet", "Cabinet is asked to:"),
-                           ("the Full Council", "the Full Council is asked to:")):
-        section = build_report(folder, "2019-01", front_sheet={"meeting": meeting,
-                                                               "recommendations": ["Note the report."]}).front_sheet()
+    for meeting, asked in (
+        ("Executive", "The Executive is asked to:"),
+        ("Cabinet", "Cabinet is asked to:"),
+        ("the Full Council", "the Full Council is asked to:"),
+    ):
+        section = build_report(
+            folder, "2019-01", front_sheet={"meeting": meeting, "recommendations": ["Note the report."]}
+        ).front_sheet()
         assert asked in section.html and f'asked: "{asked}"' in section.typst

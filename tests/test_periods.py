@@ -1,14 +1,30 @@
 import pytest
 
-from goldenthread.inputs.periods import (financial_year_label, financial_year_start, format_period, month_name,
-                                  month_of_year, parse_period, quarter_label)
+from goldenthread.inputs.periods import (
+    financial_year_label,
+    financial_year_start,
+    format_period,
+    month_name,
+    month_of_year,
+    parse_period,
+    quarter_label,
+)
 
 
-@pytest.mark.parametrize("text, label", [
-    ("2019-06", "Q1 2019/20"), ("2019-07", "Q1+1 2019/20"), ("2019-08", "Q1+2 2019/20"),
-    ("2019-09", "Q2 2019/20"), ("2019-12", "Q3 2019/20"), ("2020-01", "Q3+1 2019/20"),
-    ("2020-03", "Q4 2019/20"), ("2019-04", "Q4+1 2018/19"), ("2019-05", "Q4+2 2018/19"),
-])
+@pytest.mark.parametrize(
+    "text, label",
+    [
+        ("2019-06", "Q1 2019/20"),
+        ("2019-07", "Q1+1 2019/20"),
+        ("2019-08", "Q1+2 2019/20"),
+        ("2019-09", "Q2 2019/20"),
+        ("2019-12", "Q3 2019/20"),
+        ("2020-01", "Q3+1 2019/20"),
+        ("2020-03", "Q4 2019/20"),
+        ("2019-04", "Q4+1 2018/19"),
+        ("2019-05", "Q4+2 2018/19"),
+    ],
+)
 def test_quarter_labels_follow_the_uk_financial_year(text: str, label: str) -> None:
     assert quarter_label(parse_period(text)) == label
 

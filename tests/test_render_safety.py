@@ -1,5 +1,6 @@
 """What reaches the reader (issue 11): anchors one to one, page furniture escaped, controls dropped
 by the writers themselves, and a PDF that cannot be laid out reported like a failing cell."""
+
 from __future__ import annotations
 
 import re
@@ -15,14 +16,13 @@ from hypothesis import strategies as st
 from markupsafe import Markup as SafeHTML
 
 from conftest import ROOT, indicator, monthly, run_cli, write_dataset
-from goldenthread.output import render
-from goldenthread.output import typst_markup as ty
-from goldenthread.errors import ReportError
 from goldenthread.documents.report import _env, anchor, build_report
-from goldenthread.output import TYPST_MIME
-
+from goldenthread.errors import ReportError
+from goldenthread.output import TYPST_MIME, render
+from goldenthread.output import typst_markup as ty
 
 # --- anchors (issue 11, defect 3) ----------------------------------------------------------------
+
 
 def unanchor(text: str) -> str:
     """The id an anchor was made from: read back, to show that no two ids can share one."""
@@ -30,7 +30,7 @@ def unanchor(text: str) -> str:
     body, raw, i = text[4:], bytearray(), 0
     while i < len(body):
         if body[i] == "_":
-            raw.append(int(body[i + 1:i + 3], 16))
+            raw.append(int(body[i + 1 : i + 3], 16))
             i += 3
         else:
             raw.extend(body[i].encode("ascii"))
@@ -50,8 +50,10 @@ def test_an_anchor_is_one_to_one_and_valid_as_html_id_and_typst_label(indicator_
     assert re.fullmatch(r"ind-[A-Za-z0-9_-]+", a)  # an HTML id, a Typst <label>, a file name on any system
 
 
-@pytest.mark.parametrize(("one", "other"), [("ASC-01", "ASC.01"), ("ASC-01", "ASC 01"), ("ASC-01", "ASC_01"),
-                                            ("A_2e01", "A.01"), ("ASC/01", "ASC\\01")])
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [("ASC-01", "ASC.01"), ("ASC-01", "ASC 01"), ("ASC-01", "ASC_01"), ("A_2e01", "A.01"), ("ASC/01", "ASC\\01")],
+)
 def test_ids_that_look_alike_get_different_anchors(one: str, other: str) -> None:
     assert anchor(one) != anchor(other)
 
@@ -72,11 +74,16 @@ def test_asc_01_and_asc_dot_01_each_keep_their_own_entry_chart_and_link(tmp_path
     """Both became ``ind-ASC-01``: the PDF died ("label occurs multiple times") and the HTML showed one chart twice."""
     folder = write_dataset(
         tmp_path / "data",
-        [indicator(id="ASC-01", title="Dash indicator"), indicator(id="ASC.01", title="Dot indicator", outcome="O2",
-                                                                   priority="O2.1")],
+        [
+            indicator(id="ASC-01", title="Dash indicator"),
+            indicator(id="ASC.01", title="Dot indicator", outcome="O2", priority="O2.1"),
+        ],
         monthly("ASC-01", "2019-01", [50, 60, 70, 80, 95, 96]) + monthly("ASC.01", "2019-01", [99, 90, 80, 70, 60, 50]),
-        commentary=[{"indicator": "ASC-01", "period": "2019-06", "commentary": "Dash up.", "highlight": "success"},
-                    {"indicator": "ASC.01", "period": "2019-06", "commentary": "Dot down.", "highlight": "concern"}])
+        commentary=[
+            {"indicator": "ASC-01", "period": "2019-06", "commentary": "Dash up.", "highlight": "success"},
+            {"indicator": "ASC.01", "period": "2019-06", "commentary": "Dot down.", "highlight": "concern"},
+        ],
+    )
     params = tmp_path / "2019-06.yaml"
     params.write_text(yaml.safe_dump({"data": str(folder), "period": "2019-06", "audience": "public"}))
     result = run_cli("report", "--params", str(params), "--out", str(tmp_path / "out"), "--format", "html,pdf")
@@ -91,8 +98,10 @@ def test_asc_01_and_asc_dot_01_each_keep_their_own_entry_chart_and_link(tmp_path
     links = re.findall(r'href="#(ind-[^"]+)"', html)
     assert sorted(links) == sorted([anchor("ASC-01"), anchor("ASC.01")])
     from pypdf import PdfReader
-    text = " ".join(p.extract_text() for p in PdfReader(tmp_path / "out" / "2019-06" /
-                                                        "corporate_performance_report.pdf").pages)
+
+    text = " ".join(
+        p.extract_text() for p in PdfReader(tmp_path / "out" / "2019-06" / "corporate_performance_report.pdf").pages
+    )
     assert "Dash indicator" in text and "Dot indicator" in text
 
 
@@ -128,16 +137,20 @@ def _articles(html: str) -> dict[str, dict[str, str]]:
 
 # --- the page around the sections (issue 11, defect 1) ----------------------------------------------
 
+
 def notebook(document: dict[str, str], typst_source: str = "", html: str = "<p>Body</p>") -> nbformat.NotebookNode:
     """An executed report notebook with one section output, as the pipeline reads it back."""
-    output = nbformat.v4.new_output("display_data", data={
-        "text/html": html, TYPST_MIME: {"typst": typst_source, "files": {}, "document": document}})
+    output = nbformat.v4.new_output(
+        "display_data", data={"text/html": html, TYPST_MIME: {"typst": typst_source, "files": {}, "document": document}}
+    )
     return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("report.appendix()", outputs=[output])])
 
 
-HOSTILE_META = {"title": "Q1 <script>alert(1)</script> \u202e%05 revo",
-                "organisation": "X <img src=x onerror=alert(1)>",
-                "classification": "Public</strong><script>alert(2)</script>"}
+HOSTILE_META = {
+    "title": "Q1 <script>alert(1)</script> \u202e%05 revo",
+    "organisation": "X <img src=x onerror=alert(1)>",
+    "classification": "Public</strong><script>alert(2)</script>",
+}
 
 
 def test_title_organisation_and_classification_are_text_on_the_page(tmp_path: Path) -> None:
@@ -148,8 +161,10 @@ def test_title_organisation_and_classification_are_text_on_the_page(tmp_path: Pa
     assert "<script" not in html and "<img" not in html
     assert "\u202e" not in html
     assert "<title>Q1 &lt;script&gt;alert(1)&lt;/script&gt; %05 revo</title>" in html
-    assert '<header class="gt-banner"><span>X &lt;img src=x onerror=alert(1)&gt;</span>' \
-           "<strong>Public&lt;/strong&gt;&lt;script&gt;alert(2)&lt;/script&gt;</strong></header>" in html
+    assert (
+        '<header class="gt-banner"><span>X &lt;img src=x onerror=alert(1)&gt;</span>'
+        "<strong>Public&lt;/strong&gt;&lt;script&gt;alert(2)&lt;/script&gt;</strong></header>" in html
+    )
     assert "X &lt;img src=x onerror=alert(1)&gt; · Q1 &lt;script&gt;alert(1)&lt;/script&gt; %05 revo · " in html
 
 
@@ -179,39 +194,65 @@ def test_a_title_with_a_control_character_reaches_neither_html_nor_typst() -> No
 
 # --- a PDF that cannot be laid out (issue 11, defect 4) --------------------------------------------
 
+
 def broken_appendix(indicator_id: str) -> str:
     """An appendix whose commentary is invalid Typst, as ``#raw()`` from an empty code fence used to be."""
-    entry = {"id": indicator_id, "anchor": anchor(indicator_id), "title": "A title",
-             "commentary": ty.Markup("[#raw()]")}
-    return ty.call("gt-appendix", {"heading": "Appendix A", "outcomes": [
-        {"id": "O1", "title": "Outcome", "indicators": [{"id": "OTHER", "anchor": anchor("OTHER"), "title": "x",
-                                                         "commentary": ty.Markup("[#\"fine\"]")}, entry]}],
-        "legend": []})
+    entry = {
+        "id": indicator_id,
+        "anchor": anchor(indicator_id),
+        "title": "A title",
+        "commentary": ty.Markup("[#raw()]"),
+    }
+    return ty.call(
+        "gt-appendix",
+        {
+            "heading": "Appendix A",
+            "outcomes": [
+                {
+                    "id": "O1",
+                    "title": "Outcome",
+                    "indicators": [
+                        {"id": "OTHER", "anchor": anchor("OTHER"), "title": "x", "commentary": ty.Markup('[#"fine"]')},
+                        entry,
+                    ],
+                }
+            ],
+            "legend": [],
+        },
+    )
 
 
 def test_a_typst_failure_names_the_document_section_and_indicator(tmp_path: Path) -> None:
-    nb = notebook({"title": "Corporate Performance Report", "organisation": "X", "classification": "Public"},
-                  broken_appendix('ASC "01"'))
+    nb = notebook(
+        {"title": "Corporate Performance Report", "organisation": "X", "classification": "Public"},
+        broken_appendix('ASC "01"'),
+    )
     with pytest.raises(ReportError) as caught:
         render.export_pdf(nb, tmp_path / "corporate_performance_report.pdf", tmp_path / "work")
     message = str(caught.value)
-    assert message.startswith("could not lay out the PDF corporate_performance_report.pdf "
-                              "(Corporate Performance Report): Typst says 'missing argument: text' in the appendix, "
-                              'in the entry for indicator ASC "01". Check indicator ASC "01"\'s commentary')
+    assert message.startswith(
+        "could not lay out the PDF corporate_performance_report.pdf "
+        "(Corporate Performance Report): Typst says 'missing argument: text' in the appendix, "
+        'in the entry for indicator ASC "01". Check indicator ASC "01"\'s commentary'
+    )
     assert "--format html" in message
     assert not (tmp_path / "corporate_performance_report.pdf").exists()
 
 
 def test_a_typst_failure_outside_an_indicator_still_names_the_document(tmp_path: Path) -> None:
-    nb = notebook({"title": "Business Plan"}, '#gt-plan-cover((title: [#raw()],))')
-    with pytest.raises(ReportError, match=r"^could not lay out the PDF plan.pdf \(Business Plan\): Typst says "
-                                          r"'missing argument: text' in the plan cover\. If nothing in the data"):
+    nb = notebook({"title": "Business Plan"}, "#gt-plan-cover((title: [#raw()],))")
+    with pytest.raises(
+        ReportError,
+        match=r"^could not lay out the PDF plan.pdf \(Business Plan\): Typst says "
+        r"'missing argument: text' in the plan cover\. If nothing in the data",
+    ):
         render.export_pdf(nb, tmp_path / "plan.pdf", tmp_path / "work")
 
 
 @pytest.mark.integration
-def test_a_pdf_that_cannot_be_laid_out_fails_the_build_and_keeps_the_last_good_report(tmp_path: Path,
-                                                                                         monkeypatch) -> None:
+def test_a_pdf_that_cannot_be_laid_out_fails_the_build_and_keeps_the_last_good_report(
+    tmp_path: Path, monkeypatch
+) -> None:
     from goldenthread.run import pipeline
 
     def fake_execute(notebook_path, output, parameters, cwd, timeout, progress):  # noqa: ANN001
@@ -221,15 +262,22 @@ def test_a_pdf_that_cannot_be_laid_out_fails_the_build_and_keeps_the_last_good_r
     out = tmp_path / "reports"
     (out / "2019-07").mkdir(parents=True)
     (out / "2019-07" / "corporate_performance_report.html").write_text("last good report")
-    with pytest.raises(ReportError, match=r"could not lay out the PDF corporate_performance_report.pdf .* "
-                                          r"in the entry for indicator ASC-01"):
-        pipeline.run_report(ROOT / "parameters" / "2019-07.yaml",
-                            notebook=ROOT / "notebooks" / "corporate_performance_report.ipynb", out_root=out)
+    with pytest.raises(
+        ReportError,
+        match=r"could not lay out the PDF corporate_performance_report.pdf .* "
+        r"in the entry for indicator ASC-01",
+    ):
+        pipeline.run_report(
+            ROOT / "parameters" / "2019-07.yaml",
+            notebook=ROOT / "notebooks" / "corporate_performance_report.ipynb",
+            out_root=out,
+        )
     assert (out / "2019-07" / "corporate_performance_report.html").read_text() == "last good report"
     assert [p.name for p in (out / "2019-07").iterdir()] == ["corporate_performance_report.html"]
 
 
 # --- layout: nothing from the data runs off the page ----------------------------------------------
+
 
 def appendix_pdf(tmp_path: Path, **first_indicator: str) -> Path:
     """The example's Appendix A as a PDF, with the first indicator's fields replaced; returns the PDF."""
@@ -237,8 +285,13 @@ def appendix_pdf(tmp_path: Path, **first_indicator: str) -> Path:
     for column, text in first_indicator.items():
         report.card.loc[report.card.index[0], column] = text
     section = report.appendix(charts=False)
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("report.appendix()", outputs=[
-        nbformat.v4.new_output("display_data", data=section._repr_mimebundle_())])])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                "report.appendix()", outputs=[nbformat.v4.new_output("display_data", data=section._repr_mimebundle_())]
+            )
+        ]
+    )
     render.export_pdf(nb, tmp_path / "appendix.pdf", tmp_path / "work")
     return tmp_path / "appendix.pdf"
 
@@ -273,10 +326,17 @@ def test_a_long_unbroken_word_wraps_inside_the_margins(tmp_path: Path) -> None:
     from pypdf import PdfReader
 
     word = "Supercalifragilistic" * 15
-    appendix_pdf(tmp_path, title=f"Title {word}", commentary=f"{word} and https://example.org/{'abcdefghij' * 20}",
-                 owner=word)
-    pages = typst.compile(str(tmp_path / "work" / "report.typ"), root=str(tmp_path / "work"), format="png", ppi=36,
-                          font_paths=render.font_dirs(), ignore_system_fonts=True)
+    appendix_pdf(
+        tmp_path, title=f"Title {word}", commentary=f"{word} and https://example.org/{'abcdefghij' * 20}", owner=word
+    )
+    pages = typst.compile(
+        str(tmp_path / "work" / "report.typ"),
+        root=str(tmp_path / "work"),
+        format="png",
+        ppi=36,
+        font_paths=render.font_dirs(),
+        ignore_system_fonts=True,
+    )
     right_margin = int((21.0 - 1.8) / 2.54 * 36) + 2  # pixels: the text area ends 1.8 cm from the right edge
     for png in pages if isinstance(pages, list) else [pages]:
         image = Image.open(BytesIO(png)).convert("L")
@@ -295,12 +355,20 @@ def test_a_long_id_still_gets_its_chart_in_the_pdf(tmp_path: Path) -> None:
     from pypdf import PdfReader
 
     long_id = "Ä" * 30 + "A" * 230
-    folder = write_dataset(tmp_path / "data", [indicator(id=long_id, title="Long id indicator")],
-                           monthly(long_id, "2019-01", [50, 60, 70, 80, 95, 96]))
+    folder = write_dataset(
+        tmp_path / "data",
+        [indicator(id=long_id, title="Long id indicator")],
+        monthly(long_id, "2019-01", [50, 60, 70, 80, 95, 96]),
+    )
     section = build_report(folder, "2019-06").appendix()
     assert [len(n.encode()) for n in section.files] and max(len(n.encode()) for n in section.files) > 255
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("report.appendix()", outputs=[
-        nbformat.v4.new_output("display_data", data=section._repr_mimebundle_())])])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                "report.appendix()", outputs=[nbformat.v4.new_output("display_data", data=section._repr_mimebundle_())]
+            )
+        ]
+    )
     render.export_pdf(nb, tmp_path / "a.pdf", tmp_path / "work")
     pages = PdfReader(tmp_path / "a.pdf").pages
     assert sum(len(p.images) for p in pages) == 1 and "Long id indicator" in pages[0].extract_text()

@@ -3,6 +3,7 @@
 Runs the real CLI in a subprocess (kernel, Papermill, nbconvert, Typst), so it is the slowest
 module in the suite; the report is built once and shared by the checks.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -51,19 +52,33 @@ def text_of(html: str) -> str:
 
 def test_all_outputs_written(built: Path) -> None:
     names = {p.name for p in built.iterdir()}
-    assert names == {"corporate_performance_report.ipynb", "corporate_performance_report.html",
-                     "corporate_performance_report.pdf", "manifest.json"}
+    assert names == {
+        "corporate_performance_report.ipynb",
+        "corporate_performance_report.html",
+        "corporate_performance_report.pdf",
+        "manifest.json",
+    }
 
 
 def test_html_front_sheet_and_summary(html: str) -> None:
     text = text_of(html)
     assert "Corporate Performance Report - End of July 2019 (Q1+1 2019/20)" in text
-    for label in ("Cabinet Member(s)", "Lead Officer", "Report Author", "Seen by", "Forward Plan Reference",
-                  "Recommendations", "Financial Implications", "Legal Implications"):
+    for label in (
+        "Cabinet Member(s)",
+        "Lead Officer",
+        "Report Author",
+        "Seen by",
+        "Forward Plan Reference",
+        "Recommendations",
+        "Financial Implications",
+        "Legal Implications",
+    ):
         assert label in text
     assert "Priya Shah, Director - Corporate Affairs" in text
-    assert "This report consists of 38 performance indicators for 2019/20: 22 continued from 2018/19 and 16 new " \
-           "this year." in text
+    assert (
+        "This report consists of 38 performance indicators for 2019/20: 22 continued from 2018/19 and 16 new "
+        "this year." in text
+    )
     assert "4 indicators do not yet have sufficient information" in text
 
 
@@ -151,7 +166,8 @@ def test_failing_cell_keeps_last_good_report(built: Path, tmp_path: Path) -> Non
 
 def test_bad_data_exits_2_and_writes_nothing(tmp_path: Path, example_copy: Path) -> None:
     (example_copy / "values.csv").write_text(
-        (example_copy / "values.csv").read_text().replace("94.41", "94.41%", 1), encoding="utf-8")
+        (example_copy / "values.csv").read_text().replace("94.41", "94.41%", 1), encoding="utf-8"
+    )
     out = tmp_path / "reports"
     result = run_cli("report", "--period", "2019-07", "--out", str(out), "--data", str(example_copy))
     assert result.returncode == 2

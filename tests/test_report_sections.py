@@ -1,4 +1,5 @@
 """Report sections render the same content to HTML and Typst, safely."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -26,9 +27,12 @@ def test_no_highlights_gives_a_short_sensible_section(tmp_path: Path) -> None:
 
 def test_commentary_cannot_inject_html_or_typst(tmp_path: Path) -> None:
     nasty = '<script>alert(1)</script> #set page(fill: red) *bold* $x$ "quoted" \\ back'
-    folder = write_dataset(tmp_path / "d", [indicator(id="A1")], monthly("A1", "2019-04", [91, 92, 93]),
-                           commentary=[{"indicator": "A1", "period": "2019-06", "commentary": nasty,
-                                        "highlight": "success"}])
+    folder = write_dataset(
+        tmp_path / "d",
+        [indicator(id="A1")],
+        monthly("A1", "2019-04", [91, 92, 93]),
+        commentary=[{"indicator": "A1", "period": "2019-06", "commentary": nasty, "highlight": "success"}],
+    )
     report = build_report(folder, "2019-06")
     html = report.appendix(charts=False).html + report.areas().html
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -39,8 +43,12 @@ def test_commentary_cannot_inject_html_or_typst(tmp_path: Path) -> None:
 
 
 def test_item_without_commentary_states_the_figures(tmp_path: Path) -> None:
-    folder = write_dataset(tmp_path / "d", [indicator(id="A1", decimals=2)], monthly("A1", "2019-04", [91, 92, 93.5]),
-                           commentary=[{"indicator": "A1", "period": "2019-06", "highlight": "success"}])
+    folder = write_dataset(
+        tmp_path / "d",
+        [indicator(id="A1", decimals=2)],
+        monthly("A1", "2019-04", [91, 92, 93.5]),
+        commentary=[{"indicator": "A1", "period": "2019-06", "highlight": "success"}],
+    )
     html = build_report(folder, "2019-06").areas().html
     assert "93.50% in June 2019 against a target of 90%." in html
     assert 'href="#ind-A1"' in html

@@ -1,4 +1,5 @@
 """House rules a reviewer would otherwise check by hand."""
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,9 @@ def test_notebooks_are_committed_without_outputs(path) -> None:
 def test_notebook_cells_keep_their_names(path) -> None:
     """Failure messages name cells by id ("cell 4 (setup: ...)"): nbstripout without --keep-id numbers them."""
     ids = [c.get("id", "") for c in json.loads(path.read_text(encoding="utf-8"))["cells"]]
-    assert all(i and not i.isdigit() for i in ids) and len(set(ids)) == len(ids), \
+    assert all(i and not i.isdigit() for i in ids) and len(set(ids)) == len(ids), (
         f"give {path.name}'s cells names, and strip it with nbstripout --keep-id"
+    )
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -45,7 +47,9 @@ def test_notebook_parameters_match_the_parameters_model() -> None:
     assert names == set(ReportParameters.model_fields)
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "parameters").rglob("*.yaml")), ids=lambda p: p.relative_to(ROOT / "parameters").as_posix())
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "parameters").rglob("*.yaml")), ids=lambda p: p.relative_to(ROOT / "parameters").as_posix()
+)
 def test_parameters_files_are_valid(path) -> None:
     params = read_parameters(path)
     assert path.stem == params.period

@@ -3,6 +3,7 @@
 The property tests compare with Decimal arithmetic on the typed string, which is the definition;
 the regression tests pin the cases reported in issue 10 (items 10 and 11).
 """
+
 from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
@@ -11,8 +12,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from goldenthread.measures.formatting import format_target, format_value
-from goldenthread.measures.rounding import (compare, decide, decimals_shown, equal_when_shown, format_number,
-                                   half_up_units, round_half_up)
+from goldenthread.measures.rounding import (
+    compare,
+    decide,
+    decimals_shown,
+    equal_when_shown,
+    format_number,
+    half_up_units,
+    round_half_up,
+)
 
 
 def quantized(typed: Decimal, decimals: int) -> Decimal:
@@ -27,20 +35,33 @@ def shown(typed: Decimal, decimals: int) -> str:
 
 
 # Typed figures with up to 6 places, and figures ending in exactly half a unit at some place.
-typed_figures = st.decimals(min_value=-10**7, max_value=10**7, places=6, allow_nan=False, allow_infinity=False)
-halves = st.builds(lambda n, places: Decimal(10 * n + 5).scaleb(-places),
-                   st.integers(-10**6, 10**6), st.integers(1, 5))
+typed_figures = st.decimals(min_value=-(10**7), max_value=10**7, places=6, allow_nan=False, allow_infinity=False)
+halves = st.builds(
+    lambda n, places: Decimal(10 * n + 5).scaleb(-places), st.integers(-(10**6), 10**6), st.integers(1, 5)
+)
 figures = st.one_of(typed_figures, halves)
 places = st.integers(0, 4)
 
 
 # --- regressions (issue 10 item 11) ------------------------------------------------------------
 
-@pytest.mark.parametrize("x, decimals, expected", [
-    (2.5, 0, "3"), (-2.5, 0, "-3"), (0.5, 0, "1"), (1.5, 0, "2"),
-    (0.125, 2, "0.13"), (1.005, 2, "1.01"), (2.675, 2, "2.68"), (1234.5, 0, "1,235"),
-    (-0.4, 0, "0"), (-0.04, 1, "0.0"), (-0.0, 2, "0.00"),
-])
+
+@pytest.mark.parametrize(
+    "x, decimals, expected",
+    [
+        (2.5, 0, "3"),
+        (-2.5, 0, "-3"),
+        (0.5, 0, "1"),
+        (1.5, 0, "2"),
+        (0.125, 2, "0.13"),
+        (1.005, 2, "1.01"),
+        (2.675, 2, "2.68"),
+        (1234.5, 0, "1,235"),
+        (-0.4, 0, "0"),
+        (-0.04, 1, "0.0"),
+        (-0.0, 2, "0.00"),
+    ],
+)
 def test_figures_round_half_up_as_typed(x: float, decimals: int, expected: str) -> None:
     assert format_number(x, decimals) == expected
     assert format_value(x, "number", decimals) == expected
@@ -58,39 +79,46 @@ def test_rounding_to_thousands_for_money() -> None:
     assert round_half_up(12_500.0, -3) == 13_000.0
 
 
-@pytest.mark.parametrize("value, unit, decimals, expected", [
-    (94.405, "percent", 2, "94.41%"),
-    (-12.5, "percent_change", 1, "-12.5%"),      # a change that may be negative keeps its sign and %
-    (-0.04, "percent_change", 1, "0.0%"),
-    (0.5, "days", 0, "1 day"),
-    (1_250_000, "gbp", 0, "£1.3m"),              # half up: not "£1.2m"
-    (999_600, "gbp", 0, "£1.0m"),                # chosen on the rounded figure: not "£1,000k"
-    (12_500, "gbp", 0, "£13k"),
-    (-0.4, "gbp", 0, "£0"),                      # not "-£0"
-    (-2_500_000, "gbp", 0, "-£2.5m"),
-    (np.nan, "percent", 1, "–"),
-])
+@pytest.mark.parametrize(
+    "value, unit, decimals, expected",
+    [
+        (94.405, "percent", 2, "94.41%"),
+        (-12.5, "percent_change", 1, "-12.5%"),  # a change that may be negative keeps its sign and %
+        (-0.04, "percent_change", 1, "0.0%"),
+        (0.5, "days", 0, "1 day"),
+        (1_250_000, "gbp", 0, "£1.3m"),  # half up: not "£1.2m"
+        (999_600, "gbp", 0, "£1.0m"),  # chosen on the rounded figure: not "£1,000k"
+        (12_500, "gbp", 0, "£13k"),
+        (-0.4, "gbp", 0, "£0"),  # not "-£0"
+        (-2_500_000, "gbp", 0, "-£2.5m"),
+        (np.nan, "percent", 1, "–"),
+    ],
+)
 def test_format_value_in_every_unit_is_half_up(value: float, unit: str, decimals: int, expected: str) -> None:
     assert format_value(value, unit, decimals) == expected
 
 
 # --- targets at the precision that explains their status (issue 10 item 10) ---------------------
 
-@pytest.mark.parametrize("value, unit, decimals, expected", [
-    (400 * 4 / 12, "number", 0, "133.33"),   # profiled target beside a figure of 133 rated near target
-    (3.15, "percent", 1, "3.15%"),           # not "3.1%" in a concern's text
-    (90.0, "percent", 1, "90%"),
-    (2.5, "percent", 2, "2.5%"),
-    (94.41, "percent", 2, "94.41%"),
-    (0.125, "percent", 0, "0.13%"),          # two more places at most, half up
-    (-7.25, "percent_change", 1, "-7.25%"),
-    (1.0, "days", 0, "1 day"),
-    (1_250_000, "gbp", 0, "£1.25m"),         # not "£1.2m"
-    (1_000_000, "gbp", 0, "£1m"),
-    (12_500, "gbp", 0, "£12.5k"),
-    (2_499.5, "gbp", 0, "£2,499.5"),
-    (None, "percent", 0, "–"),
-])
+
+@pytest.mark.parametrize(
+    "value, unit, decimals, expected",
+    [
+        (400 * 4 / 12, "number", 0, "133.33"),  # profiled target beside a figure of 133 rated near target
+        (3.15, "percent", 1, "3.15%"),  # not "3.1%" in a concern's text
+        (90.0, "percent", 1, "90%"),
+        (2.5, "percent", 2, "2.5%"),
+        (94.41, "percent", 2, "94.41%"),
+        (0.125, "percent", 0, "0.13%"),  # two more places at most, half up
+        (-7.25, "percent_change", 1, "-7.25%"),
+        (1.0, "days", 0, "1 day"),
+        (1_250_000, "gbp", 0, "£1.25m"),  # not "£1.2m"
+        (1_000_000, "gbp", 0, "£1m"),
+        (12_500, "gbp", 0, "£12.5k"),
+        (2_499.5, "gbp", 0, "£2,499.5"),
+        (None, "percent", 0, "–"),
+    ],
+)
 def test_targets_show_the_places_they_have(value: float, unit: str, decimals: int, expected: str) -> None:
     assert format_target(value, unit, decimals) == expected
 
@@ -101,6 +129,7 @@ def test_a_target_shows_why_a_figure_is_near_target() -> None:
 
 
 # --- properties --------------------------------------------------------------------------------
+
 
 @settings(max_examples=150, deadline=None)
 @given(figures, places)
@@ -156,7 +185,10 @@ def test_compare_orders_typed_figures_and_sees_through_binary_noise(a: Decimal, 
 
 def test_decide_settles_near_ties_exactly() -> None:
     # 1 - 0.99 is 0.010000000000000009 in binary: the band's edge is inclusive on the typed figures
-    within = decide(lambda c, p, band: band * abs(p) - abs(c - p), (np.array([0.99, 0.98]), np.array([1.0, 1.0]), 0.01),
-                    lambda c, p, band: abs(c) + abs(p))
+    within = decide(
+        lambda c, p, band: band * abs(p) - abs(c - p),
+        (np.array([0.99, 0.98]), np.array([1.0, 1.0]), 0.01),
+        lambda c, p, band: abs(c) + abs(p),
+    )
     assert within.tolist() == [True, False]
     assert not abs(0.99 - 1.0) <= 0.01 * 1.0  # the plain float test gets it wrong

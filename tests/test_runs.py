@@ -2,6 +2,7 @@
 messages, manifests are read defensively, data is printed as text, the kernel's environment is checked,
 a killed run's leftovers are matched exactly, the published notebook shows only what the report shows,
 and verify finds what it should from anywhere."""
+
 from __future__ import annotations
 
 import csv
@@ -22,15 +23,15 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import ROOT, indicator, monthly, write_dataset
-from goldenthread.run import pipeline
-from goldenthread.narrative.areas import candidates_as_commentary
-from goldenthread.run.cli import app
+from goldenthread.documents.report import build_report
 from goldenthread.errors import DataError, ReportError
+from goldenthread.inputs.load import load_dataset
+from goldenthread.narrative.areas import candidates_as_commentary
 from goldenthread.output.export import safe_frame, write_csv
 from goldenthread.output.index import report_entries, write_index
-from goldenthread.inputs.load import load_dataset
+from goldenthread.run import pipeline
+from goldenthread.run.cli import app
 from goldenthread.run.pipeline import RunResult, clean_leftovers, run_report, verify
-from goldenthread.documents.report import build_report
 
 PARAMS = ROOT / "parameters" / "2019-07.yaml"
 NOTEBOOK = ROOT / "notebooks" / "corporate_performance_report.ipynb"
@@ -47,13 +48,24 @@ def cli(*args: str) -> object:
 @pytest.fixture
 def hostile(tmp_path: Path) -> Path:
     """A small data folder where every text a CSV carries starts like a formula, and titles hold markup."""
-    inds = [indicator(id="=1+1", title=HOSTILE_TITLE, owner="-Head of Service", directorate="@Adults"),
-            indicator(id="B2", title="@SUM(A1)", owner="+Owner", description="=HYPERLINK(\"x\")")]
-    vals = (monthly("=1+1", "2018-04", [50, 55, 60, 65, 70, 75, 80, 85, 90, 91, 92, 93, 94, 95, 96, 97])
-            + monthly("B2", "2018-04", [95, 90, 85, 80, 75, 70, 65, 60, 55, 50, 45, 40, 35, 30, 25, 20]))
-    comm = [{"indicator": "B2", "period": "2019-07", "commentary": "+44 calls a day", "actions": "=HYPERLINK(1)",
-             "page_title": "-x", "override_reason": "@team"},
-            {"indicator": "B2", "period": "2019-06", "commentary": "June's words stay"}]
+    inds = [
+        indicator(id="=1+1", title=HOSTILE_TITLE, owner="-Head of Service", directorate="@Adults"),
+        indicator(id="B2", title="@SUM(A1)", owner="+Owner", description='=HYPERLINK("x")'),
+    ]
+    vals = monthly("=1+1", "2018-04", [50, 55, 60, 65, 70, 75, 80, 85, 90, 91, 92, 93, 94, 95, 96, 97]) + monthly(
+        "B2", "2018-04", [95, 90, 85, 80, 75, 70, 65, 60, 55, 50, 45, 40, 35, 30, 25, 20]
+    )
+    comm = [
+        {
+            "indicator": "B2",
+            "period": "2019-07",
+            "commentary": "+44 calls a day",
+            "actions": "=HYPERLINK(1)",
+            "page_title": "-x",
+            "override_reason": "@team",
+        },
+        {"indicator": "B2", "period": "2019-06", "commentary": "June's words stay"},
+    ]
     return write_dataset(tmp_path / "hostile", inds, vals, commentary=comm)
 
 
@@ -64,9 +76,17 @@ def csv_cells(path: Path) -> list[list[str]]:
 
 # --- item 5: every cell of every CSV is formula-safe -----------------------------------------------
 
+
 def test_safe_frame_covers_every_column_whatever_its_type() -> None:
-    df = pd.DataFrame({"object": pd.Series(["=1+1"], dtype=object), "string": pd.Series(["+1"], dtype="string"),
-                       "category": pd.Series(["@SUM(A1)"], dtype="category"), "number": [-5.0], "flag": [True]})
+    df = pd.DataFrame(
+        {
+            "object": pd.Series(["=1+1"], dtype=object),
+            "string": pd.Series(["+1"], dtype="string"),
+            "category": pd.Series(["@SUM(A1)"], dtype="category"),
+            "number": [-5.0],
+            "flag": [True],
+        }
+    )
     out = safe_frame(df)
     assert out.iloc[0].tolist() == ["'=1+1", "'+1", "'@SUM(A1)", -5.0, True]
 
@@ -107,15 +127,20 @@ def test_goldenthread_reads_its_own_areas_csv_back_unchanged(hostile: Path, tmp_
 
 # --- item 6: paths that cannot be written --------------------------------------------------------
 
+
 def test_out_naming_a_file_is_a_message_and_nothing_is_written(tmp_path: Path) -> None:
     afile = tmp_path / "reports.txt"
     afile.write_text("mine")
-    for out, reason in ((afile, f"{afile} is a file, not a folder"),
-                        (afile / "sub", f"{afile / 'sub'} cannot be made: {afile} is a file, not a folder")):
+    for out, reason in (
+        (afile, f"{afile} is a file, not a folder"),
+        (afile / "sub", f"{afile / 'sub'} cannot be made: {afile} is a file, not a folder"),
+    ):
         result = cli("report", "--params", str(PARAMS), "--out", str(out))
         assert result.exit_code == 2, result.output
-        assert (f"--out: cannot hold the reports: {reason}. Give a folder you can write in (it is created if "
-                "missing), for example --out reports") in " ".join(result.output.split())
+        assert (
+            f"--out: cannot hold the reports: {reason}. Give a folder you can write in (it is created if "
+            "missing), for example --out reports"
+        ) in " ".join(result.output.split())
     assert afile.read_text() == "mine" and sorted(p.name for p in tmp_path.iterdir()) == ["reports.txt"]
 
 
@@ -131,12 +156,15 @@ def test_an_out_folder_that_cannot_be_made_is_a_message(tmp_path: Path, monkeypa
     monkeypatch.setattr(Path, "mkdir", refused)
     with pytest.raises(DataError) as err:
         run_report(PARAMS, notebook=NOTEBOOK, out_root=out)
-    assert str(err.value.problems[0]) == (f"--out: could not make {out}: Permission denied. Give a folder you can "
-                                          "write in (it is created if missing), for example --out reports")
+    assert str(err.value.problems[0]) == (
+        f"--out: could not make {out}: Permission denied. Give a folder you can "
+        "write in (it is created if missing), for example --out reports"
+    )
 
 
-def test_a_staging_folder_that_cannot_be_made_fails_the_build_clearly(tmp_path: Path,
-                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_staging_folder_that_cannot_be_made_fails_the_build_clearly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     out = tmp_path / "reports"
     out.mkdir()
     real_mkdir = Path.mkdir
@@ -175,11 +203,15 @@ def test_a_report_folder_name_taken_by_a_file_is_refused(tmp_path: Path) -> None
 
 def test_areas_csv_naming_a_folder_or_a_data_file_is_refused(hostile: Path, tmp_path: Path) -> None:
     comm = (hostile / "commentary.csv").read_bytes()
-    for target, message in ((tmp_path, f"--csv: {tmp_path} is a folder, not a file. Give a file name such as "
-                                       "draft.csv"),
-                            (hostile / "commentary.csv", f"--csv: {hostile / 'commentary.csv'} is one of the data "
-                                                         "files: the drafts would replace every other month's rows "
-                                                         "in it")):
+    for target, message in (
+        (tmp_path, f"--csv: {tmp_path} is a folder, not a file. Give a file name such as draft.csv"),
+        (
+            hostile / "commentary.csv",
+            f"--csv: {hostile / 'commentary.csv'} is one of the data "
+            "files: the drafts would replace every other month's rows "
+            "in it",
+        ),
+    ):
         result = cli("areas", "--params", str(PARAMS), "--data", str(hostile), "--csv", str(target))
         assert result.exit_code == 2, result.output
         assert message in " ".join(result.output.split())
@@ -187,6 +219,7 @@ def test_areas_csv_naming_a_folder_or_a_data_file_is_refused(hostile: Path, tmp_
 
 
 # --- item 7: manifests read defensively ------------------------------------------------------------
+
 
 def report_folder(out: Path, name: str, manifest: str, files: tuple[str, ...] = ("r.html",)) -> Path:
     folder = out / name
@@ -198,8 +231,12 @@ def report_folder(out: Path, name: str, manifest: str, files: tuple[str, ...] = 
 
 
 def test_the_index_survives_any_manifest(tmp_path: Path) -> None:
-    good = {"period": "2019-07", "notebook": "notebooks/corporate_performance_report.ipynb", "title": "Good",
-            "outputs": {"r.html": "0" * 64, "../../secret.html": "0" * 64}}
+    good = {
+        "period": "2019-07",
+        "notebook": "notebooks/corporate_performance_report.ipynb",
+        "title": "Good",
+        "outputs": {"r.html": "0" * 64, "../../secret.html": "0" * 64},
+    }
     report_folder(tmp_path, "2019-07", json.dumps(good))
     report_folder(tmp_path, "2019-06", json.dumps({**good, "period": "2019-06", "outputs": None}))
     report_folder(tmp_path, "2019-05", json.dumps({**good, "period": "2019-05", "outputs": ["r.html"]}))
@@ -208,8 +245,12 @@ def test_the_index_survives_any_manifest(tmp_path: Path) -> None:
     report_folder(tmp_path, "2019-02", json.dumps([good]))
     report_folder(tmp_path, "javascript:alert(1)", json.dumps({**good, "period": "2019-01"}))
     entries = report_entries(tmp_path)
-    assert [(e["period"], len(e["links"])) for e in entries] == [("2019-07", 1), ("2019-06", 0), ("2019-05", 0),
-                                                                 ("2019-01", 1)]
+    assert [(e["period"], len(e["links"])) for e in entries] == [
+        ("2019-07", 1),
+        ("2019-06", 0),
+        ("2019-05", 0),
+        ("2019-01", 1),
+    ]
     html = write_index(tmp_path).read_text(encoding="utf-8")
     assert 'href="javascript%3Aalert%281%29/r.html"' in html and "secret" not in html
 
@@ -233,14 +274,18 @@ def test_verify_reports_a_broken_manifest_instead_of_crashing(tmp_path: Path) ->
         "manifest.json: 'inputs' is not a table of file names and SHA-256 digests, so they cannot be checked "
         "(the manifest has been edited: rebuild the report)",
         "manifest.json: 'outputs' is not a table of file names and SHA-256 digests, so they cannot be checked "
-        "(the manifest has been edited: rebuild the report)"]
+        "(the manifest has been edited: rebuild the report)",
+    ]
 
 
 def test_a_report_folder_whose_manifest_cannot_be_read_is_never_replaced(tmp_path: Path) -> None:
     out = tmp_path / "reports"
     report_folder(out, "2019-07", '{"organisation": "Another Coun')
-    with pytest.raises(DataError, match=r"2019-07: holds a report whose manifest cannot be read \(manifest.json is "
-                                        r"not valid JSON"):
+    with pytest.raises(
+        DataError,
+        match=r"2019-07: holds a report whose manifest cannot be read \(manifest.json is "
+        r"not valid JSON",
+    ):
         run_report(PARAMS, notebook=NOTEBOOK, out_root=out)
     (out / "2019-07" / "manifest.json").write_text('["Another Council"]')
     with pytest.raises(DataError, match="holds a JSON list, not an object"):
@@ -248,6 +293,7 @@ def test_a_report_folder_whose_manifest_cannot_be_read_is_never_replaced(tmp_pat
 
 
 # --- item 9: data and paths are printed as text ------------------------------------------------------
+
 
 def test_areas_prints_titles_with_brackets_and_colons_as_typed(hostile: Path) -> None:
     result = cli("areas", "--params", str(PARAMS), "--data", str(hostile))
@@ -280,16 +326,19 @@ def test_paths_and_messages_with_markup_are_printed_as_text(tmp_path: Path, monk
 
 # --- item 11: the kernel's environment ------------------------------------------------------------
 
+
 @pytest.mark.parametrize("value", ["yesterday", "", "1e9", "-1", "99999999999999", "1564617600 "])
-def test_a_malformed_source_date_epoch_is_refused_before_a_kernel_starts(value: str, tmp_path: Path,
-                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_malformed_source_date_epoch_is_refused_before_a_kernel_starts(
+    value: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
     with pytest.raises(DataError) as err:
         run_report(PARAMS, notebook=NOTEBOOK, out_root=tmp_path / "reports")
     assert str(err.value.problems[0]) == (
         f"SOURCE_DATE_EPOCH (environment variable): is not a whole number of seconds since 1 January 1970 "
         f"(found {value!r}). Unset it (unset SOURCE_DATE_EPOCH: the PDF is then dated the end of the report month) "
-        "or set it to a number such as 1564617600")
+        "or set it to a number such as 1564617600"
+    )
     assert not (tmp_path / "reports").exists()
 
 
@@ -304,9 +353,14 @@ def test_a_kernel_that_does_not_start_is_a_report_error(tmp_path: Path, monkeypa
     import papermill
     from jupyter_client.kernelspec import NoSuchKernel
 
-    for failure, said in ((RuntimeError("Kernel didn't respond in 60 seconds"),
-                           "the notebook's kernel did not start (Kernel didn't respond in 60 seconds)"),
-                          (NoSuchKernel("python3"), "no Jupyter kernel called 'python3' is installed")):
+    for failure, said in (
+        (
+            RuntimeError("Kernel didn't respond in 60 seconds"),
+            "the notebook's kernel did not start (Kernel didn't respond in 60 seconds)",
+        ),
+        (NoSuchKernel("python3"), "no Jupyter kernel called 'python3' is installed"),
+    ):
+
         def fail(*args: object, failure: Exception = failure, **kwargs: object) -> None:
             raise failure
 
@@ -316,6 +370,7 @@ def test_a_kernel_that_does_not_start_is_a_report_error(tmp_path: Path, monkeypa
 
 
 # --- item 12: a killed run's leftovers are matched exactly ----------------------------------------------
+
 
 def test_a_killed_internal_run_is_never_put_back_as_the_public_report(tmp_path: Path) -> None:
     out = tmp_path / "reports"
@@ -343,6 +398,7 @@ def test_only_leftovers_with_a_process_number_are_tidied(tmp_path: Path) -> None
 
 # --- weak answers: empty reports and formats --------------------------------------------------------
 
+
 def test_a_period_before_any_figure_is_refused(tmp_path: Path) -> None:
     params = tmp_path / "2010-01.yaml"
     params.write_text(PARAMS.read_text(encoding="utf-8").replace('period: "2019-07"', 'period: "2010-01"'))
@@ -350,7 +406,8 @@ def test_a_period_before_any_figure_is_refused(tmp_path: Path) -> None:
         run_report(params, notebook=NOTEBOOK, out_root=tmp_path / "out", data=str(ROOT / "data/example"))
     assert str(err.value.problems[0]) == (
         "2010-01.yaml, key 'period': no indicator has a figure at or before 2010-01; the data starts in 2017-04 "
-        "(found '2010-01'). Check the period: a report is for a month the data covers")
+        "(found '2010-01'). Check the period: a report is for a month the data covers"
+    )
     areas = cli("areas", "--params", str(params), "--data", str(ROOT / "data/example"))
     assert areas.exit_code == 2 and "no indicator has a figure at or before 2010-01" in areas.output
     assert not (tmp_path / "out").exists()
@@ -365,14 +422,21 @@ def test_an_empty_format_list_is_refused(tmp_path: Path) -> None:
 
 # --- probes: arguments ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("args", "said"), [
-    (("--period", "../../etc"), "--period: is not a month (found '../../etc')"),
-    (("--params", "parameters"), "--params: names a folder, not a parameters file"),
-    (("--period", "2019-07", "--timeout", "0"), "Invalid value for '--timeout'"),
-    (("--period", "2019-07", "--workers", "0"), "Invalid value for '--workers'"),
-    (("--period", "2019-07", "--notebook", str(ROOT / "README.md")), "README.md: is not a notebook that can be run"),
-    (("--period", "2019-07", "--out", "/tmp/" + "a" * 300), "File name too long"),
-])
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (("--period", "../../etc"), "--period: is not a month (found '../../etc')"),
+        (("--params", "parameters"), "--params: names a folder, not a parameters file"),
+        (("--period", "2019-07", "--timeout", "0"), "Invalid value for '--timeout'"),
+        (("--period", "2019-07", "--workers", "0"), "Invalid value for '--workers'"),
+        (
+            ("--period", "2019-07", "--notebook", str(ROOT / "README.md")),
+            "README.md: is not a notebook that can be run",
+        ),
+        (("--period", "2019-07", "--out", "/tmp/" + "a" * 300), "File name too long"),
+    ],
+)
 def test_bad_arguments_are_messages_with_exit_2(args: tuple[str, ...], said: str) -> None:
     result = cli("report", *args)
     assert result.exit_code == 2, result.output
@@ -382,18 +446,34 @@ def test_bad_arguments_are_messages_with_exit_2(args: tuple[str, ...], said: str
 
 # --- weak answers: the published notebook, verify -----------------------------------------------------
 
+
 def test_the_published_notebook_drops_analyst_views_printed_output_and_paths() -> None:
     from goldenthread.run.pipeline import published_notebook
 
     cell = nbformat.v4.new_code_cell
     out = nbformat.v4.new_output
-    nb = nbformat.v4.new_notebook(cells=[
-        cell("report.area_candidates()", metadata={"tags": ["analyst-only"]},
-             outputs=[out("execute_result", {"text/plain": "ASC-03 excluded: draft wording"})]),
-        cell("report.areas()", outputs=[out("stream", name="stderr", text="/home/analyst/.venv/warnings.py: x"),
-                                        out("display_data", {"text/html": "<p>Areas</p>"})]),
-    ], metadata={"papermill": {"input_path": "/home/analyst/project/notebooks/cpr.ipynb",
-                               "output_path": "/home/analyst/project/reports/.staging-2019-07-1/cpr.ipynb"}})
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            cell(
+                "report.area_candidates()",
+                metadata={"tags": ["analyst-only"]},
+                outputs=[out("execute_result", {"text/plain": "ASC-03 excluded: draft wording"})],
+            ),
+            cell(
+                "report.areas()",
+                outputs=[
+                    out("stream", name="stderr", text="/home/analyst/.venv/warnings.py: x"),
+                    out("display_data", {"text/html": "<p>Areas</p>"}),
+                ],
+            ),
+        ],
+        metadata={
+            "papermill": {
+                "input_path": "/home/analyst/project/notebooks/cpr.ipynb",
+                "output_path": "/home/analyst/project/reports/.staging-2019-07-1/cpr.ipynb",
+            }
+        },
+    )
     published = published_notebook(nb, "notebooks/cpr.ipynb")
     assert published.cells[0].outputs == [] and published.cells[0].source == "report.area_candidates()"
     assert [o.output_type for o in published.cells[1].outputs] == ["display_data"]
@@ -416,10 +496,16 @@ def test_the_built_notebook_carries_only_what_the_report_shows(example_report: P
 
 
 @pytest.mark.integration
-def test_verify_works_from_any_folder_and_lists_files_the_manifest_does_not_know(example_report: Path,
-                                                                                  tmp_path: Path) -> None:
-    elsewhere = subprocess.run([sys.executable, "-m", "goldenthread.run.cli", "verify", str(example_report)],
-                               cwd=tmp_path, capture_output=True, text=True, timeout=120)
+def test_verify_works_from_any_folder_and_lists_files_the_manifest_does_not_know(
+    example_report: Path, tmp_path: Path
+) -> None:
+    elsewhere = subprocess.run(
+        [sys.executable, "-m", "goldenthread.run.cli", "verify", str(example_report)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert elsewhere.returncode == 0, elsewhere.stderr
     copy = tmp_path / "2019-07"
     shutil.copytree(example_report, copy)
@@ -430,10 +516,12 @@ def test_verify_works_from_any_folder_and_lists_files_the_manifest_does_not_know
         "evil.html is in the report folder but not in its manifest: it was not built with the report (remove it, "
         "or rebuild the report)",
         "sub/x.js is in the report folder but not in its manifest: it was not built with the report (remove it, "
-        "or rebuild the report)"]
+        "or rebuild the report)",
+    ]
 
 
 # --- probe: Ctrl-C --------------------------------------------------------------------------------
+
 
 @pytest.mark.integration
 def test_ctrl_c_keeps_the_last_good_report_and_says_so(tmp_path: Path) -> None:
@@ -441,17 +529,24 @@ def test_ctrl_c_keeps_the_last_good_report_and_says_so(tmp_path: Path) -> None:
     (out / "2019-07").mkdir(parents=True)
     (out / "2019-07" / "manifest.json").write_text("{}")
     (out / "2019-07" / "corporate_performance_report.html").write_text("<p>last good report</p>")
-    proc = subprocess.Popen([sys.executable, "-m", "goldenthread.run.cli", "report", "--period", "2019-07", "--out",
-                             str(out)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "goldenthread.run.cli", "report", "--period", "2019-07", "--out", str(out)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 120
     while not list(out.glob(".staging-*/*.ipynb")) and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.1)
     os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group, the kernel too
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 130, stderr
-    assert ("Interrupted - no report was left half-built; every report already in place (the last good one "
-            "included) is unchanged.") in stderr
+    assert (
+        "Interrupted - no report was left half-built; every report already in place (the last good one "
+        "included) is unchanged."
+    ) in stderr
     assert "Traceback" not in stderr
     assert (out / "2019-07" / "corporate_performance_report.html").read_text() == "<p>last good report</p>"
     assert sorted(p.name for p in out.iterdir()) == ["2019-07"]
@@ -460,10 +555,30 @@ def test_ctrl_c_keeps_the_last_good_report_and_says_so(tmp_path: Path) -> None:
 @pytest.mark.integration
 def test_ctrl_c_during_all_starts_no_further_directorate_plan(tmp_path: Path) -> None:
     out = tmp_path / "reports"
-    proc = subprocess.Popen([sys.executable, "-m", "goldenthread.run.cli", "report", "--notebook", "directorate_plan",
-                             "--all", "--period", "2019-07", "--out", str(out), "--format", "html", "--workers", "1"],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "goldenthread.run.cli",
+            "report",
+            "--notebook",
+            "directorate_plan",
+            "--all",
+            "--period",
+            "2019-07",
+            "--out",
+            str(out),
+            "--format",
+            "html",
+            "--workers",
+            "1",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 120
     while not list(out.glob(".staging-*/*.ipynb")) and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.1)

@@ -1,5 +1,6 @@
 """Safe to publish: restricted data never leaks, hostile text is inert, failures keep the last good
 report, and the same inputs give the same report."""
+
 from __future__ import annotations
 
 import errno
@@ -24,10 +25,12 @@ from goldenthread.run.pipeline import clean_leftovers, read_parameters, run_repo
 pytestmark = pytest.mark.integration
 
 MARKERS = ("ZQXLEAKTITLE", "ZQXLEAKDESC", "ZQXLEAKNOTE", "ZQXLEAKCOMMENT", "ZQXLEAKPUBLICROW")
-HOSTILE = ("**Bold claim** <script>alert('x')</script> <img src=x onerror=alert(1)> "
-           "[click me](javascript:alert(1)) [a real link](https://example.org/report)\n\n"
-           "- first point\n- second point\n\n"
-           "Gwasanaethau Cymdeithasol: ŵŷ âêîôû 🙂 العربية עברית " + "long text " * 400)
+HOSTILE = (
+    "**Bold claim** <script>alert('x')</script> <img src=x onerror=alert(1)> "
+    "[click me](javascript:alert(1)) [a real link](https://example.org/report)\n\n"
+    "- first point\n- second point\n\n"
+    "Gwasanaethau Cymdeithasol: ŵŷ âêîôû 🙂 العربية עברית " + "long text " * 400
+)
 WELSH, EMOJI, ARABIC = "Gwasanaethau Cymdeithasol", "🙂", "العربية"
 
 
@@ -46,7 +49,7 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ind.loc[first, "title"] += " " + MARKERS[0]
     ind.loc[restricted, "description"] = MARKERS[1]
     public_measure = ind.index[(~restricted) & (ind["kind"] == "measure")][0]
-    ind.loc[public_measure, "title"] = "=HYPERLINK(\"https://example.org\") " + ind.loc[public_measure, "title"]
+    ind.loc[public_measure, "title"] = '=HYPERLINK("https://example.org") ' + ind.loc[public_measure, "title"]
     ind.to_csv(folder / "indicators.csv", index=False, lineterminator="\n")
     vals = pd.read_csv(folder / "values.csv", dtype=str, keep_default_na=False)
     vals.loc[vals["indicator"].isin(ind.loc[restricted, "id"]), "note"] = MARKERS[2]
@@ -56,12 +59,29 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> Path:
     public_ids = list(ind.loc[~restricted, "id"])
     hostile_id, secret_id = public_ids[0], public_ids[1]
     comm = comm[~((comm["period"] == "2019-07") & comm["indicator"].isin([hostile_id, secret_id]))]
-    extra = pd.DataFrame([
-        {"indicator": hostile_id, "period": "2019-07", "commentary": HOSTILE, "highlight": "success",
-         "classification": "public"},
-        {"indicator": secret_id, "period": "2019-07", "commentary": MARKERS[4], "highlight": "concern",
-         "classification": "restricted"},
-    ]).reindex(columns=comm.columns).astype(object).fillna("")
+    extra = (
+        pd.DataFrame(
+            [
+                {
+                    "indicator": hostile_id,
+                    "period": "2019-07",
+                    "commentary": HOSTILE,
+                    "highlight": "success",
+                    "classification": "public",
+                },
+                {
+                    "indicator": secret_id,
+                    "period": "2019-07",
+                    "commentary": MARKERS[4],
+                    "highlight": "concern",
+                    "classification": "restricted",
+                },
+            ]
+        )
+        .reindex(columns=comm.columns)
+        .astype(object)
+        .fillna("")
+    )
     pd.concat([comm, extra]).to_csv(folder / "commentary.csv", index=False, lineterminator="\n")
     return folder
 
@@ -69,16 +89,22 @@ def planted(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def public_build(planted: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("public")
-    result = run_cli("report", "--period", "2019-07", "--data", str(planted), "--out", str(out),
-                     "--format", "html,pdf,csv")
+    result = run_cli(
+        "report", "--period", "2019-07", "--data", str(planted), "--out", str(out), "--format", "html,pdf,csv"
+    )
     assert result.returncode == 0, result.stderr
     return out
 
 
 def test_restricted_content_is_in_no_public_output(public_build: Path) -> None:
     files = [p for p in public_build.rglob("*") if p.is_file()]
-    assert {p.name for p in files} >= {"corporate_performance_report.html", "corporate_performance_report.pdf",
-                                       "corporate_performance_report.ipynb", "manifest.json", "scorecard.csv"}
+    assert {p.name for p in files} >= {
+        "corporate_performance_report.html",
+        "corporate_performance_report.pdf",
+        "corporate_performance_report.ipynb",
+        "manifest.json",
+        "scorecard.csv",
+    }
     for path in files:
         data = path.read_bytes()
         for marker in MARKERS:
@@ -107,8 +133,9 @@ def test_awkward_text_renders_in_the_pdf(public_build: Path) -> None:
 
 
 def test_scorecard_csv_cannot_run_formulas(public_build: Path) -> None:
-    rows = pd.read_csv(public_build / "2019-07" / "scorecard.csv", dtype=str, keep_default_na=False,
-                       encoding="utf-8-sig")
+    rows = pd.read_csv(
+        public_build / "2019-07" / "scorecard.csv", dtype=str, keep_default_na=False, encoding="utf-8-sig"
+    )
     hostile = rows[rows["title"].str.contains("HYPERLINK")]
     assert len(hostile) == 1 and hostile.iloc[0]["title"].startswith("'=HYPERLINK")
     assert not rows.map(lambda v: v.startswith(("=", "+", "@"))).any().any()
@@ -116,8 +143,9 @@ def test_scorecard_csv_cannot_run_formulas(public_build: Path) -> None:
 
 def test_internal_report_includes_restricted_and_is_marked_on_every_page(planted: Path, tmp_path: Path) -> None:
     params = tmp_path / "internal.yaml"
-    params.write_text((ROOT / "parameters" / "2019-07.yaml").read_text().replace("audience: public",
-                                                                               "audience: internal"))
+    params.write_text(
+        (ROOT / "parameters" / "2019-07.yaml").read_text().replace("audience: public", "audience: internal")
+    )
     result = run_cli("report", "--params", str(params), "--data", str(planted), "--out", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     folder = tmp_path / "out" / "2019-07-internal"
@@ -130,6 +158,7 @@ def test_internal_report_includes_restricted_and_is_marked_on_every_page(planted
 
 
 # --- failures ------------------------------------------------------------------------------------
+
 
 def previous_report(out: Path) -> dict[str, bytes]:
     """A stand-in 'last good report' in ``out/2019-07``; returns its files' bytes."""
@@ -147,8 +176,12 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 def test_killed_run_leaves_the_last_good_report_whole(tmp_path: Path) -> None:
     out = tmp_path / "reports"
     before = previous_report(out)
-    proc = subprocess.Popen([sys.executable, "-m", "goldenthread.run.cli", "report", "--period", "2019-07", "--out",
-                             str(out)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "goldenthread.run.cli", "report", "--period", "2019-07", "--out", str(out)],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     while not list(out.glob(".staging-*/*.ipynb")) and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.1)
@@ -169,8 +202,8 @@ def test_a_swap_cut_short_is_undone(tmp_path: Path) -> None:
 
 
 def test_full_disk_fails_clearly_and_keeps_the_last_good_report(tmp_path: Path, monkeypatch) -> None:
-    from goldenthread.run import pipeline
     from goldenthread.output import render
+    from goldenthread.run import pipeline
 
     def fake_execute(notebook, output, parameters, cwd, timeout, progress):  # noqa: ANN001
         nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("Report")]), output)
@@ -182,16 +215,23 @@ def test_full_disk_fails_clearly_and_keeps_the_last_good_report(tmp_path: Path, 
     monkeypatch.setattr(render, "export_pdf", full_disk)
     out = tmp_path / "reports"
     before = previous_report(out)
-    with pytest.raises(ReportError, match=r"could not write the report: No space left on device .*"
-                                          r"corporate_performance_report.pdf.*last good report .* is unchanged"):
-        run_report(ROOT / "parameters" / "2019-07.yaml", notebook=ROOT / "notebooks/corporate_performance_report.ipynb",
-                   out_root=out)
+    with pytest.raises(
+        ReportError,
+        match=r"could not write the report: No space left on device .*"
+        r"corporate_performance_report.pdf.*last good report .* is unchanged",
+    ):
+        run_report(
+            ROOT / "parameters" / "2019-07.yaml",
+            notebook=ROOT / "notebooks/corporate_performance_report.ipynb",
+            out_root=out,
+        )
     assert snapshot(out / "2019-07") == before
     assert not list(out.glob(".staging-*"))
 
 
-def run_with_extra_cell(tmp_path: Path, cell_id: str, source: str, *options: str
-                        ) -> tuple[subprocess.CompletedProcess[str], Path, dict[str, bytes]]:
+def run_with_extra_cell(
+    tmp_path: Path, cell_id: str, source: str, *options: str
+) -> tuple[subprocess.CompletedProcess[str], Path, dict[str, bytes]]:
     """Run the report notebook with one cell added as cell 4, over a previous good report.
 
     Returns the CLI's result, the report folder and a snapshot of it taken before the run.
@@ -203,8 +243,19 @@ def run_with_extra_cell(tmp_path: Path, cell_id: str, source: str, *options: str
     nbformat.write(nb, notebook)
     out = tmp_path / "reports"
     before = previous_report(out)
-    result = run_cli("report", "--period", "2019-07", "--out", str(out), "--notebook", str(notebook),
-                     "--format", "html", *options, timeout=120)
+    result = run_cli(
+        "report",
+        "--period",
+        "2019-07",
+        "--out",
+        str(out),
+        "--notebook",
+        str(notebook),
+        "--format",
+        "html",
+        *options,
+        timeout=120,
+    )
     return result, out / "2019-07", before
 
 
@@ -230,6 +281,7 @@ def test_parameters_cannot_escape_the_output_folder_or_run_code(tmp_path: Path) 
 
 
 # --- reproducible --------------------------------------------------------------------------------
+
 
 def test_same_inputs_give_identical_html_and_pdf(example_report: Path, tmp_path: Path) -> None:
     result = run_cli("report", "--period", "2019-07", "--out", str(tmp_path))

@@ -1,4 +1,5 @@
 """The scorecard as at a report period: current figures, targets, trend, new vs continued."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,9 +8,9 @@ import pandas as pd
 import pytest
 
 from conftest import indicator, monthly, write_dataset
+from goldenthread.documents.report import build_report
 from goldenthread.inputs.load import load_dataset
 from goldenthread.inputs.periods import parse_period
-from goldenthread.documents.report import build_report
 from goldenthread.measures.scorecard import indicator_summary, scorecard
 
 
@@ -25,8 +26,11 @@ def test_uses_no_figures_after_the_report_period(tmp_path: Path) -> None:
 
 
 def test_stale_figures_become_insufficient_information(tmp_path: Path) -> None:
-    folder = write_dataset(tmp_path / "d", [indicator(id="A1"), indicator(id="Q1", frequency="quarterly")],
-                           monthly("A1", "2019-01", [91]) + monthly("Q1", "2019-03", [91]))
+    folder = write_dataset(
+        tmp_path / "d",
+        [indicator(id="A1"), indicator(id="Q1", frequency="quarterly")],
+        monthly("A1", "2019-01", [91]) + monthly("Q1", "2019-03", [91]),
+    )
     card = card_for(folder, "2019-06")
     assert card.loc["A1", "status"] == "not_available"  # five months old for a monthly measure
     assert card.loc["Q1", "status"] == "green"  # a quarterly figure lasts until the next quarter's
@@ -52,16 +56,30 @@ def test_cumulative_measures_are_profiled_and_compared_with_last_year(tmp_path: 
 
 def test_targets_file_overrides_the_profile(tmp_path: Path) -> None:
     ind = [indicator(id="C1", unit="number", aggregation="cumulative", target=120, decimals=0)]
-    folder = write_dataset(tmp_path / "d", ind, monthly("C1", "2019-04", [9, 19, 29]),
-                           targets=[{"indicator": "C1", "period": "2019-06", "target": "25", "amber_threshold": ""}])
+    folder = write_dataset(
+        tmp_path / "d",
+        ind,
+        monthly("C1", "2019-04", [9, 19, 29]),
+        targets=[{"indicator": "C1", "period": "2019-06", "target": "25", "amber_threshold": ""}],
+    )
     row = card_for(folder, "2019-06").loc["C1"]
     assert row["period_target"] == 25 and row["status"] == "green"
 
 
 def test_override_in_commentary_replaces_status_and_keeps_reason(tmp_path: Path) -> None:
-    folder = write_dataset(tmp_path / "d", [indicator(id="A1")], monthly("A1", "2019-06", [91]),
-                           commentary=[{"indicator": "A1", "period": "2019-06", "status_override": "amber",
-                                        "override_reason": "Data quality under review"}])
+    folder = write_dataset(
+        tmp_path / "d",
+        [indicator(id="A1")],
+        monthly("A1", "2019-06", [91]),
+        commentary=[
+            {
+                "indicator": "A1",
+                "period": "2019-06",
+                "status_override": "amber",
+                "override_reason": "Data quality under review",
+            }
+        ],
+    )
     row = card_for(folder, "2019-06").loc["A1"]
     assert row["status"] == "amber" and row["overridden"] and row["override_reason"] == "Data quality under review"
 
@@ -92,7 +110,9 @@ def test_example_july_2019_matches_the_seed_report() -> None:
 def test_public_report_holds_no_restricted_indicator() -> None:
     public = build_report("data/example", "2019-07", audience="public")
     internal = build_report("data/example", "2019-07", audience="internal")
-    restricted = set(internal.dataset.indicators.loc[internal.dataset.indicators["classification"] == "restricted", "id"])
+    restricted = set(
+        internal.dataset.indicators.loc[internal.dataset.indicators["classification"] == "restricted", "id"]
+    )
     assert len(restricted) == 3
     assert restricted.isdisjoint(public.card["id"]) and restricted <= set(internal.card["id"])
     assert restricted.isdisjoint(public.history["indicator"])

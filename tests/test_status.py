@@ -1,4 +1,5 @@
 """Each status rule and its edges, on hand-made arrays, and every edge exact (hypothesis)."""
+
 from decimal import Decimal
 
 import numpy as np
@@ -14,22 +15,42 @@ NAN = np.nan
 
 
 def one(value, target, polarity="higher", amber=NAN, tol=0.05, exceeding=None):
-    return measure_status(np.array([value], float), np.array([target], float), np.array([polarity], object),
-                          np.array([amber], float), np.array([tol], float), exceeding)[0]
+    return measure_status(
+        np.array([value], float),
+        np.array([target], float),
+        np.array([polarity], object),
+        np.array([amber], float),
+        np.array([tol], float),
+        exceeding,
+    )[0]
 
 
-@pytest.mark.parametrize("value, expected", [
-    (95.0, "green"), (90.0, "green"),    # exactly on target is green
-    (89.99, "amber"), (85.5, "amber"),   # 5% of 90 is 4.5: the boundary 85.5 is amber
-    (85.49, "red"), (10.0, "red"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (95.0, "green"),
+        (90.0, "green"),  # exactly on target is green
+        (89.99, "amber"),
+        (85.5, "amber"),  # 5% of 90 is 4.5: the boundary 85.5 is amber
+        (85.49, "red"),
+        (10.0, "red"),
+    ],
+)
 def test_higher_is_better_with_relative_tolerance(value: float, expected: str) -> None:
     assert one(value, 90.0) == expected
 
 
-@pytest.mark.parametrize("value, expected", [
-    (2.4, "green"), (2.5, "green"), (2.53, "amber"), (2.625, "amber"), (2.63, "red"), (2.96, "red"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (2.4, "green"),
+        (2.5, "green"),
+        (2.53, "amber"),
+        (2.625, "amber"),
+        (2.63, "red"),
+        (2.96, "red"),
+    ],
+)
 def test_lower_is_better(value: float, expected: str) -> None:
     # Delayed transfers of care: target 2.5%, lower is better, 5% tolerance -> amber up to 2.625
     assert one(value, 2.5, "lower") == expected
@@ -72,8 +93,15 @@ def test_exceeding_margin_gives_blue_only_when_configured() -> None:
 
 
 def _obs(**cols) -> pd.DataFrame:
-    base = {"kind": ["measure"], "value": [NAN], "target": [NAN], "polarity": ["higher"],
-            "amber_threshold": [NAN], "tolerance": [NAN], "milestone_status": [None]}
+    base = {
+        "kind": ["measure"],
+        "value": [NAN],
+        "target": [NAN],
+        "polarity": ["higher"],
+        "amber_threshold": [NAN],
+        "tolerance": [NAN],
+        "milestone_status": [None],
+    }
     base.update(cols)
     return pd.DataFrame(base)
 
@@ -84,10 +112,17 @@ def test_indicator_tolerance_overrides_scheme_default() -> None:
     assert compute_status(_obs(value=[88.0], target=[90.0], tolerance=[0.1]), scheme)[0] == "amber"
 
 
-@pytest.mark.parametrize("state, expected", [
-    ("complete", "green"), ("on_track", "green"), ("at_risk", "amber"), ("off_track", "red"),
-    ("not_started", "not_available"), (None, "not_available"),
-])
+@pytest.mark.parametrize(
+    "state, expected",
+    [
+        ("complete", "green"),
+        ("on_track", "green"),
+        ("at_risk", "amber"),
+        ("off_track", "red"),
+        ("not_started", "not_available"),
+        (None, "not_available"),
+    ],
+)
 def test_milestones_map_delivery_state(state, expected) -> None:
     obs = _obs(kind=["milestone"], milestone_status=[state])
     assert compute_status(obs, StatusScheme())[0] == expected
@@ -109,6 +144,7 @@ def test_override_wins_and_is_flagged_only_when_it_changes_the_status() -> None:
 
 # --- exact boundaries (issue 10 item 12) --------------------------------------------------------
 
+
 def test_a_penny_short_of_a_large_target_is_not_on_target() -> None:
     # A relative float slack (1e-9 x target) once called this green: the edge is exact, not fuzzy
     assert one(9_999_999.99, 10_000_000.0, tol=0.0) == "red"
@@ -121,7 +157,7 @@ def test_boundaries_are_decided_on_the_figures_as_typed() -> None:
     # 0.07 x 30 is 2.1000000000000001 in binary; 30 - 2.1 = 27.9 is exactly on the amber edge
     assert one(27.9, 30.0, tol=0.07) == "amber"
     assert one(32.1, 30.0, "lower", tol=0.07) == "amber"
-    assert one(32.1, 30.0, exceeding=0.07) == "green"    # exactly on the margin is not beyond it
+    assert one(32.1, 30.0, exceeding=0.07) == "green"  # exactly on the margin is not beyond it
     assert one(27.9, 30.0, "lower", exceeding=0.07) == "green"
     assert one(32.11, 30.0, exceeding=0.07) == "blue"
 
@@ -135,8 +171,14 @@ def test_a_profiled_target_with_binary_noise_is_the_figure_it_stands_for() -> No
 
 
 # The reference, in Decimal arithmetic on the typed figures: docs/data-contract.md section 5.
-def reference_status(value: Decimal | None, target: Decimal | None, polarity: str, amber: Decimal | None,
-                     tol: Decimal, margin: Decimal | None) -> str:
+def reference_status(
+    value: Decimal | None,
+    target: Decimal | None,
+    polarity: str,
+    amber: Decimal | None,
+    tol: Decimal,
+    margin: Decimal | None,
+) -> str:
     if value is None:
         return "not_available"
     if target is None or polarity == "none":
@@ -180,12 +222,20 @@ def status_rows(draw: st.DrawFn, margin: Decimal | None) -> tuple:
 
 
 @settings(max_examples=120, deadline=None)
-@given(st.one_of(st.none(), dec(2, 0, 1)).flatmap(
-    lambda m: st.tuples(st.just(m), st.lists(status_rows(m), min_size=1, max_size=20))))
+@given(
+    st.one_of(st.none(), dec(2, 0, 1)).flatmap(
+        lambda m: st.tuples(st.just(m), st.lists(status_rows(m), min_size=1, max_size=20))
+    )
+)
 def test_status_agrees_with_decimal_arithmetic_on_the_typed_figures(case: tuple) -> None:
     margin, rows = case
     as_float = lambda d: NAN if d is None else float(str(d))  # noqa: E731 - read as a CSV would be
-    got = measure_status(np.array([as_float(r[0]) for r in rows]), np.array([as_float(r[1]) for r in rows]),
-                         np.array([r[2] for r in rows], object), np.array([as_float(r[3]) for r in rows]),
-                         np.array([as_float(r[4]) for r in rows]), None if margin is None else float(str(margin)))
+    got = measure_status(
+        np.array([as_float(r[0]) for r in rows]),
+        np.array([as_float(r[1]) for r in rows]),
+        np.array([r[2] for r in rows], object),
+        np.array([as_float(r[3]) for r in rows]),
+        np.array([as_float(r[4]) for r in rows]),
+        None if margin is None else float(str(margin)),
+    )
     assert list(got) == [reference_status(*r, margin) for r in rows]

@@ -4,6 +4,7 @@ The package turns a council's plan and indicator data (see ``docs/data-contract.
 status, direction of travel and narrative of a quarterly Corporate Performance Report. Notebooks
 call into it; it does the work, so that the work can be tested.
 """
+
 from goldenthread.errors import DataError, Problem
 
 __all__ = ["DataError", "Problem", "__version__"]

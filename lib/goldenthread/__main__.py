@@ -1,4 +1,5 @@
 """``python -m goldenthread``: the same as the ``goldenthread`` command."""
+
 from goldenthread.run.cli import app
 
 app()

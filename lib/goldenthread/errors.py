@@ -5,6 +5,7 @@ file, row and column and saying what to do - not a traceback that stops at the f
 mistake made on a thousand rows is still one thing to fix, so the printed summary groups repeats
 and stops after a screenful; :attr:`DataError.problems` keeps every one for code that reads it.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -33,12 +34,20 @@ class Problem:
     field: str = "column"  # what ``column`` names: a table's column, or a YAML file's key
 
     def __str__(self) -> str:
-        return _line(self.file, None if self.row is None else f"row {self.row}", self.column, self.field,
-                     self.message, None if self.value is None else _quoted(self.value), self.hint)
+        return _line(
+            self.file,
+            None if self.row is None else f"row {self.row}",
+            self.column,
+            self.field,
+            self.message,
+            None if self.value is None else _quoted(self.value),
+            self.hint,
+        )
 
 
-def _line(file: str, rows: str | None, column: str | None, what: str, message: str, found: str | None,
-          hint: str | None) -> str:
+def _line(
+    file: str, rows: str | None, column: str | None, what: str, message: str, found: str | None, hint: str | None
+) -> str:
     """``file, row 5, column 'value': message (found '...'). Hint`` - the one shape every problem is shown in."""
     where = file
     if rows is not None:

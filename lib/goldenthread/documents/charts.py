@@ -17,6 +17,7 @@ disagree about how a figure is drawn:
 Charts are made with matplotlib's object API (no global pyplot state, so a notebook can draw
 dozens quickly) and seaborn's plain style.
 """
+
 from __future__ import annotations
 
 import base64
@@ -37,13 +38,29 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import Formatter, Locator
 
+from goldenthread.inputs.periods import MONTH_NAMES, financial_year
 from goldenthread.measures.direction_of_travel import FREQUENCY_STEP
 from goldenthread.measures.formatting import format_period_name, format_target, format_value
-from goldenthread.inputs.periods import MONTH_NAMES, financial_year
 
-__all__ = ["Chart", "ValueAxis", "value_axis", "nice_ticks", "tick_labels", "value_range", "use_value_axis",
-           "line_runs", "month_ticks", "draw_runs", "ChartFigure", "new_figure", "png_bytes", "trend_figure", "trend_chart",
-           "LINE", "TARGET"]
+__all__ = [
+    "Chart",
+    "ValueAxis",
+    "value_axis",
+    "nice_ticks",
+    "tick_labels",
+    "value_range",
+    "use_value_axis",
+    "line_runs",
+    "month_ticks",
+    "draw_runs",
+    "ChartFigure",
+    "new_figure",
+    "png_bytes",
+    "trend_figure",
+    "trend_chart",
+    "LINE",
+    "TARGET",
+]
 
 LINE = "#1d70b8"  # the figure: GOV.UK blue
 TARGET = "#0b0c0c"  # the target: near black, readable on white and on the explorer's light status bands
@@ -63,6 +80,7 @@ FigureT = TypeVar("FigureT", bound="ChartFigure")
 
 
 # --- the value axis -----------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ValueAxis:
@@ -198,8 +216,10 @@ def use_value_axis(ax: Any, lo: float, hi: float, unit: str | None, decimals: in
 
 # --- lines ----------------------------------------------------------------------------------------
 
-def line_runs(periods: np.ndarray, frequency: str = "monthly", cumulative: bool = False,
-              fy_start_month: int = 4) -> list[np.ndarray]:
+
+def line_runs(
+    periods: np.ndarray, frequency: str = "monthly", cumulative: bool = False, fy_start_month: int = 4
+) -> list[np.ndarray]:
     """Positions of ``periods`` (ascending month ordinals) split into the runs a line may join.
 
     A run breaks where more than one period of the indicator's frequency is missing (a line
@@ -233,8 +253,17 @@ def month_ticks(first: int, last: int, max_ticks: int, fy_start_month: int = 4) 
     return years[::stride]
 
 
-def draw_runs(ax: Any, x: np.ndarray, y: np.ndarray, runs: list[np.ndarray], *, label: str | None = None,
-              gid: str | None = None, lone_marker: str | None = None, **style: Any) -> list[Line2D]:
+def draw_runs(
+    ax: Any,
+    x: np.ndarray,
+    y: np.ndarray,
+    runs: list[np.ndarray],
+    *,
+    label: str | None = None,
+    gid: str | None = None,
+    lone_marker: str | None = None,
+    **style: Any,
+) -> list[Line2D]:
     """One line per run (the legend label on the first only). A run of one point would draw
     nothing as a line, so it gets ``lone_marker`` if one is given."""
     lines: list[Line2D] = []
@@ -246,6 +275,7 @@ def draw_runs(ax: Any, x: np.ndarray, y: np.ndarray, runs: list[np.ndarray], *, 
 
 
 # --- figures ---------------------------------------------------------------------------------------
+
 
 class ChartFigure(Figure):
     """A matplotlib Figure that carries its alt text and shows itself with it in a notebook.
@@ -265,8 +295,10 @@ class ChartFigure(Figure):
         """HTML with alt text for notebooks and their HTML export, PNG for other front ends, and
         the alt text itself as plain text (what a terminal or a screen reader gets)."""
         data = base64.b64encode(self.png()).decode("ascii")  # drawn once for both
-        html = (f'<figure style="margin:0"><img src="data:image/png;base64,{data}" alt="{escape(self.alt_text)}" '
-                f'style="max-width:100%"></figure>')
+        html = (
+            f'<figure style="margin:0"><img src="data:image/png;base64,{data}" alt="{escape(self.alt_text)}" '
+            f'style="max-width:100%"></figure>'
+        )
         return {"text/html": html, "image/png": data, "text/plain": self.alt_text}
 
 
@@ -287,6 +319,7 @@ def png_bytes(fig: Figure, dpi: float | None = None) -> bytes:
 
 # --- the report's trend chart ------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Chart:
     png: bytes
@@ -299,8 +332,16 @@ def _first(h: pd.DataFrame, column: str, default: str) -> str:
     return str(h[column].iloc[0]) if column in h.columns and pd.notna(h[column].iloc[0]) else default
 
 
-def trend_figure(history: pd.DataFrame, title: str, unit: str | None, decimals: int, *, fy_start_month: int = 4,
-                 width: float = 3.4, height: float = 1.5) -> ChartFigure | None:
+def trend_figure(
+    history: pd.DataFrame,
+    title: str,
+    unit: str | None,
+    decimals: int,
+    *,
+    fy_start_month: int = 4,
+    width: float = 3.4,
+    height: float = 1.5,
+) -> ChartFigure | None:
     """The appendix's small chart of one indicator's figures against its target, as a Figure,
     or ``None`` with under two figures.
 
@@ -314,16 +355,29 @@ def trend_figure(history: pd.DataFrame, title: str, unit: str | None, decimals: 
     x = h["period"].to_numpy(dtype=np.int64)
     y = h["value"].to_numpy(dtype=float)
     t = h["target"].to_numpy(dtype=float)
-    runs = line_runs(x, _first(h, "frequency", "monthly"), _first(h, "aggregation", "snapshot") == "cumulative",
-                     fy_start_month)
+    runs = line_runs(
+        x, _first(h, "frequency", "monthly"), _first(h, "aggregation", "snapshot") == "cumulative", fy_start_month
+    )
     with sns.axes_style("whitegrid"), matplotlib.rc_context({"font.size": 7, "svg.hashsalt": "goldenthread"}):
         fig = new_figure(ChartFigure, width, height, 150)
         ax = fig.add_subplot()
         if not np.all(np.isnan(t)):
-            draw_runs(ax, x, t, runs, label="Target", gid="target", lone_marker="_", color=TARGET, linestyle="--",
-                      linewidth=1, drawstyle="steps-mid")
-        draw_runs(ax, x, y, runs, label="Value", gid="value-line", color=LINE, marker="o", markersize=2.5,
-                  linewidth=1.5)
+            draw_runs(
+                ax,
+                x,
+                t,
+                runs,
+                label="Target",
+                gid="target",
+                lone_marker="_",
+                color=TARGET,
+                linestyle="--",
+                linewidth=1,
+                drawstyle="steps-mid",
+            )
+        draw_runs(
+            ax, x, y, runs, label="Value", gid="value-line", color=LINE, marker="o", markersize=2.5, linewidth=1.5
+        )
         ax.plot(x[-1:], y[-1:], color=LINE, marker="o", markersize=5)
         ticks = month_ticks(int(x[0]), int(x[-1]), 9, fy_start_month) or list(x[:: max(1, len(x) // 4)])
         ax.set_xticks(ticks)
@@ -338,8 +392,16 @@ def trend_figure(history: pd.DataFrame, title: str, unit: str | None, decimals: 
     return fig
 
 
-def trend_chart(history: pd.DataFrame, title: str, unit: str | None, decimals: int, *, fy_start_month: int = 4,
-                width: float = 3.4, height: float = 1.5) -> Chart | None:
+def trend_chart(
+    history: pd.DataFrame,
+    title: str,
+    unit: str | None,
+    decimals: int,
+    *,
+    fy_start_month: int = 4,
+    width: float = 3.4,
+    height: float = 1.5,
+) -> Chart | None:
     """:func:`trend_figure` as PNG bytes with its alt text, or ``None`` with under two figures."""
     fig = trend_figure(history, title, unit, decimals, fy_start_month=fy_start_month, width=width, height=height)
     if fig is None:
@@ -349,13 +411,17 @@ def trend_chart(history: pd.DataFrame, title: str, unit: str | None, decimals: i
 
 def _alt_text(h: pd.DataFrame, title: str, unit: str | None, decimals: int, broken: bool) -> str:
     first, last = h.iloc[0], h.iloc[-1]
-    text = (f"Line chart of {title}, {format_period_name(first['period'])} to {format_period_name(last['period'])}: "
-            f"from {format_value(first['value'], unit, decimals)} to {format_value(last['value'], unit, decimals)}")
+    text = (
+        f"Line chart of {title}, {format_period_name(first['period'])} to {format_period_name(last['period'])}: "
+        f"from {format_value(first['value'], unit, decimals)} to {format_value(last['value'], unit, decimals)}"
+    )
     if not np.isnan(last["target"]):
         text += f", against a target of {format_target(last['target'], unit, decimals)}"
     text += "."
     if broken:
-        text += (" The line starts again each financial year (a year-to-date total)."
-                 if _first(h, "aggregation", "snapshot") == "cumulative" else
-                 " The line breaks where figures are missing.")
+        text += (
+            " The line starts again each financial year (a year-to-date total)."
+            if _first(h, "aggregation", "snapshot") == "cumulative"
+            else " The line breaks where figures are missing."
+        )
     return text

@@ -6,6 +6,7 @@ doing. The plan text comes from ``directorates/<id>.yaml`` (see :mod:`goldenthre
 the scorecard is the report's, narrowed to the directorate's indicators, so the figures match the
 Corporate Performance Report exactly.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,12 +15,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from goldenthread.inputs.directorates import Directorate, directorate_indicators, load_directorates
+from goldenthread.documents.report import Report, Section, _paragraphs, build_report
 from goldenthread.errors import DataError, Problem
-from goldenthread.measures.formatting import format_period_name, format_value
+from goldenthread.inputs.directorates import Directorate, directorate_indicators, load_directorates
 from goldenthread.inputs.load import resolve_data_dir
 from goldenthread.inputs.periods import financial_year_label, parse_period
-from goldenthread.documents.report import Report, Section, _paragraphs, build_report
+from goldenthread.measures.formatting import format_period_name, format_value
 
 
 @dataclass
@@ -45,7 +46,7 @@ class DirectoratePlan(Report):
 
     @property
     def heading(self) -> str:
-        """"Economic and Community Infrastructure Directorate Business Plan 2019/20"."""
+        """ "Economic and Community Infrastructure Directorate Business Plan 2019/20"."""
         return f"{self.plan_of.name} Directorate Business Plan {self.year_label}"
 
     @property
@@ -59,10 +60,14 @@ class DirectoratePlan(Report):
         """Title, who is responsible, and the directorate's purpose."""
         d = self.plan_of
         model = {
-            "organisation": self.dataset.organisation.name, "title": self.heading,
+            "organisation": self.dataset.organisation.name,
+            "title": self.heading,
             "subtitle": f"Indicators as at the end of {format_period_name(self.period)} ({self.period_label})",
-            "rows": [["Director", d.director], ["Cabinet Member(s)", "; ".join(d.cabinet_members)],
-                     ["Classification", "Restricted" if d.classification == "restricted" else "Unrestricted"]],
+            "rows": [
+                ["Director", d.director],
+                ["Cabinet Member(s)", "; ".join(d.cabinet_members)],
+                ["Classification", "Restricted" if d.classification == "restricted" else "Unrestricted"],
+            ],
             "purpose": _paragraphs(d.purpose),
         }
         return self._render("directorate_cover", model)
@@ -70,8 +75,17 @@ class DirectoratePlan(Report):
     def priorities(self) -> Section:
         """The directorate's priorities, each linked to the business plan outcome it serves."""
         outcomes = {o.id: o.title for o in self.dataset.plan.outcomes}
-        model = {"priorities": [{"title": p.title, "outcome": p.outcome, "outcome_title": outcomes.get(p.outcome, ""),
-                                 "description": _paragraphs(p.description)} for p in self.plan_of.priorities]}
+        model = {
+            "priorities": [
+                {
+                    "title": p.title,
+                    "outcome": p.outcome,
+                    "outcome_title": outcomes.get(p.outcome, ""),
+                    "description": _paragraphs(p.description),
+                }
+                for p in self.plan_of.priorities
+            ]
+        }
         return self._render("directorate_priorities", model)
 
     def delivery(self) -> Section:
@@ -84,16 +98,33 @@ class DirectoratePlan(Report):
 
         model = {
             "social_value": list(d.social_value),
-            "in_house": list(d.services_in_house), "external": list(d.services_external),
-            "commissioned": [{"service": c.service, "provider": c.provider, "length": c.contract_length,
-                              "value": money(c.annual_value)} for c in d.commissioned_services],
+            "in_house": list(d.services_in_house),
+            "external": list(d.services_external),
+            "commissioned": [
+                {
+                    "service": c.service,
+                    "provider": c.provider,
+                    "length": c.contract_length,
+                    "value": money(c.annual_value),
+                }
+                for c in d.commissioned_services
+            ],
             "commissioned_total": money(sum(c.annual_value for c in d.commissioned_services))
-            if d.commissioned_services else "",
-            "decisions": [{"decision": k.decision, "date": _when(k.date), "value": money(k.value),
-                           "description": k.description or ""}
-                          for k in sorted(d.key_decisions, key=lambda k: _month_of_decision(k.date, start))],
-            "slas": [{"company": s.company, "service": s.service, "value": money(s.annual_value)}
-                     for s in d.trading_company_slas],
+            if d.commissioned_services
+            else "",
+            "decisions": [
+                {
+                    "decision": k.decision,
+                    "date": _when(k.date),
+                    "value": money(k.value),
+                    "description": k.description or "",
+                }
+                for k in sorted(d.key_decisions, key=lambda k: _month_of_decision(k.date, start))
+            ],
+            "slas": [
+                {"company": s.company, "service": s.service, "value": money(s.annual_value)}
+                for s in d.trading_company_slas
+            ],
         }
         return self._render("directorate_delivery", model)
 
@@ -115,38 +146,63 @@ def _month_of_decision(date: str, start_month: int) -> int:
 
 
 def _when(date: str) -> str:
-    """"2020-03" -> "March 2020"; a financial year ("2020/21") is shown as it is."""
+    """ "2020-03" -> "March 2020"; a financial year ("2020/21") is shown as it is."""
     try:
         return format_period_name(parse_period(date))
     except ValueError:
         return date
 
 
-def build_directorate_plan(data: str = "data/example", directorate: str = "eci", period: str = "2019-07",
-                           audience: str = "public") -> DirectoratePlan:
+def build_directorate_plan(
+    data: str = "data/example", directorate: str = "eci", period: str = "2019-07", audience: str = "public"
+) -> DirectoratePlan:
     """Load, validate and compute one directorate's plan. Arguments are the notebook's parameters.
 
     A restricted directorate plan is only built for the internal audience.
     """
     base = build_report(data, period, audience)
     folder = resolve_data_dir(data)
-    plan = choose_directorate(load_directorates(folder, base.dataset.plan, base.dataset.indicators), directorate,
-                              audience, folder)
-    return DirectoratePlan(dataset=base.dataset, period=base.period, audience=base.audience, title=plan.name,
-                           front=base.front, directorate=plan)
+    plan = choose_directorate(
+        load_directorates(folder, base.dataset.plan, base.dataset.indicators), directorate, audience, folder
+    )
+    return DirectoratePlan(
+        dataset=base.dataset,
+        period=base.period,
+        audience=base.audience,
+        title=plan.name,
+        front=base.front,
+        directorate=plan,
+    )
 
 
 def choose_directorate(plans: dict[str, Directorate], directorate: str, audience: str, folder: Path) -> Directorate:
     """The plan to build, or a :class:`DataError` if there is none by that id or the audience may not see it."""
     source = f"directorates/{directorate}.yaml"
     if directorate not in plans:
-        raise DataError([Problem(source, message="no such directorate plan", hint="Use one of: " + (
-            ", ".join(plans) or f"(none yet: add files to {folder / 'directorates'})"))])
+        raise DataError(
+            [
+                Problem(
+                    source,
+                    message="no such directorate plan",
+                    hint="Use one of: " + (", ".join(plans) or f"(none yet: add files to {folder / 'directorates'})"),
+                )
+            ]
+        )
     plan = plans[directorate]
     if plan.classification == "restricted" and audience != "internal":
-        raise DataError([Problem(source, None, "classification", "is restricted, so it is not built for the public",
-                                 "restricted", "Build it with audience: internal in the parameters file",
-                                 field="key")])
+        raise DataError(
+            [
+                Problem(
+                    source,
+                    None,
+                    "classification",
+                    "is restricted, so it is not built for the public",
+                    "restricted",
+                    "Build it with audience: internal in the parameters file",
+                    field="key",
+                )
+            ]
+        )
     return plan
 
 

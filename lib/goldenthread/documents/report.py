@@ -5,6 +5,7 @@ computes the scorecard. Each section method returns a :class:`Section`, which Ju
 as HTML and which also carries the same content as Typst for the PDF. One view model per
 section feeds both, so the HTML and the PDF cannot disagree.
 """
+
 from __future__ import annotations
 
 import base64
@@ -19,20 +20,23 @@ import jinja2
 import numpy as np
 import pandas as pd
 
-from goldenthread.output import typst_markup as ty
-from goldenthread.narrative import areas as area_rules
-from goldenthread.output import markup
 from goldenthread.documents.charts import trend_chart
-from goldenthread.output import TEMPLATES, TYPST_MIME
 from goldenthread.inputs.config import FrontSheet, ReportParameters
-from goldenthread.measures.formatting import (DIRECTION_LABELS, MILESTONE_LABELS, format_period_name, format_target,
-                                     format_value,
-                                     readable_text_colour)
 from goldenthread.inputs.load import Dataset, load_dataset
 from goldenthread.inputs.periods import financial_year_label, format_period, parse_period, quarter_label
+from goldenthread.measures.formatting import (
+    DIRECTION_LABELS,
+    MILESTONE_LABELS,
+    format_period_name,
+    format_target,
+    format_value,
+    readable_text_colour,
+)
 from goldenthread.measures.scorecard import IndicatorSummary, indicator_summary, observations, scorecard
+from goldenthread.narrative import areas as area_rules
 from goldenthread.narrative.wording import count, indicator_set_sentence, is_are
-
+from goldenthread.output import TEMPLATES, TYPST_MIME, markup
+from goldenthread.output import typst_markup as ty
 
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES / "html"),
@@ -54,9 +58,11 @@ class Section:
     document: dict[str, Any] = field(default_factory=dict)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        payload = {"typst": self.typst,
-                   "files": {name: base64.b64encode(data).decode("ascii") for name, data in self.files.items()},
-                   "document": self.document}
+        payload = {
+            "typst": self.typst,
+            "files": {name: base64.b64encode(data).decode("ascii") for name, data in self.files.items()},
+            "document": self.document,
+        }
         return {"text/html": self.html, TYPST_MIME: payload}
 
 
@@ -71,8 +77,9 @@ def anchor(indicator_id: str) -> str:
     underscore included, becomes ``_`` and two hex digits for each byte of its UTF-8
     (``ASC.01`` -> ``ind-ASC_2e01``). Replacing them all with ``-`` made ``ASC.01`` and ``ASC-01`` one label.
     """
-    return "ind-" + "".join(c if _ANCHOR_SAFE.fullmatch(c) else "".join(f"_{b:02x}" for b in c.encode("utf-8"))
-                            for c in str(indicator_id))
+    return "ind-" + "".join(
+        c if _ANCHOR_SAFE.fullmatch(c) else "".join(f"_{b:02x}" for b in c.encode("utf-8")) for c in str(indicator_id)
+    )
 
 
 @dataclass
@@ -101,8 +108,9 @@ class Report:
     def history(self) -> pd.DataFrame:
         org = self.dataset.organisation
         d = self.dataset
-        obs = observations(d.indicators, d.values, d.targets, d.commentary, org.status_scheme,
-                           org.financial_year_start_month)
+        obs = observations(
+            d.indicators, d.values, d.targets, d.commentary, org.status_scheme, org.financial_year_start_month
+        )
         return obs[obs["period"] <= self.period].reset_index(drop=True)
 
     @cached_property
@@ -119,8 +127,15 @@ class Report:
         labels = {k: v.label for k, v in self.dataset.organisation.status_scheme.statuses.items()}
         candidates = area_rules.drafted(self.card, self.history, self.period, labels, self.fy_start)
         window = self.news_window or self.dataset.organisation.report_defaults.news_window_months
-        return area_rules.select(self.card, candidates, self.max_successes, self.max_concerns,
-                                 rule=self.published_areas, report_period=self.period, news_window=window)
+        return area_rules.select(
+            self.card,
+            candidates,
+            self.max_successes,
+            self.max_concerns,
+            rule=self.published_areas,
+            report_period=self.period,
+            news_window=window,
+        )
 
     @property
     def period_label(self) -> str:
@@ -128,7 +143,7 @@ class Report:
 
     @property
     def heading(self) -> str:
-        """"Corporate Performance Report - End of July 2019 (Q1+1 2019/20)", as seed 003 titles it.
+        """ "Corporate Performance Report - End of July 2019 (Q1+1 2019/20)", as seed 003 titles it.
 
         The month carries its year: an April report is labelled "Q4+1" of the year just ended while
         its figures belong to the year just begun, and the heading must not leave that to guesswork.
@@ -142,22 +157,34 @@ class Report:
     # --- helpers ------------------------------------------------------------------------------
     def shown_statuses(self) -> list[str]:
         """The status keys a reader can meet, in order: blue only when the scheme rates 'exceeding'."""
-        return [k for k in ("blue", "green", "amber", "red", "data_only", "not_available")
-                if k != "blue" or self.dataset.organisation.status_scheme.exceeding_margin is not None]
+        return [
+            k
+            for k in ("blue", "green", "amber", "red", "data_only", "not_available")
+            if k != "blue" or self.dataset.organisation.status_scheme.exceeding_margin is not None
+        ]
 
     def _status(self, key: str) -> dict[str, str]:
         style = self.dataset.organisation.status_scheme.statuses[key]
-        return {"key": key, "label": style.label, "symbol": style.symbol, "colour": style.colour,
-                "text_colour": readable_text_colour(style.colour)}
+        return {
+            "key": key,
+            "label": style.label,
+            "symbol": style.symbol,
+            "colour": style.colour,
+            "text_colour": readable_text_colour(style.colour),
+        }
 
     def _direction(self, key: str) -> dict[str, str]:
         symbol, label = DIRECTION_LABELS[key]
         return {"key": key, "symbol": symbol, "label": label}
 
     def _document(self) -> dict[str, Any]:
-        return {"title": self.heading, "organisation": self.dataset.organisation.name,
-                "classification": self.classification, "audience": self.audience,
-                "period": format_period_name(self.period)}
+        return {
+            "title": self.heading,
+            "organisation": self.dataset.organisation.name,
+            "classification": self.classification,
+            "audience": self.audience,
+            "period": format_period_name(self.period),
+        }
 
     def _render(self, name: str, model: dict[str, Any], files: dict[str, bytes] | None = None) -> Section:
         images = {n: base64.b64encode(b).decode("ascii") for n, b in (files or {}).items()}
@@ -188,17 +215,21 @@ class Report:
             "forward_plan_reference": f.forward_plan_reference,
             "summary": _paragraphs(f.summary),
             "recommendations": list(f.recommendations),
-            "sections": [[label, _paragraphs(text)] for label, text in [
-                ("Reasons for Recommendations", f.reasons),
-                ("Links to Priorities and Impact on Service Plans", f.links_to_priorities),
-                ("Consultations undertaken", f.consultations),
-                ("Financial Implications", impl.financial),
-                ("Legal Implications", impl.legal),
-                ("HR Implications", impl.hr),
-                ("Risk Implications", impl.risk),
-                ("Other Implications (including due regard implications)", impl.other),
-                ("Scrutiny comments / recommendation (if any)", f.scrutiny_comments),
-            ] if text],
+            "sections": [
+                [label, _paragraphs(text)]
+                for label, text in [
+                    ("Reasons for Recommendations", f.reasons),
+                    ("Links to Priorities and Impact on Service Plans", f.links_to_priorities),
+                    ("Consultations undertaken", f.consultations),
+                    ("Financial Implications", impl.financial),
+                    ("Legal Implications", impl.legal),
+                    ("HR Implications", impl.hr),
+                    ("Risk Implications", impl.risk),
+                    ("Other Implications (including due regard implications)", impl.other),
+                    ("Scrutiny comments / recommendation (if any)", f.scrutiny_comments),
+                ]
+                if text
+            ],
         }
         model["rows"] = [r for r in model["rows"] if r[1]]
         model["asked"] = f"{_body(model['meeting'])} is asked to:"
@@ -212,17 +243,26 @@ class Report:
         parts = [f"{n} {is_are(n)} {self._status(k)['label'].lower()}" for k, n in judged.items()]
         n_judged = sum(judged.values())
         if n_judged == 1:
-            judged_text = f"The one indicator that can be judged is {self._status(next(iter(judged)))['label'].lower()}."
+            judged_text = (
+                f"The one indicator that can be judged is {self._status(next(iter(judged)))['label'].lower()}."
+            )
         elif n_judged:
             listed = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
             judged_text = f"Of the {n_judged} indicators that can be judged, {listed}."
         else:
             judged_text = ""
         if s.insufficient:
-            insufficient = (f"{count(s.insufficient, 'indicator')} {'does' if s.insufficient == 1 else 'do'} not yet "
-                            "have sufficient information to provide a judgement on performance"
-                            + (" (all of them new this year)." if s.insufficient == s.insufficient_new > 1 else
-                               " (new this year)." if s.insufficient == s.insufficient_new == 1 else "."))
+            insufficient = (
+                f"{count(s.insufficient, 'indicator')} {'does' if s.insufficient == 1 else 'do'} not yet "
+                "have sufficient information to provide a judgement on performance"
+                + (
+                    " (all of them new this year)."
+                    if s.insufficient == s.insufficient_new > 1
+                    else " (new this year)."
+                    if s.insufficient == s.insufficient_new == 1
+                    else "."
+                )
+            )
         else:
             insufficient = "Every indicator has enough information to judge performance."
         model = {
@@ -231,8 +271,10 @@ class Report:
             "new_titles": list(s.new_titles),
             "insufficient_text": insufficient,
             "period_text": f"This report provides the latest information available in the period up to "
-                           f"{_period_end(self.period)}.",
-            "judged_text": judged_text, "counts": counts, "heading": heading,
+            f"{_period_end(self.period)}.",
+            "judged_text": judged_text,
+            "counts": counts,
+            "heading": heading,
         }
         return self._render("indicator_summary", model)
 
@@ -241,20 +283,33 @@ class Report:
         page_titles = self.card.set_index("id")["page_title"]
 
         def items(frame: pd.DataFrame) -> list[dict[str, Any]]:
-            return [{"id": r.indicator, "anchor": anchor(r.indicator),
-                     "headline": headline(page_titles.get(r.indicator), r.title), "text": _rich(r.text),
-                     "drafted": r.source != "chosen"}
-                    for r in frame.itertuples(index=False)]
+            return [
+                {
+                    "id": r.indicator,
+                    "anchor": anchor(r.indicator),
+                    "headline": headline(page_titles.get(r.indicator), r.title),
+                    "text": _rich(r.text),
+                    "drafted": r.source != "chosen",
+                }
+                for r in frame.itertuples(index=False)
+            ]
 
         success, concern = items(self.selection.success), items(self.selection.concern)
         n = self.summary.insufficient
-        model = {"success": success, "concern": concern, "intro": self._areas_intro(success + concern),
-                 "drafted_label": DRAFTED_LABEL,
-                 "insufficient_text": "" if not n else (
-                     f"Please note that {n} of the {'new ' if self.summary.insufficient_new == n else ''}measures "
-                     f"{'does' if n == 1 else 'do'} not yet have sufficient information to provide a judgement on "
-                     f"performance. {'It is' if n == 1 else 'They are'} included to show the measures that are "
-                     "intended to be reported on throughout the year.")}
+        model = {
+            "success": success,
+            "concern": concern,
+            "intro": self._areas_intro(success + concern),
+            "drafted_label": DRAFTED_LABEL,
+            "insufficient_text": ""
+            if not n
+            else (
+                f"Please note that {n} of the {'new ' if self.summary.insufficient_new == n else ''}measures "
+                f"{'does' if n == 1 else 'do'} not yet have sufficient information to provide a judgement on "
+                f"performance. {'It is' if n == 1 else 'They are'} included to show the measures that are "
+                "intended to be reported on throughout the year."
+            ),
+        }
         return self._render("areas", model)
 
     def _areas_intro(self, items: list[dict[str, Any]]) -> str:
@@ -269,10 +324,14 @@ class Report:
         if not drafted:
             return f"{lead} highlighted by the Senior Leadership Team."
         if not chosen:
-            return (f"{lead} identified from the data; they are marked {mark} and have not been chosen by the "
-                    "Senior Leadership Team.")
-        return (f"{lead} highlighted: {chosen} {'was' if chosen == 1 else 'were'} chosen by the Senior Leadership "
-                f"Team and {drafted} {'was' if drafted == 1 else 'were'} identified from the data (marked {mark}).")
+            return (
+                f"{lead} identified from the data; they are marked {mark} and have not been chosen by the "
+                "Senior Leadership Team."
+            )
+        return (
+            f"{lead} highlighted: {chosen} {'was' if chosen == 1 else 'were'} chosen by the Senior Leadership "
+            f"Team and {drafted} {'was' if drafted == 1 else 'were'} identified from the data (marked {mark})."
+        )
 
     def area_candidates(self) -> pd.DataFrame:
         """Every candidate area, ranked, with its score, reason and whether the leadership team chose it.
@@ -298,8 +357,9 @@ class Report:
             for r in rows.itertuples(index=False):
                 entry = self._entry(r)
                 if charts and r.kind == "measure" and r.id in history.groups:
-                    chart = trend_chart(history.get_group(r.id), r.title, r.unit, int(r.decimals),
-                                        fy_start_month=self.fy_start)
+                    chart = trend_chart(
+                        history.get_group(r.id), r.title, r.unit, int(r.decimals), fy_start_month=self.fy_start
+                    )
                     if chart is not None:
                         name = f"chart-{anchor(r.id)}.png"
                         files[name] = chart.png
@@ -320,70 +380,125 @@ class Report:
         unit, dec = r.unit, int(r.decimals)
         is_milestone = r.kind == "milestone"
         ytd = r.aggregation == "cumulative" and not is_milestone
-        latest = (MILESTONE_LABELS.get(r.milestone_status, "–") if is_milestone
-                  else format_value(r.value, unit, dec))
-        target = "–" if is_milestone else format_target(
-            r.target if _missing(r.period_target) else r.period_target, unit, dec)
+        latest = MILESTONE_LABELS.get(r.milestone_status, "–") if is_milestone else format_value(r.value, unit, dec)
+        target = (
+            "–"
+            if is_milestone
+            else format_target(r.target if _missing(r.period_target) else r.period_target, unit, dec)
+        )
         as_at = format_period_name(r.as_at) if not _missing(r.as_at) else "No data yet"
-        previous, previous_value = self._direction(r.dot_previous), (
-            "" if is_milestone else format_value(r.previous_value, unit, dec))
+        previous, previous_value = (
+            self._direction(r.dot_previous),
+            ("" if is_milestone else format_value(r.previous_value, unit, dec)),
+        )
         year = self._direction(r.dot_year)
         since = previous
         if ytd:
             fy = financial_year_label(int(r.as_at if not _missing(r.as_at) else self.period), self.fy_start)
             if not _missing(r.as_at):
                 as_at += f", year to date {fy}"
-            if target != "–" and not _missing(r.period_target) and not _missing(r.target) \
-                    and r.period_target != r.target:
+            if (
+                target != "–"
+                and not _missing(r.period_target)
+                and not _missing(r.target)
+                and r.period_target != r.target
+            ):
                 target += f" (year to date; {format_target(r.target, unit, dec)} for the year)"
-            previous = {"key": "not_compared", "symbol": "–",
-                        "label": "Not compared (a year-to-date total: see last year)"}
+            previous = {
+                "key": "not_compared",
+                "symbol": "–",
+                "label": "Not compared (a year-to-date total: see last year)",
+            }
             previous_value = ""
             last_year = format_period_name(int(r.as_at) - 12) if not _missing(r.as_at) else "last year"
-            since = {**year, "label": f"{year['label']} on {last_year} (year to date)"} \
-                if r.dot_year != "not_comparable" else {**year, "label": f"Not comparable: no figure for {last_year}"}
+            since = (
+                {**year, "label": f"{year['label']} on {last_year} (year to date)"}
+                if r.dot_year != "not_comparable"
+                else {**year, "label": f"Not comparable: no figure for {last_year}"}
+            )
         return {
-            "id": r.id, "anchor": anchor(r.id), "title": r.title, "owner": r.owner, "directorate": r.directorate,
-            "frequency": r.frequency.capitalize() + (" (year to date)" if ytd else ""), "is_new": bool(r.is_new),
+            "id": r.id,
+            "anchor": anchor(r.id),
+            "title": r.title,
+            "owner": r.owner,
+            "directorate": r.directorate,
+            "frequency": r.frequency.capitalize() + (" (year to date)" if ytd else ""),
+            "is_new": bool(r.is_new),
             "kind": "Milestone" if is_milestone else "Measure",
             "polarity": {"higher": "Higher is better", "lower": "Lower is better"}.get(r.polarity, ""),
-            "latest": latest, "as_at": as_at,
+            "latest": latest,
+            "as_at": as_at,
             "target": target if target != "–" or is_milestone else "No target (data only)",
-            "status": self._status(r.status), "overridden": bool(r.overridden),
+            "status": self._status(r.status),
+            "overridden": bool(r.overridden),
             "override_reason": r.override_reason,
-            "previous": previous, "year": year, "since": since,
+            "previous": previous,
+            "year": year,
+            "since": since,
             "previous_value": previous_value,
             "year_ago_value": "" if is_milestone else format_value(r.year_ago_value, unit, dec),
-            "commentary": _rich(r.commentary), "actions": _rich(r.actions),
+            "commentary": _rich(r.commentary),
+            "actions": _rich(r.actions),
             "chart": None,
         }
 
     def scorecard_table(self) -> pd.DataFrame:
         """The scorecard as a plain table, for analysts to sort and filter in the notebook."""
         c = self.card
-        return pd.DataFrame({
-            "id": c["id"], "title": c["title"], "outcome": c["outcome"], "new": c["is_new"],
-            "as_at": [format_period_name(p) if not _missing(p) else "" for p in c["as_at"]],
-            "value": c["value"], "target": c["period_target"].fillna(c["target"]), "status": c["status"],
-            "overridden": c["overridden"], "direction": c["direction"], "highlight": c["highlight"].fillna(""),
-        })
+        return pd.DataFrame(
+            {
+                "id": c["id"],
+                "title": c["title"],
+                "outcome": c["outcome"],
+                "new": c["is_new"],
+                "as_at": [format_period_name(p) if not _missing(p) else "" for p in c["as_at"]],
+                "value": c["value"],
+                "target": c["period_target"].fillna(c["target"]),
+                "status": c["status"],
+                "overridden": c["overridden"],
+                "direction": c["direction"],
+                "highlight": c["highlight"].fillna(""),
+            }
+        )
 
 
-def build_report(data: str | Path = "data/example", period: str = "2019-07", audience: str = "public",
-                 title: str | None = None, front_sheet: dict[str, Any] | None = None,
-                 max_successes: int = area_rules.DEFAULT_MAX_SUCCESSES,
-                 max_concerns: int = area_rules.DEFAULT_MAX_CONCERNS,
-                 areas: area_rules.AreasRule | None = None, news_window_months: int | None = None) -> Report:
+def build_report(
+    data: str | Path = "data/example",
+    period: str = "2019-07",
+    audience: str = "public",
+    title: str | None = None,
+    front_sheet: dict[str, Any] | None = None,
+    max_successes: int = area_rules.DEFAULT_MAX_SUCCESSES,
+    max_concerns: int = area_rules.DEFAULT_MAX_CONCERNS,
+    areas: area_rules.AreasRule | None = None,
+    news_window_months: int | None = None,
+) -> Report:
     """Load, validate and compute a report run. Arguments are the notebook's parameters."""
-    params = ReportParameters.model_validate({
-        "data": str(data), "period": period, "audience": audience, "title": title,
-        "front_sheet": front_sheet or {}, "max_successes": max_successes, "max_concerns": max_concerns,
-        "areas": areas, "news_window_months": news_window_months})
+    params = ReportParameters.model_validate(
+        {
+            "data": str(data),
+            "period": period,
+            "audience": audience,
+            "title": title,
+            "front_sheet": front_sheet or {},
+            "max_successes": max_successes,
+            "max_concerns": max_concerns,
+            "areas": areas,
+            "news_window_months": news_window_months,
+        }
+    )
     dataset = load_dataset(params.data).for_audience(params.audience)
-    return Report(dataset=dataset, period=parse_period(params.period), audience=params.audience,
-                  title=params.title or dataset.organisation.report_defaults.title, front=params.front_sheet,
-                  max_successes=params.max_successes, max_concerns=params.max_concerns,
-                  areas_rule=params.areas, news_window=params.news_window_months)
+    return Report(
+        dataset=dataset,
+        period=parse_period(params.period),
+        audience=params.audience,
+        title=params.title or dataset.organisation.report_defaults.title,
+        front=params.front_sheet,
+        max_successes=params.max_successes,
+        max_concerns=params.max_concerns,
+        areas_rule=params.areas,
+        news_window=params.news_window_months,
+    )
 
 
 # --- small text helpers ---------------------------------------------------------------------------

@@ -17,9 +17,19 @@ notebook still runs headless under Papermill and nbval.
 - :mod:`.history`: one indicator over time, as a table and as a chart
 - :mod:`.interactive`: an offline sortable table and dropdown pickers for JupyterLab
 """
+
 from goldenthread.explorer.history import HistoryFigure, history_chart, status_history
 from goldenthread.explorer.interactive import OfflineTable, interactive_table, picker
 from goldenthread.explorer.tables import findings_for, indicator_table, select_indicators
 
-__all__ = ["select_indicators", "indicator_table", "status_history", "history_chart", "HistoryFigure",
-           "findings_for", "interactive_table", "OfflineTable", "picker"]
+__all__ = [
+    "select_indicators",
+    "indicator_table",
+    "status_history",
+    "history_chart",
+    "HistoryFigure",
+    "findings_for",
+    "interactive_table",
+    "OfflineTable",
+    "picker",
+]

@@ -1,4 +1,5 @@
 """One indicator over time: every month's figure, target and status as a table and as a chart."""
+
 from __future__ import annotations
 
 import difflib
@@ -29,7 +30,6 @@ from goldenthread.inputs.periods import MONTH_NAMES, quarter_label
 from goldenthread.measures.direction_of_travel import FREQUENCY_STEP
 from goldenthread.measures.formatting import MILESTONE_LABELS, format_period_name, format_target, format_value
 
-
 #: Marker per status, so a chart never relies on colour alone (WCAG 1.4.1).
 STATUS_MARKERS = {"blue": "*", "green": "o", "amber": "D", "red": "X", "data_only": "s", "not_available": "."}
 #: Milestone delivery states from worst to best, for the milestone chart's y axis.
@@ -37,14 +37,21 @@ MILESTONE_ORDER = ("not_started", "off_track", "at_risk", "on_track", "complete"
 BAND_ALPHA = 0.13  # light enough that the markers (in the same colours) stay readable on top
 
 
-
 # --- one indicator over time ------------------------------------------------------------------
 
 #: An indicator as an id ("ASC-01") or as its scorecard row (``report.card`` row, or a dict with ``id``).
 IndicatorRef = str | Mapping[str, Any] | pd.Series
 
-STATUS_HISTORY_COLUMNS = ["month", "quarter", "value", "target", "status", "vs previous period",
-                          "vs same month last year", "note"]
+STATUS_HISTORY_COLUMNS = [
+    "month",
+    "quarter",
+    "value",
+    "target",
+    "status",
+    "vs previous period",
+    "vs same month last year",
+    "note",
+]
 
 
 def _info(indicator: IndicatorRef) -> Mapping[str, Any]:
@@ -65,14 +72,21 @@ def _one(history: pd.DataFrame, indicator: IndicatorRef) -> pd.DataFrame:
         known = sorted(pd.unique(history["indicator"]))
         close = difflib.get_close_matches(str(indicator), known, n=3, cutoff=0.5)
         hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-        raise ValueError(f"indicator = {indicator!r} has no history.{hint} Indicators with history: "
-                         f"{', '.join(known)}.")
+        raise ValueError(
+            f"indicator = {indicator!r} has no history.{hint} Indicators with history: {', '.join(known)}."
+        )
     return h
 
 
-def status_history(history: pd.DataFrame, indicator: IndicatorRef, *, unit: str | None = None,
-                   scheme: StatusScheme | None = None, fy_start_month: int = 4,
-                   newest_first: bool = True) -> pd.DataFrame:
+def status_history(
+    history: pd.DataFrame,
+    indicator: IndicatorRef,
+    *,
+    unit: str | None = None,
+    scheme: StatusScheme | None = None,
+    fy_start_month: int = 4,
+    newest_first: bool = True,
+) -> pd.DataFrame:
     """Every reported period of one indicator: figure, target, status and direction, as words.
 
     ``history`` is :attr:`Report.history` (observations up to the report month). ``indicator``
@@ -91,18 +105,21 @@ def status_history(history: pd.DataFrame, indicator: IndicatorRef, *, unit: str 
     for r in h.itertuples(index=False):
         milestone = r.kind == "milestone"
         dec = 0 if _missing(r.decimals) else int(r.decimals)
-        rows.append({
-            "month": f"{MONTH_NAMES[r.period % 12][:3]} {r.period // 12}",
-            "quarter": quarter_label(int(r.period), fy_start_month),
-            "value": (MILESTONE_LABELS.get(r.milestone_status, "–") if milestone
-                      else format_value(r.value, unit, dec)),
-            "target": "" if milestone else format_target(r.target, unit, dec),
-            "status": _status_text(r.status, styles, bool(r.overridden)),
-            "vs previous period": _direction_text(r.dot_previous),
-            "vs same month last year": _direction_text(r.dot_year),
-            "note": "" if _missing(r.note) else str(r.note),
-            "period": int(r.period),
-        })
+        rows.append(
+            {
+                "month": f"{MONTH_NAMES[r.period % 12][:3]} {r.period // 12}",
+                "quarter": quarter_label(int(r.period), fy_start_month),
+                "value": (
+                    MILESTONE_LABELS.get(r.milestone_status, "–") if milestone else format_value(r.value, unit, dec)
+                ),
+                "target": "" if milestone else format_target(r.target, unit, dec),
+                "status": _status_text(r.status, styles, bool(r.overridden)),
+                "vs previous period": _direction_text(r.dot_previous),
+                "vs same month last year": _direction_text(r.dot_year),
+                "note": "" if _missing(r.note) else str(r.note),
+                "period": int(r.period),
+            }
+        )
     table = pd.DataFrame(rows, columns=[*STATUS_HISTORY_COLUMNS, "period"])
     if newest_first:
         table = table.iloc[::-1]
@@ -126,14 +143,25 @@ def _bounds(h: pd.DataFrame, scheme: StatusScheme | None) -> tuple[np.ndarray, n
     tol = h["tolerance"].to_numpy(dtype=float)
     tol = np.where(np.isnan(tol), default_tol, tol)
     sign = np.where(lower, -1.0, 1.0)
-    edge = np.where(np.isnan(h["amber_threshold"].to_numpy(dtype=float)), target - sign * tol * np.abs(target),
-                    h["amber_threshold"].to_numpy(dtype=float))
+    edge = np.where(
+        np.isnan(h["amber_threshold"].to_numpy(dtype=float)),
+        target - sign * tol * np.abs(target),
+        h["amber_threshold"].to_numpy(dtype=float),
+    )
     return target, edge
 
 
-def history_chart(history: pd.DataFrame, indicator: IndicatorRef, *, title: str | None = None,
-                  unit: str | None = None, scheme: StatusScheme | None = None, fy_start_month: int = 4,
-                  width: float = 9.0, height: float = 4.0) -> HistoryFigure:
+def history_chart(
+    history: pd.DataFrame,
+    indicator: IndicatorRef,
+    *,
+    title: str | None = None,
+    unit: str | None = None,
+    scheme: StatusScheme | None = None,
+    fy_start_month: int = 4,
+    width: float = 9.0,
+    height: float = 4.0,
+) -> HistoryFigure:
     """The whole history of one indicator: figure, target, status bands and status per period.
 
     ``indicator`` is an id or a scorecard row (``report.card`` row: its ``id``, ``title`` and
@@ -193,29 +221,69 @@ def history_chart(history: pd.DataFrame, indicator: IndicatorRef, *, title: str 
                 legend += _draw_bands(ax, x, target, edge, polarity, lo, hi, styles, scheme)
 
         # one run per stretch of consecutive periods; a year-to-date measure also starts again each year
-        runs = line_runs(x, str(h["frequency"].iloc[0]), str(h["aggregation"].iloc[0]) == "cumulative",
-                         fy_start_month)
+        runs = line_runs(x, str(h["frequency"].iloc[0]), str(h["aggregation"].iloc[0]) == "cumulative", fy_start_month)
         if not np.all(np.isnan(target)):
             label = "Target" if has_bands else "Target (not rated)"
-            legend.append(draw_runs(ax, x, target, runs, label=label, gid="target", lone_marker="_", color=TARGET,
-                                    linestyle="--", linewidth=1.3, zorder=3, drawstyle="steps-mid")[0])
-        draw_runs(ax, x, y, runs, gid="value-line", color=LINE, linewidth=1.6, zorder=4,
-                  drawstyle="steps-mid" if milestone else "default")
+            legend.append(
+                draw_runs(
+                    ax,
+                    x,
+                    target,
+                    runs,
+                    label=label,
+                    gid="target",
+                    lone_marker="_",
+                    color=TARGET,
+                    linestyle="--",
+                    linewidth=1.3,
+                    zorder=3,
+                    drawstyle="steps-mid",
+                )[0]
+            )
+        draw_runs(
+            ax,
+            x,
+            y,
+            runs,
+            gid="value-line",
+            color=LINE,
+            linewidth=1.6,
+            zorder=4,
+            drawstyle="steps-mid" if milestone else "default",
+        )
         for key in ("blue", "green", "amber", "red", "data_only", "not_available"):
             at = (status == key) & ~np.isnan(y)
             if not at.any():
                 continue
             style = styles[key]
-            pts = ax.scatter(x[at], y[at], s=70 if key == "blue" else 38, marker=STATUS_MARKERS[key],
-                             color=style.colour, edgecolor="white", linewidth=0.7, zorder=5,
-                             label=f"{style.label} ({int(at.sum())})", gid=f"status-{key}")
+            pts = ax.scatter(
+                x[at],
+                y[at],
+                s=70 if key == "blue" else 38,
+                marker=STATUS_MARKERS[key],
+                color=style.colour,
+                edgecolor="white",
+                linewidth=0.7,
+                zorder=5,
+                label=f"{style.label} ({int(at.sum())})",
+                gid=f"status-{key}",
+            )
             legend.append(pts)
 
         last = np.flatnonzero(~np.isnan(y))
         if len(last) and not milestone:
             i = last[-1]
-            ax.annotate(format_value(y[i], unit, dec), (x[i], y[i]), xytext=(-7, 7), textcoords="offset points",
-                        ha="right", fontsize=9, fontweight="bold", color=LINE, zorder=6)
+            ax.annotate(
+                format_value(y[i], unit, dec),
+                (x[i], y[i]),
+                xytext=(-7, 7),
+                textcoords="offset points",
+                ha="right",
+                fontsize=9,
+                fontweight="bold",
+                color=LINE,
+                zorder=6,
+            )
         # quarter starts (Jan, Apr, Jul, Oct) up to four years; beyond that, halves or financial years
         ticks = month_ticks(int(x.min()), int(x.max()), 17, fy_start_month) or list(x)
         ax.set_xticks(ticks)
@@ -223,8 +291,9 @@ def history_chart(history: pd.DataFrame, indicator: IndicatorRef, *, title: str 
         ax.set_xlim(x.min() - step * 0.6, x.max() + step * 0.6)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-        ax.set_title("\n".join(textwrap.wrap(f"{ind_id}: {title}", 100, max_lines=2, placeholder=" …")),
-                     loc="left", fontsize=10)
+        ax.set_title(
+            "\n".join(textwrap.wrap(f"{ind_id}: {title}", 100, max_lines=2, placeholder=" …")), loc="left", fontsize=10
+        )
         ax.legend(handles=legend, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
         fig.subplots_adjust(left=0.12 if milestone else 0.09, right=0.75, top=0.9, bottom=0.16)
     fig.alt_text = _chart_alt(h, ind_id, title, unit, dec, status, styles, target, edge, has_bands, milestone)
@@ -239,8 +308,17 @@ def _no_figures_chart(ind_id: str, title: str, width: float, height: float) -> H
     return fig
 
 
-def _draw_bands(ax: Any, x: np.ndarray, target: np.ndarray, edge: np.ndarray, polarity: str, lo: float,
-                hi: float, styles: Mapping[str, StatusStyle], scheme: StatusScheme | None) -> list[Patch]:
+def _draw_bands(
+    ax: Any,
+    x: np.ndarray,
+    target: np.ndarray,
+    edge: np.ndarray,
+    polarity: str,
+    lo: float,
+    hi: float,
+    styles: Mapping[str, StatusStyle],
+    scheme: StatusScheme | None,
+) -> list[Patch]:
     """Shade on / near / off target regions per period; returns legend handles for them."""
     lower = polarity == "lower"
     good_end = np.full(len(x), lo if lower else hi)
@@ -257,8 +335,19 @@ def _draw_bands(ax: Any, x: np.ndarray, target: np.ndarray, edge: np.ndarray, po
     for key, a, b in bands:
         a = np.clip(a, lo, hi)
         b = np.clip(b, lo, hi)
-        ax.fill_between(x, a, b, where=where, step="mid", color=styles[key].colour, alpha=BAND_ALPHA,
-                        linewidth=0, zorder=1, gid=f"band-{key}", interpolate=False)
+        ax.fill_between(
+            x,
+            a,
+            b,
+            where=where,
+            step="mid",
+            color=styles[key].colour,
+            alpha=BAND_ALPHA,
+            linewidth=0,
+            zorder=1,
+            gid=f"band-{key}",
+            interpolate=False,
+        )
         handles.append(Patch(facecolor=styles[key].colour, alpha=BAND_ALPHA * 2.5, label=f"{styles[key].label} zone"))
     return handles
 
@@ -267,30 +356,42 @@ def _short(text: str, limit: int = 95) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _chart_alt(h: pd.DataFrame, ind_id: str, title: str, unit: str | None, dec: int, status: np.ndarray,
-               styles: Mapping[str, StatusStyle], target: np.ndarray, edge: np.ndarray, has_bands: bool,
-               milestone: bool) -> str:
+def _chart_alt(
+    h: pd.DataFrame,
+    ind_id: str,
+    title: str,
+    unit: str | None,
+    dec: int,
+    status: np.ndarray,
+    styles: Mapping[str, StatusStyle],
+    target: np.ndarray,
+    edge: np.ndarray,
+    has_bands: bool,
+    milestone: bool,
+) -> str:
     """Alt text that carries the chart's message: range, latest against target, status counts."""
     first, last = int(h["period"].iloc[0]), int(h["period"].iloc[-1])
     counts = pd.Series(status).value_counts()
     tally = ", ".join(f"{int(counts[k])} {styles[k].label.lower()}" for k in styles if counts.get(k, 0))
     if milestone:
         states = h["milestone_status"].astype(object)
-        text = (f"Chart of milestone {ind_id}, {title}, {format_period_name(first)} to {format_period_name(last)}: "
-                f"delivery state now {MILESTONE_LABELS.get(states.iloc[-1], 'not reported').lower()}")
+        text = (
+            f"Chart of milestone {ind_id}, {title}, {format_period_name(first)} to {format_period_name(last)}: "
+            f"delivery state now {MILESTONE_LABELS.get(states.iloc[-1], 'not reported').lower()}"
+        )
     else:
         values = h["value"].to_numpy(dtype=float)
         seen = np.flatnonzero(~np.isnan(values))
         text = f"Line chart of {ind_id}, {title}, {format_period_name(first)} to {format_period_name(last)}"
         if len(seen):
             i, j = seen[0], seen[-1]
-            text += (f": from {format_value(values[i], unit, dec)} to {format_value(values[j], unit, dec)}")
+            text += f": from {format_value(values[i], unit, dec)} to {format_value(values[j], unit, dec)}"
             if not np.isnan(target[j]):
                 text += f" against a target of {format_target(target[j], unit, dec)}"
         if has_bands and not np.isnan(target[-1]):
             side = "below" if str(h["polarity"].iloc[0]) == "lower" else "above"
-            text += (f"; shaded bands show on target ({side} the target), near target (to "
-                     f"{format_target(edge[-1], unit, dec)}) and off target beyond")
+            text += (
+                f"; shaded bands show on target ({side} the target), near target (to "
+                f"{format_target(edge[-1], unit, dec)}) and off target beyond"
+            )
     return text + (f". Status by period: {tally}." if tally else ".")
-
-

@@ -1,5 +1,6 @@
 """Interactive views for JupyterLab that still work offline and headless: a sortable table and
 dropdown pickers."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -10,11 +11,8 @@ import pandas as pd
 
 from goldenthread.explorer.history import _short
 
-
-
-
-
 # --- interactive views -------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class OfflineTable:
@@ -34,8 +32,9 @@ class OfflineTable:
         return repr(self.frame)
 
 
-def interactive_table(df: pd.DataFrame, *, caption: str | None = None, page_length: int = 25,
-                      include_library: bool = True) -> OfflineTable | pd.DataFrame:
+def interactive_table(
+    df: pd.DataFrame, *, caption: str | None = None, page_length: int = 25, include_library: bool = True
+) -> OfflineTable | pd.DataFrame:
     """``df`` as a sortable, searchable table with a filter box per column, rendered offline.
 
     The DataTables bundle shipped inside itables is embedded (base64) in the output, as
@@ -51,15 +50,27 @@ def interactive_table(df: pd.DataFrame, *, caption: str | None = None, page_leng
         from itables.javascript import generate_init_offline_itables_html
     except ImportError:
         return df
-    table = to_html_datatable(df.reset_index(drop=True), caption=caption, connected=False,
-                              display_logo_when_loading=False, column_filters="footer",
-                              pageLength=page_length, showIndex=False, classes="display compact")
+    table = to_html_datatable(
+        df.reset_index(drop=True),
+        caption=caption,
+        connected=False,
+        display_logo_when_loading=False,
+        column_filters="footer",
+        pageLength=page_length,
+        showIndex=False,
+        classes="display compact",
+    )
     library = generate_init_offline_itables_html(itables_options.dt_bundle) if include_library else ""
     return OfflineTable(library + table, df)
 
 
-def picker(card: pd.DataFrame, on_change: Callable[[str | None, str | None, str | None], Any] | None = None,
-           outcome: str | None = None, directorate: str | None = None, indicator: str | None = None) -> Any:
+def picker(
+    card: pd.DataFrame,
+    on_change: Callable[[str | None, str | None, str | None], Any] | None = None,
+    outcome: str | None = None,
+    directorate: str | None = None,
+    indicator: str | None = None,
+) -> Any:
     """Dropdowns for outcome, directorate and indicator, for exploring in JupyterLab.
 
     Choosing a value calls ``on_change(outcome, directorate, indicator)`` and shows what it
@@ -84,16 +95,21 @@ def picker(card: pd.DataFrame, on_change: Callable[[str | None, str | None, str 
         if d:
             keep &= card["directorate"] == d
         rows = card[keep]
-        return [("First in selection", None)] + [(_short(f"{r.id}: {r.title}", 80), r.id)
-                                                 for r in rows.itertuples(index=False)]
+        return [("First in selection", None)] + [
+            (_short(f"{r.id}: {r.title}", 80), r.id) for r in rows.itertuples(index=False)
+        ]
 
     layout = {"description_width": "90px"}
     out_d = widgets.Dropdown(options=options("outcome"), value=outcome, description="Outcome", style=layout)
-    dir_d = widgets.Dropdown(options=options("directorate"), value=directorate, description="Directorate",
-                             style=layout)
+    dir_d = widgets.Dropdown(options=options("directorate"), value=directorate, description="Directorate", style=layout)
     ind_opts = indicator_options(outcome, directorate)
-    ind_d = widgets.Dropdown(options=ind_opts, value=indicator if indicator in [v for _, v in ind_opts] else None,
-                             description="Indicator", style=layout, layout=widgets.Layout(width="95%"))
+    ind_d = widgets.Dropdown(
+        options=ind_opts,
+        value=indicator if indicator in [v for _, v in ind_opts] else None,
+        description="Indicator",
+        style=layout,
+        layout=widgets.Layout(width="95%"),
+    )
     output = widgets.Output()
 
     def changed(change: dict[str, Any]) -> None:

@@ -1,5 +1,6 @@
 """Choosing indicators and tabulating them for the explorer: the scorecard as a table, and the
 findings behind each candidate area of success or concern."""
+
 from __future__ import annotations
 
 import difflib
@@ -25,9 +26,8 @@ if TYPE_CHECKING:  # the report module imports the whole rendering stack; only i
     from goldenthread.documents.report import Report
 
 
-
-
 # --- choosing indicators ----------------------------------------------------------------------
+
 
 def _match(card: pd.DataFrame, column: str, parameter: str, wanted: str) -> pd.Series:
     """Rows of ``card`` whose ``column`` equals ``wanted`` (ignoring case and spaces), or a clear error.
@@ -39,16 +39,20 @@ def _match(card: pd.DataFrame, column: str, parameter: str, wanted: str) -> pd.S
     key = str(wanted).strip().casefold()
     hit = card[column].astype(str).str.strip().str.casefold() == key
     if not hit.any():
-        close = difflib.get_close_matches(str(wanted).strip(), allowed, n=3, cutoff=0.5) or \
-            [a for a in allowed if key in a.casefold()][:3]
+        close = (
+            difflib.get_close_matches(str(wanted).strip(), allowed, n=3, cutoff=0.5)
+            or [a for a in allowed if key in a.casefold()][:3]
+        )
         hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
-        raise ValueError(f"{parameter} = {wanted!r} is not in the data.{hint} "
-                         f"Allowed values of {parameter}: {', '.join(allowed)}.")
+        raise ValueError(
+            f"{parameter} = {wanted!r} is not in the data.{hint} Allowed values of {parameter}: {', '.join(allowed)}."
+        )
     return hit
 
 
-def select_indicators(card: pd.DataFrame, outcome: str | None = None, directorate: str | None = None,
-                      indicator: str | None = None) -> pd.DataFrame:
+def select_indicators(
+    card: pd.DataFrame, outcome: str | None = None, directorate: str | None = None, indicator: str | None = None
+) -> pd.DataFrame:
     """The scorecard rows that match every filter given (``None`` means any).
 
     Matching ignores case and surrounding spaces, because these values are typed into a
@@ -59,8 +63,11 @@ def select_indicators(card: pd.DataFrame, outcome: str | None = None, directorat
     """
     keep = pd.Series(True, index=card.index)
     given = {}
-    for parameter, column, wanted in (("outcome", "outcome", outcome), ("directorate", "directorate", directorate),
-                                      ("indicator", "id", indicator)):
+    for parameter, column, wanted in (
+        ("outcome", "outcome", outcome),
+        ("directorate", "directorate", directorate),
+        ("indicator", "id", indicator),
+    ):
         if wanted is None or (isinstance(wanted, str) and not wanted.strip()):
             continue
         keep &= _match(card, column, parameter, wanted)
@@ -81,7 +88,7 @@ def _styles(scheme: StatusScheme | None) -> dict[str, StatusStyle]:
 
 
 def _status_text(key: Any, styles: Mapping[str, StatusStyle], overridden: bool = False) -> str:
-    """"✓ On target": a word and a symbol, never a colour alone."""
+    """ "✓ On target": a word and a symbol, never a colour alone."""
     style = styles.get(str(key), styles["not_available"])
     return f"{style.symbol} {style.label}" + (" (overridden)" if overridden else "")
 
@@ -108,28 +115,48 @@ def indicator_table(card: pd.DataFrame, scheme: StatusScheme | None = None) -> p
         milestone = r.kind == "milestone"
         dec = 0 if _missing(r.decimals) else int(r.decimals)
         target = r.target if _missing(r.period_target) else r.period_target
-        rows.append({
-            "id": r.id, "title": r.title, "outcome": r.outcome, "directorate": r.directorate, "owner": r.owner,
-            "kind": "Milestone" if milestone else "Measure", "frequency": str(r.frequency).capitalize(),
-            "polarity": {"higher": "Higher is better", "lower": "Lower is better"}.get(r.polarity, ""),
-            "new": "New" if bool(r.is_new) else "",
-            "as at": format_period_name(r.as_at) if not _missing(r.as_at) else "No data yet",
-            "latest": (MILESTONE_LABELS.get(r.milestone_status, "–") if milestone
-                       else format_value(r.value, r.unit, dec)),
-            "target": "" if milestone else (format_target(target, r.unit, dec) if not _missing(target)
-                                            else "No target"),
-            "status": _status_text(r.status, styles, bool(r.overridden)),
-            "vs previous": _direction_text(r.dot_previous), "vs last year": _direction_text(r.dot_year),
-            "highlight": "" if _missing(r.highlight) else str(r.highlight),
-            "classification": r.classification,
-        })
+        rows.append(
+            {
+                "id": r.id,
+                "title": r.title,
+                "outcome": r.outcome,
+                "directorate": r.directorate,
+                "owner": r.owner,
+                "kind": "Milestone" if milestone else "Measure",
+                "frequency": str(r.frequency).capitalize(),
+                "polarity": {"higher": "Higher is better", "lower": "Lower is better"}.get(r.polarity, ""),
+                "new": "New" if bool(r.is_new) else "",
+                "as at": format_period_name(r.as_at) if not _missing(r.as_at) else "No data yet",
+                "latest": (
+                    MILESTONE_LABELS.get(r.milestone_status, "–") if milestone else format_value(r.value, r.unit, dec)
+                ),
+                "target": ""
+                if milestone
+                else (format_target(target, r.unit, dec) if not _missing(target) else "No target"),
+                "status": _status_text(r.status, styles, bool(r.overridden)),
+                "vs previous": _direction_text(r.dot_previous),
+                "vs last year": _direction_text(r.dot_year),
+                "highlight": "" if _missing(r.highlight) else str(r.highlight),
+                "classification": r.classification,
+            }
+        )
     return pd.DataFrame(rows)
 
 
 # --- findings behind areas of success and concern --------------------------------------------
 
-FINDING_COLUMNS = ["indicator", "title", "direction", "kind", "score", "role", "source", "in_report", "draft",
-                   "report_text"]
+FINDING_COLUMNS = [
+    "indicator",
+    "title",
+    "direction",
+    "kind",
+    "score",
+    "role",
+    "source",
+    "in_report",
+    "draft",
+    "report_text",
+]
 
 
 def findings_for(report: Report, indicator: str | Iterable[str] | None = None) -> pd.DataFrame:
@@ -171,28 +198,49 @@ def findings_for(report: Report, indicator: str | Iterable[str] | None = None) -
         i = info.loc[ind_id]
         for f in group.itertuples(index=False):
             role = "lead" if f.kind == lead["kind"] else "supporting" if f.kind == support_kind else "other"
-            backs = cand is not None and role != "other" and cand["kind"] == lead["kind"] and \
-                cand["direction"] == f.direction
-            rows.append({"indicator": ind_id, "title": i["title"], "direction": f.direction, "kind": f.kind,
-                         "score": round(float(f.score), 1), "role": role,
-                         "source": cand["source"] if cand is not None else "",
-                         "in_report": bool(backs and cand["in_report"]),
-                         "draft": draft(f, i["unit"], int(i["decimals"]), i["frequency"], period, labels,
-                                        fy_start_month=fy_start),
-                         "report_text": (cand["text"] or "") if cand is not None and role == "lead" else ""})
+            backs = (
+                cand is not None
+                and role != "other"
+                and cand["kind"] == lead["kind"]
+                and cand["direction"] == f.direction
+            )
+            rows.append(
+                {
+                    "indicator": ind_id,
+                    "title": i["title"],
+                    "direction": f.direction,
+                    "kind": f.kind,
+                    "score": round(float(f.score), 1),
+                    "role": role,
+                    "source": cand["source"] if cand is not None else "",
+                    "in_report": bool(backs and cand["in_report"]),
+                    "draft": draft(
+                        f, i["unit"], int(i["decimals"]), i["frequency"], period, labels, fy_start_month=fy_start
+                    ),
+                    "report_text": (cand["text"] or "") if cand is not None and role == "lead" else "",
+                }
+            )
     for ind_id, cand in candidates.iterrows():  # the leadership team's picks with no finding behind them
         if ind_id not in set(found["indicator"]):
-            rows.append({"indicator": ind_id, "title": cand["title"], "direction": cand["direction"], "kind": "",
-                         "score": float(cand["score"]), "role": "chosen", "source": cand["source"],
-                         "in_report": bool(cand["in_report"]), "draft": "", "report_text": cand["text"] or ""})
+            rows.append(
+                {
+                    "indicator": ind_id,
+                    "title": cand["title"],
+                    "direction": cand["direction"],
+                    "kind": "",
+                    "score": float(cand["score"]),
+                    "role": "chosen",
+                    "source": cand["source"],
+                    "in_report": bool(cand["in_report"]),
+                    "draft": "",
+                    "report_text": cand["text"] or "",
+                }
+            )
     table = pd.DataFrame(rows, columns=FINDING_COLUMNS)
     if wanted is not None:
         table = table[table["indicator"].isin(wanted)]
     rank = {k: r for k, r in zip(candidates.index, candidates["rank"])}
     role_order = {"lead": 0, "chosen": 0, "supporting": 1, "other": 2}
-    table = table.assign(_rank=table["indicator"].map(rank).fillna(len(rank) + 1),
-                         _role=table["role"].map(role_order))
+    table = table.assign(_rank=table["indicator"].map(rank).fillna(len(rank) + 1), _role=table["role"].map(role_order))
     table = table.sort_values(["_rank", "_role", "score"], ascending=[True, True, False], kind="stable")
     return table.drop(columns=["_rank", "_role"]).reset_index(drop=True)
-
-

@@ -3,6 +3,7 @@
 Pydantic models, so a misspelt key or a wrong type is caught with its location, and defaults
 (financial year from April, a standard RAG scheme) live in one place.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -43,7 +44,7 @@ class StatusStyle(_Strict):
     @classmethod
     def _colour(cls, v: str) -> str:
         if not re.fullmatch(r"#[0-9a-fA-F]{6}", v):
-            raise ValueError("is not a colour: write it as #rrggbb, for example \"#00703c\"")
+            raise ValueError('is not a colour: write it as #rrggbb, for example "#00703c"')
         return v
 
 
@@ -73,8 +74,9 @@ class StatusScheme(_Strict):
         None, description="If set, better than target by this fraction gives 'blue'. Off by default."
     )
     no_change_band: Fraction = Field(
-        0.0, description="Relative change treated as 'no change' in direction of travel, on top of "
-        "figures that are equal at the indicator's decimals."
+        0.0,
+        description="Relative change treated as 'no change' in direction of travel, on top of "
+        "figures that are equal at the indicator's decimals.",
     )
     rollup: Literal["worst", "majority"] = Field(
         "worst", description="How an outcome's status is rolled up from its indicators' (see coverage.py)."
@@ -116,11 +118,17 @@ class ReportDefaults(_Strict):
     author: str | None = None
     contact: str | None = None
     areas: AreasRule = Field(
-        "chosen_and_drafted", description="Which areas of success and concern are published: only the leadership "
-        "team's choices ('chosen'), or those plus the strongest drafted from the data ('chosen_and_drafted').")
+        "chosen_and_drafted",
+        description="Which areas of success and concern are published: only the leadership "
+        "team's choices ('chosen'), or those plus the strongest drafted from the data ('chosen_and_drafted').",
+    )
     news_window_months: Count = Field(
-        DEFAULT_NEWS_WINDOW, ge=1, le=24, description="A drafted area must be about a figure for one of the last N months up to the "
-        "report month, so an old figure is not presented as news again.")
+        DEFAULT_NEWS_WINDOW,
+        ge=1,
+        le=24,
+        description="A drafted area must be about a figure for one of the last N months up to the "
+        "report month, so an old figure is not presented as news again.",
+    )
 
 
 class Organisation(_Strict):
@@ -144,7 +152,7 @@ class Outcome(_Strict):
     priorities: list[Priority] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _unique_priorities(self) -> "Outcome":
+    def _unique_priorities(self) -> Outcome:
         ids = [p.id for p in self.priorities]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
@@ -161,7 +169,7 @@ class Plan(_Strict):
     outcomes: list[Outcome] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _unique_outcomes(self) -> "Plan":
+    def _unique_outcomes(self) -> Plan:
         ids = [o.id for o in self.outcomes]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
@@ -222,12 +230,14 @@ class ReportParameters(_Strict):
     audience: Literal["public", "internal"] = "public"
     title: str | None = None
     front_sheet: FrontSheet = Field(default_factory=FrontSheet)
-    max_successes: Count = Field(9, le=MAX_AREAS,
-                                 description="Most areas of success in the report (chosen ones always count).")
+    max_successes: Count = Field(
+        9, le=MAX_AREAS, description="Most areas of success in the report (chosen ones always count)."
+    )
     max_concerns: Count = Field(5, le=MAX_AREAS, description="Most areas of concern in the report.")
     areas: AreasRule | None = Field(None, description="Overrides report_defaults.areas for this run.")
-    news_window_months: Count | None = Field(None, ge=1, le=24,
-                                             description="Overrides report_defaults.news_window_months for this run.")
+    news_window_months: Count | None = Field(
+        None, ge=1, le=24, description="Overrides report_defaults.news_window_months for this run."
+    )
 
     @field_validator("period", mode="before")
     @classmethod
@@ -236,5 +246,5 @@ class ReportParameters(_Strict):
         if isinstance(v, dt.date):
             return v.strftime("%Y-%m")
         if not isinstance(v, str) or not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", v):
-            raise ValueError("is not a month: write it as YYYY-MM in quotes, for example \"2019-07\"")
+            raise ValueError('is not a month: write it as YYYY-MM in quotes, for example "2019-07"')
         return v

@@ -4,6 +4,7 @@ This module is the single source of truth. Validation (``validate.py``) builds i
 and ``docs/data-contract.md`` is checked against it by a test, so the documentation a council
 fills in from cannot drift from what the code accepts.
 """
+
 from __future__ import annotations
 
 import re
@@ -40,12 +41,19 @@ MAX_DECIMALS = 6
 #: "%05 revo" into "over 50%"); and the invisible zero-width space, word joiner and byte-order mark,
 #: which make two ids that look the same different.
 CONTROL_CHARACTERS = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]"
+)
 
 
 #: Names for the controls Unicode leaves unnamed, and a clearer one for the byte-order mark.
-_CONTROL_NAMES = {"\x00": "null", "\x07": "bell", "\x08": "backspace", "\x1b": "escape", "\x7f": "delete",
-                  "\ufeff": "byte-order mark"}
+_CONTROL_NAMES = {
+    "\x00": "null",
+    "\x07": "bell",
+    "\x08": "backspace",
+    "\x1b": "escape",
+    "\x7f": "delete",
+    "\ufeff": "byte-order mark",
+}
 
 
 def remove_control_characters(text: str) -> str:
@@ -56,8 +64,9 @@ def remove_control_characters(text: str) -> str:
 def control_character_names(text: str) -> str:
     """The control characters in ``text``, named for a message: ``U+202E (right-to-left override)``."""
     found = dict.fromkeys(CONTROL_CHARACTERS.findall(text))
-    return ", ".join(f"U+{ord(c):04X} ({_CONTROL_NAMES.get(c) or unicodedata.name(c, 'control character').lower()})"
-                     for c in found)
+    return ", ".join(
+        f"U+{ord(c):04X} ({_CONTROL_NAMES.get(c) or unicodedata.name(c, 'control character').lower()})" for c in found
+    )
 
 
 @dataclass(frozen=True)
@@ -110,28 +119,144 @@ INDICATORS = Table(
     description="One row per indicator: what it measures, who owns it, how it is judged.",
     key=("id",),
     columns=(
-        Column("id", "text", True, "Short unique code for the indicator; used to link the other files.", "ASC-01", blank_allowed=False),
-        Column("title", "text", True, "The indicator's name as it appears in the report.", "Percentage of users using self-directed support", blank_allowed=False),
-        Column("outcome", "text", True, "Id of the plan outcome it reports against (from plan.yaml).", "O4", blank_allowed=False),
-        Column("priority", "text", False, "Id of the key priority it measures (from plan.yaml). Blank if it hangs on the outcome only.", "O4.2"),
+        Column(
+            "id",
+            "text",
+            True,
+            "Short unique code for the indicator; used to link the other files.",
+            "ASC-01",
+            blank_allowed=False,
+        ),
+        Column(
+            "title",
+            "text",
+            True,
+            "The indicator's name as it appears in the report.",
+            "Percentage of users using self-directed support",
+            blank_allowed=False,
+        ),
+        Column(
+            "outcome",
+            "text",
+            True,
+            "Id of the plan outcome it reports against (from plan.yaml).",
+            "O4",
+            blank_allowed=False,
+        ),
+        Column(
+            "priority",
+            "text",
+            False,
+            "Id of the key priority it measures (from plan.yaml). Blank if it hangs on the outcome only.",
+            "O4.2",
+        ),
         Column("directorate", "text", True, "Directorate responsible.", "Adult Services", blank_allowed=False),
-        Column("owner", "text", True, "Officer accountable for the indicator and its commentary (a role or name).", "Director of Adult Social Care", blank_allowed=False),
-        Column("kind", "kind", True, "A numeric measure or a milestone (project with a delivery state).", "measure", allowed=KINDS, blank_allowed=False),
+        Column(
+            "owner",
+            "text",
+            True,
+            "Officer accountable for the indicator and its commentary (a role or name).",
+            "Director of Adult Social Care",
+            blank_allowed=False,
+        ),
+        Column(
+            "kind",
+            "kind",
+            True,
+            "A numeric measure or a milestone (project with a delivery state).",
+            "measure",
+            allowed=KINDS,
+            blank_allowed=False,
+        ),
         Column("unit", "unit", False, "How values are expressed. Required for measures.", "percent", allowed=UNITS),
-        Column("decimals", "integer", False, "Decimal places to show. Defaults to 0.", "2", minimum=0,
-               maximum=MAX_DECIMALS),
-        Column("polarity", "polarity", False, "Whether a higher or lower value is better; none for context measures. Required for measures.", "higher", allowed=POLARITIES),
-        Column("frequency", "frequency", True, "How often a value is reported.", "monthly", allowed=FREQUENCIES, blank_allowed=False),
-        Column("aggregation", "aggregation", False, "snapshot: a level at a point in time; cumulative: a year-to-date total compared with a profiled target. Defaults to snapshot.", "snapshot", allowed=AGGREGATIONS),
-        Column("target", "number", False, "The target (for cumulative measures, the full-year target). Blank means data only: monitored, not rated.", "90"),
-        Column("tolerance", "number", False, "Relative tolerance for amber, as a fraction of the target (0.05 = within 5%). Blank uses the organisation's default.", "0.05", minimum=0,
-               maximum=1),
-        Column("amber_threshold", "number", False, "Absolute amber threshold (floor standard). If set it is used instead of the tolerance.", "85"),
-        Column("minimum", "number", False, "The lowest value the measure can take; a figure below it is refused. Blank uses the unit's default (0 for percent, days and rate; no limit otherwise).", "-100"),
-        Column("maximum", "number", False, "The highest value the measure can take; a figure above it is refused. Blank means no limit.", "100"),
-        Column("first_reported", "period", True, "First month the indicator was reported; decides whether it is new this year or continued.", "2018-04", blank_allowed=False),
-        Column("classification", "classification", False, "public, or restricted (internal only: never in a public report). Defaults to public.", "public", allowed=CLASSIFICATIONS),
-        Column("description", "text", False, "What the indicator measures and why.", "Adults receiving long-term support who have a personal budget or direct payment."),
+        Column(
+            "decimals", "integer", False, "Decimal places to show. Defaults to 0.", "2", minimum=0, maximum=MAX_DECIMALS
+        ),
+        Column(
+            "polarity",
+            "polarity",
+            False,
+            "Whether a higher or lower value is better; none for context measures. Required for measures.",
+            "higher",
+            allowed=POLARITIES,
+        ),
+        Column(
+            "frequency",
+            "frequency",
+            True,
+            "How often a value is reported.",
+            "monthly",
+            allowed=FREQUENCIES,
+            blank_allowed=False,
+        ),
+        Column(
+            "aggregation",
+            "aggregation",
+            False,
+            "snapshot: a level at a point in time; cumulative: a year-to-date total compared with a profiled target. Defaults to snapshot.",
+            "snapshot",
+            allowed=AGGREGATIONS,
+        ),
+        Column(
+            "target",
+            "number",
+            False,
+            "The target (for cumulative measures, the full-year target). Blank means data only: monitored, not rated.",
+            "90",
+        ),
+        Column(
+            "tolerance",
+            "number",
+            False,
+            "Relative tolerance for amber, as a fraction of the target (0.05 = within 5%). Blank uses the organisation's default.",
+            "0.05",
+            minimum=0,
+            maximum=1,
+        ),
+        Column(
+            "amber_threshold",
+            "number",
+            False,
+            "Absolute amber threshold (floor standard). If set it is used instead of the tolerance.",
+            "85",
+        ),
+        Column(
+            "minimum",
+            "number",
+            False,
+            "The lowest value the measure can take; a figure below it is refused. Blank uses the unit's default (0 for percent, days and rate; no limit otherwise).",
+            "-100",
+        ),
+        Column(
+            "maximum",
+            "number",
+            False,
+            "The highest value the measure can take; a figure above it is refused. Blank means no limit.",
+            "100",
+        ),
+        Column(
+            "first_reported",
+            "period",
+            True,
+            "First month the indicator was reported; decides whether it is new this year or continued.",
+            "2018-04",
+            blank_allowed=False,
+        ),
+        Column(
+            "classification",
+            "classification",
+            False,
+            "public, or restricted (internal only: never in a public report). Defaults to public.",
+            "public",
+            allowed=CLASSIFICATIONS,
+        ),
+        Column(
+            "description",
+            "text",
+            False,
+            "What the indicator measures and why.",
+            "Adults receiving long-term support who have a personal budget or direct payment.",
+        ),
         Column("source", "text", False, "Where the figures come from.", "Adult social care case management system"),
     ),
 )
@@ -156,9 +281,29 @@ VALUES = Table(
     key=("indicator", "period"),
     columns=(
         Column("indicator", "text", True, "Indicator id (from indicators.csv).", "ASC-01", blank_allowed=False),
-        Column("period", "period", True, "The month the figure is for (month end), YYYY-MM. Quarterly figures go in the quarter's last month.", "2019-07", blank_allowed=False),
-        Column("value", "number", False, "The figure. Blank for milestones, or when no figure is available yet. Cumulative measures give the year-to-date figure.", "94.41"),
-        Column("milestone_status", "milestone_status", False, "Delivery state for milestones (leave blank for measures).", "on_track", allowed=MILESTONE_STATUSES),
+        Column(
+            "period",
+            "period",
+            True,
+            "The month the figure is for (month end), YYYY-MM. Quarterly figures go in the quarter's last month.",
+            "2019-07",
+            blank_allowed=False,
+        ),
+        Column(
+            "value",
+            "number",
+            False,
+            "The figure. Blank for milestones, or when no figure is available yet. Cumulative measures give the year-to-date figure.",
+            "94.41",
+        ),
+        Column(
+            "milestone_status",
+            "milestone_status",
+            False,
+            "Delivery state for milestones (leave blank for measures).",
+            "on_track",
+            allowed=MILESTONE_STATUSES,
+        ),
         Column("note", "text", False, "A note on the figure (e.g. provisional, revised).", "Provisional"),
     ),
 )
@@ -170,16 +315,70 @@ COMMENTARY = Table(
     key=("indicator", "period"),
     columns=(
         Column("indicator", "text", True, "Indicator id (from indicators.csv).", "ASC-01", blank_allowed=False),
-        Column("period", "period", True, "Reporting month the commentary is for, YYYY-MM.", "2019-07", blank_allowed=False),
-        Column("commentary", "text", False, "The owner's commentary on performance.", "Consistent improvement for eight months."),
+        Column(
+            "period", "period", True, "Reporting month the commentary is for, YYYY-MM.", "2019-07", blank_allowed=False
+        ),
+        Column(
+            "commentary",
+            "text",
+            False,
+            "The owner's commentary on performance.",
+            "Consistent improvement for eight months.",
+        ),
         Column("actions", "text", False, "Management actions in place or proposed.", "Weekly review of new packages."),
-        Column("status_override", "status", False, "Replace the computed status (must give override_reason).", "amber", allowed=STATUS_KEYS),
-        Column("override_reason", "text", False, "Why the status was overridden; shown in the report.", "Figure distorted by a data migration"),
-        Column("highlight", "highlight", False, "success or concern puts it in the areas for consideration; exclude keeps it out.", "success", allowed=HIGHLIGHTS),
-        Column("page_title", "text", False, "Headline to use in the areas for consideration instead of the indicator title.", "Self-directed support"),
-        Column("classification", "classification", False, "restricted keeps this commentary out of public reports. Defaults to public.", "public", allowed=CLASSIFICATIONS),
-        Column("draft", "text", False, "Evidence drafted from the data, written by `goldenthread areas --csv` beside the owner's words. Never read by reports: to publish it as drafted, set highlight and leave commentary blank; to publish other words, put them in commentary.", "This measure has seen consistent improvement for 8 months..."),
-        Column("draft_area", "highlight", False, "Which area the draft is for (success or concern); written by `goldenthread areas --csv`, never read.", "success", allowed=("success", "concern")),
+        Column(
+            "status_override",
+            "status",
+            False,
+            "Replace the computed status (must give override_reason).",
+            "amber",
+            allowed=STATUS_KEYS,
+        ),
+        Column(
+            "override_reason",
+            "text",
+            False,
+            "Why the status was overridden; shown in the report.",
+            "Figure distorted by a data migration",
+        ),
+        Column(
+            "highlight",
+            "highlight",
+            False,
+            "success or concern puts it in the areas for consideration; exclude keeps it out.",
+            "success",
+            allowed=HIGHLIGHTS,
+        ),
+        Column(
+            "page_title",
+            "text",
+            False,
+            "Headline to use in the areas for consideration instead of the indicator title.",
+            "Self-directed support",
+        ),
+        Column(
+            "classification",
+            "classification",
+            False,
+            "restricted keeps this commentary out of public reports. Defaults to public.",
+            "public",
+            allowed=CLASSIFICATIONS,
+        ),
+        Column(
+            "draft",
+            "text",
+            False,
+            "Evidence drafted from the data, written by `goldenthread areas --csv` beside the owner's words. Never read by reports: to publish it as drafted, set highlight and leave commentary blank; to publish other words, put them in commentary.",
+            "This measure has seen consistent improvement for 8 months...",
+        ),
+        Column(
+            "draft_area",
+            "highlight",
+            False,
+            "Which area the draft is for (success or concern); written by `goldenthread areas --csv`, never read.",
+            "success",
+            allowed=("success", "concern"),
+        ),
     ),
 )
 

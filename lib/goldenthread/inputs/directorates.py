@@ -7,6 +7,7 @@ against the rest of the data (the plan's outcomes, the ``directorate`` column of
 ``indicators.csv``), so a plan can never silently point at an outcome or a directorate that does
 not exist. As elsewhere, every problem in every file is collected and raised at once.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,9 +20,9 @@ from typing import Annotated, Literal
 import pandas as pd
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
+from goldenthread.errors import DataError, Problem
 from goldenthread.inputs.config import Plan, _Strict
 from goldenthread.inputs.contract import NUMBER_LIMIT
-from goldenthread.errors import DataError, Problem
 from goldenthread.inputs.load import pydantic_problems, read_yaml
 
 FOLDER = "directorates"
@@ -36,8 +37,7 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 def _pounds(v: object) -> object:
     """Money as a person might type it ("£2.5m", "1,200,000") is rejected with the fix, not pydantic's jargon."""
     if isinstance(v, bool) or (isinstance(v, str) and not re.fullmatch(r"\s*[+-]?\d+(\.\d+)?([eE][+-]?\d+)?\s*", v)):
-        raise ValueError("is not a plain number: give pounds as a number such as 2500000 "
-                         "(no £ sign, commas or 'm')")
+        raise ValueError("is not a plain number: give pounds as a number such as 2500000 (no £ sign, commas or 'm')")
     if not isinstance(v, (int, float, str)):
         return v  # None, or a list or mapping: pydantic's own message
     try:
@@ -47,8 +47,7 @@ def _pounds(v: object) -> object:
     if number < 0:
         raise ValueError("is negative: give the value in pounds as 0 or more")
     if not number < NUMBER_LIMIT:  # .inf and .nan too
-        raise ValueError("is not a sum of money: give pounds as an ordinary number smaller than 10^15, "
-                         "such as 2500000")
+        raise ValueError("is not a sum of money: give pounds as an ordinary number smaller than 10^15, such as 2500000")
     return v
 
 
@@ -88,11 +87,15 @@ class KeyDecision(_Strict):
         if fy:
             start, end = int(fy.group(1)), int(fy.group(2))
             if (start + 1) % 100 != end:
-                raise ValueError(f"is not a financial year: the second year must follow the first, "
-                                 f"for example \"{start}/{(start + 1) % 100:02d}\"")
+                raise ValueError(
+                    f"is not a financial year: the second year must follow the first, "
+                    f'for example "{start}/{(start + 1) % 100:02d}"'
+                )
             return text
-        raise ValueError('is not a month or a financial year: write a month as "YYYY-MM" (for example "2020-03") '
-                         'or a financial year as "YYYY/YY" (for example "2020/21"), in quotes')
+        raise ValueError(
+            'is not a month or a financial year: write a month as "YYYY-MM" (for example "2020-03") '
+            'or a financial year as "YYYY/YY" (for example "2020/21"), in quotes'
+        )
 
 
 class TradingCompanySLA(_Strict):
@@ -195,8 +198,13 @@ def _directorate_files(folder: Path, problems: list[Problem]) -> list[Path]:
     files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
     for p in files:
         if p.suffix == ".yml":
-            problems.append(Problem(_source(p), message="is not read: directorate files end in .yaml",
-                                    hint=f"Rename it to {p.stem}.yaml"))
+            problems.append(
+                Problem(
+                    _source(p),
+                    message="is not read: directorate files end in .yaml",
+                    hint=f"Rename it to {p.stem}.yaml",
+                )
+            )
     return [p for p in files if p.suffix == ".yaml"]
 
 
@@ -208,9 +216,14 @@ def _read_one(path: Path, problems: list[Problem]) -> tuple[dict | None, _Direct
     """
     source = _source(path)
     if not FILE_ID.fullmatch(path.stem):
-        problems.append(Problem(source, message="file name is not a directorate id: use lower-case letters, "
-                                "digits and hyphens only", value=path.stem,
-                                hint=f"Rename the file to {_suggest_id(path.stem)}.yaml"))
+        problems.append(
+            Problem(
+                source,
+                message="file name is not a directorate id: use lower-case letters, digits and hyphens only",
+                value=path.stem,
+                hint=f"Rename the file to {_suggest_id(path.stem)}.yaml",
+            )
+        )
     mine: list[Problem] = []
     read = read_yaml(path, _AnyMapping, mine)
     raw = dict(read.model_extra or {}) if read is not None else None
@@ -227,8 +240,9 @@ def _read_one(path: Path, problems: list[Problem]) -> tuple[dict | None, _Direct
 def _relabel(problem: Problem, source: str) -> Problem:
     """``read_yaml`` names only the file; say which folder, and why an ``id`` key is not wanted."""
     if problem.column == "id" and problem.message == "unknown key":
-        problem = replace(problem, hint="The id is the file name, so leave this key out "
-                                        "(rename the file to change the id)")
+        problem = replace(
+            problem, hint="The id is the file name, so leave this key out (rename the file to change the id)"
+        )
     return replace(problem, file=source)
 
 
@@ -261,8 +275,9 @@ def _outcome_problems(source: str, raw: dict, plan: Plan) -> list[Problem]:
             hint = f"'{outcome}' is a key priority; give its outcome, '{priority_outcome[outcome]}'"
         else:
             hint = f"Use one of: {', '.join(outcomes)}"
-        problems.append(Problem(source, None, f"priorities.{i}.outcome", "outcome is not in plan.yaml",
-                                outcome, hint, field="key"))
+        problems.append(
+            Problem(source, None, f"priorities.{i}.outcome", "outcome is not in plan.yaml", outcome, hint, field="key")
+        )
     return problems
 
 
@@ -280,8 +295,9 @@ def _name_problems(source: str, raw: dict, indicators: pd.DataFrame) -> list[Pro
         hint = "Use the name exactly as in the directorate column of indicators.csv, one of: " + ", ".join(names)
     else:
         hint = "Use the name exactly as in the directorate column of indicators.csv"
-    return [Problem(source, None, "name", "no indicator in indicators.csv has this directorate", name, hint,
-                    field="key")]
+    return [
+        Problem(source, None, "name", "no indicator in indicators.csv has this directorate", name, hint, field="key")
+    ]
 
 
 def _duplicate_names(raws: dict[Path, dict]) -> list[Problem]:
@@ -293,9 +309,17 @@ def _duplicate_names(raws: dict[Path, dict]) -> list[Problem]:
         if name is None:
             continue
         if name in first:
-            problems.append(Problem(_source(path), None, "name", f"has the same name as {_source(first[name])}",
-                                    name, "Keep one file per directorate: merge them, or correct the name",
-                                    field="key"))
+            problems.append(
+                Problem(
+                    _source(path),
+                    None,
+                    "name",
+                    f"has the same name as {_source(first[name])}",
+                    name,
+                    "Keep one file per directorate: merge them, or correct the name",
+                    field="key",
+                )
+            )
         else:
             first[name] = path
     return problems

@@ -6,6 +6,7 @@ result, so it reads as blank), merged cells, error cells. This module reads each
 and turns it into the text a person would have typed in the CSV file, reporting what it cannot
 read truthfully. Per-cell loops are fine here: a workbook is a few thousand rows at most.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -15,8 +16,8 @@ from pathlib import Path
 import pandas as pd
 from openpyxl.utils import column_index_from_string, get_column_letter
 
-from goldenthread.inputs.contract import PERCENT_UNITS, Table
 from goldenthread.errors import Problem
+from goldenthread.inputs.contract import PERCENT_UNITS, Table
 
 #: Columns in the indicator's own unit, by sheet: a percentage-formatted cell there is converted
 #: (or refused for a unit that is not a percentage). ``tolerance`` is a fraction already: left as it is.
@@ -61,8 +62,13 @@ def match_sheets(book: str, names: list[str], tables: tuple[Table, ...]) -> tupl
         if table not in wanted:
             continue
         if table in found:
-            problems.append(Problem(f"{book} (sheets '{found[table]}' and '{name}')",
-                                    message=f"both look like the {table} sheet", hint="Keep one, or rename the other"))
+            problems.append(
+                Problem(
+                    f"{book} (sheets '{found[table]}' and '{name}')",
+                    message=f"both look like the {table} sheet",
+                    hint="Keep one, or rename the other",
+                )
+            )
             continue
         found[table] = name
     return found, problems
@@ -77,8 +83,13 @@ def read_workbook(book: Path, tables: tuple[Table, ...]) -> Workbook:
         values_wb = openpyxl.load_workbook(book, data_only=True)
         formulas_wb = openpyxl.load_workbook(book, data_only=False, read_only=True)
     except Exception as err:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
-        out.problems.append(Problem(book.name, message=f"cannot be read as an Excel workbook ({err})",
-                                    hint="Open it in Excel and save it again as .xlsx"))
+        out.problems.append(
+            Problem(
+                book.name,
+                message=f"cannot be read as an Excel workbook ({err})",
+                hint="Open it in Excel and save it again as .xlsx",
+            )
+        )
         return out
     try:
         chosen, clashes = match_sheets(book.name, values_wb.sheetnames, tables)
@@ -87,16 +98,28 @@ def read_workbook(book: Path, tables: tuple[Table, ...]) -> Workbook:
         for t in tables:
             if t.name not in chosen:
                 if t.required:
-                    out.problems.append(Problem(f"{book.name} (sheet {t.name})", message="sheet is missing",
-                                                hint=f"Add a sheet named '{t.name}' (see docs/data-contract.md); "
-                                                     "the workbook's sheets are: " + ", ".join(values_wb.sheetnames)))
+                    out.problems.append(
+                        Problem(
+                            f"{book.name} (sheet {t.name})",
+                            message="sheet is missing",
+                            hint=f"Add a sheet named '{t.name}' (see docs/data-contract.md); "
+                            "the workbook's sheets are: " + ", ".join(values_wb.sheetnames),
+                        )
+                    )
                 continue
             name = chosen[t.name]
             sheet = _read_sheet(values_wb[name], formulas_wb[name], f"{book.name} (sheet {name})", out.problems)
             header = header_row(sheet.frame, t)
             if header is not None:
-                out.problems.append(Problem(sheet.label, header, None, "the column names are not on the first row",
-                                            hint=f"Delete the {header - 1} row(s) above the column names"))
+                out.problems.append(
+                    Problem(
+                        sheet.label,
+                        header,
+                        None,
+                        "the column names are not on the first row",
+                        hint=f"Delete the {header - 1} row(s) above the column names",
+                    )
+                )
                 continue
             out.warnings.extend(hidden_parts(values_wb[name], sheet, t))
             sheets[t.name] = sheet
@@ -117,20 +140,38 @@ def hidden_parts(ws, sheet: _Sheet, table: Table) -> list[Problem]:  # noqa: ANN
     why = "to check what the report is built from, or delete {} if {} should not be reported"
     found = []
     if ws.sheet_state != "visible":
-        found.append(Problem(sheet.label, message="sheet is hidden in Excel, but is read like any other",
-                             hint="Unhide it (right-click a sheet tab, then Unhide) " + why.format("it", "it")))
+        found.append(
+            Problem(
+                sheet.label,
+                message="sheet is hidden in Excel, but is read like any other",
+                hint="Unhide it (right-click a sheet tab, then Unhide) " + why.format("it", "it"),
+            )
+        )
     for index in sheet.frame.index:
         dim = ws.row_dimensions.get(int(index) + 2)
         if dim is not None and dim.hidden:
-            found.append(Problem(sheet.label, int(index) + 2, None, "is hidden in Excel (or filtered out), but is "
-                                 "read like any other row",
-                                 hint="Clear any filter and unhide the rows " + why.format("them", "they")))
+            found.append(
+                Problem(
+                    sheet.label,
+                    int(index) + 2,
+                    None,
+                    "is hidden in Excel (or filtered out), but is read like any other row",
+                    hint="Clear any filter and unhide the rows " + why.format("them", "they"),
+                )
+            )
     known = {c.name for c in table.columns}
     for position, column in enumerate(sheet.frame.columns):
         letter = sheet.letters[position]
         if column in known and _column_hidden(ws, letter):
-            found.append(Problem(sheet.label, None, column, f"column {letter} is hidden in Excel, but is read",
-                                 hint="Unhide it " + why.format("it", "it")))
+            found.append(
+                Problem(
+                    sheet.label,
+                    None,
+                    column,
+                    f"column {letter} is hidden in Excel, but is read",
+                    hint="Unhide it " + why.format("it", "it"),
+                )
+            )
     return found
 
 
@@ -154,8 +195,15 @@ def header_row(df: pd.DataFrame, table: Table) -> int | None:
 def _read_sheet(ws, formulas, label: str, problems: list[Problem]) -> _Sheet:  # noqa: ANN001 - openpyxl sheets
     """One sheet's cells as text, reporting merged cells, error cells and formulas with no stored result."""
     for rng in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
-        problems.append(Problem(label, rng.min_row, None, f"cells {rng.coord} are merged",
-                                hint="Unmerge them and put a value in every cell"))
+        problems.append(
+            Problem(
+                label,
+                rng.min_row,
+                None,
+                f"cells {rng.coord} are merged",
+                hint="Unmerge them and put a value in every cell",
+            )
+        )
     width = ws.max_column
     header = [_text(ws.cell(1, c).value) for c in range(1, width + 1)]
     columns = unique_columns(header)
@@ -172,10 +220,14 @@ def _read_sheet(ws, formulas, label: str, problems: list[Problem]) -> _Sheet:  #
             texts[cell.column - 1] = text
         if any(t.strip() for t in texts):  # fully blank rows (a stray space far below the data too) are not rows
             rows[number - 2] = texts
-    frame = pd.DataFrame.from_dict(rows, orient="index", columns=columns, dtype=object) if rows else (
-        pd.DataFrame({c: pd.Series(dtype=object) for c in columns}))
-    keep = [i for i, (c, h) in enumerate(zip(columns, header))
-            if h.strip() or frame[c].astype(str).str.strip().ne("").any()]
+    frame = (
+        pd.DataFrame.from_dict(rows, orient="index", columns=columns, dtype=object)
+        if rows
+        else (pd.DataFrame({c: pd.Series(dtype=object) for c in columns}))
+    )
+    keep = [
+        i for i, (c, h) in enumerate(zip(columns, header)) if h.strip() or frame[c].astype(str).str.strip().ne("").any()
+    ]
     return _Sheet(frame.iloc[:, keep], label, percent_cells, [get_column_letter(i + 1) for i in keep])
 
 
@@ -201,18 +253,38 @@ def _stored_rows(ws, formula_text: dict[tuple[int, int], str]):  # noqa: ANN001,
         yield r, by_row[r]
 
 
-def _cell(cell, column: str, label: str, formula_text: dict[tuple[int, int], str],  # noqa: ANN001
-          problems: list[Problem]) -> str:
+def _cell(
+    cell,
+    column: str,
+    label: str,
+    formula_text: dict[tuple[int, int], str],  # noqa: ANN001
+    problems: list[Problem],
+) -> str:
     """A cell as the text a person would type; problems for what cannot be read as a figure."""
     if cell.data_type == "e":
-        problems.append(Problem(label, cell.row, column, "holds a spreadsheet error instead of a figure", str(cell.value),
-                                "Fix the formula, or leave the cell blank if there is no figure yet"))
+        problems.append(
+            Problem(
+                label,
+                cell.row,
+                column,
+                "holds a spreadsheet error instead of a figure",
+                str(cell.value),
+                "Fix the formula, or leave the cell blank if there is no figure yet",
+            )
+        )
         return ""
     if cell.value is None and (cell.row, cell.column) in formula_text:
-        problems.append(Problem(label, cell.row, column, "is a formula with no saved result, so its figure cannot be read",
-                                formula_text[(cell.row, cell.column)],
-                                "Open the workbook in Excel and save it (Excel stores each formula's result), "
-                                "or type the figure instead of the formula"))
+        problems.append(
+            Problem(
+                label,
+                cell.row,
+                column,
+                "is a formula with no saved result, so its figure cannot be read",
+                formula_text[(cell.row, cell.column)],
+                "Open the workbook in Excel and save it (Excel stores each formula's result), "
+                "or type the figure instead of the formula",
+            )
+        )
         return ""
     return _text(cell.value)
 
@@ -294,8 +366,11 @@ def _convert_percentages(table: str, sheet: _Sheet, units: dict[str, str], out: 
         if column not in UNIT_COLUMNS.get(table, ()) or index not in df.index:
             continue
         indicator = str(df.at[index, id_column]).strip() if id_column in df.columns else ""
-        unit = (str(df.at[index, "unit"]).strip() if table == "indicators" and "unit" in df.columns
-                else units.get(indicator, ""))
+        unit = (
+            str(df.at[index, "unit"]).strip()
+            if table == "indicators" and "unit" in df.columns
+            else units.get(indicator, "")
+        )
         try:
             percent = percent_text(text)
         except InvalidOperation:
@@ -303,14 +378,26 @@ def _convert_percentages(table: str, sheet: _Sheet, units: dict[str, str], out: 
         row = index + 2
         if unit in PERCENT_UNITS:
             df.at[index, column] = percent
-            out.warnings.append(Problem(
-                sheet.label, row, column,
-                f"is formatted as a percentage (shown as {percent}%, stored as {text}): read as {percent}, "
-                f"since indicator {indicator}'s unit is {unit}", None,
-                f"Check that {percent} is right; to avoid this warning, format the cell as Number and type {percent}"))
+            out.warnings.append(
+                Problem(
+                    sheet.label,
+                    row,
+                    column,
+                    f"is formatted as a percentage (shown as {percent}%, stored as {text}): read as {percent}, "
+                    f"since indicator {indicator}'s unit is {unit}",
+                    None,
+                    f"Check that {percent} is right; to avoid this warning, format the cell as Number and type {percent}",
+                )
+            )
         elif unit:
-            out.problems.append(Problem(
-                sheet.label, row, column,
-                f"is formatted as a percentage (shown as {percent}%, stored as {text}), but indicator {indicator}'s "
-                f"unit is {unit}, not percent", text,
-                "Format the cell as Number and type the figure in the indicator's unit, or set its unit to percent"))
+            out.problems.append(
+                Problem(
+                    sheet.label,
+                    row,
+                    column,
+                    f"is formatted as a percentage (shown as {percent}%, stored as {text}), but indicator {indicator}'s "
+                    f"unit is {unit}, not percent",
+                    text,
+                    "Format the cell as Number and type the figure in the indicator's unit, or set its unit to percent",
+                )
+            )

@@ -4,6 +4,7 @@ This is the edge where files are read; everything after it works on DataFrames. 
 returns a dataset that meets the contract or raises :class:`~goldenthread.errors.DataError`
 listing every problem found.
 """
+
 from __future__ import annotations
 
 import csv
@@ -19,11 +20,16 @@ import pandas as pd
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from goldenthread.errors import DataError, Problem
 from goldenthread.inputs import validate as v
 from goldenthread.inputs.config import Organisation, Plan
-from goldenthread.inputs.contract import (CONTROL_CHARACTERS, TABLES, Table, control_character_names,
-                                   remove_control_characters)
-from goldenthread.errors import DataError, Problem
+from goldenthread.inputs.contract import (
+    CONTROL_CHARACTERS,
+    TABLES,
+    Table,
+    control_character_names,
+    remove_control_characters,
+)
 from goldenthread.inputs.excel import read_workbook, unique_columns
 
 
@@ -46,14 +52,15 @@ class Dataset:
     sources: tuple[Path, ...] = field(default=())
     warnings: tuple[Problem, ...] = field(default=())
 
-    def for_audience(self, audience: str) -> "Dataset":
+    def for_audience(self, audience: str) -> Dataset:
         """Drop restricted indicators (and restricted commentary) unless the audience is internal."""
         if audience == "internal":
             return self
         public = self.indicators[self.indicators["classification"] != "restricted"]
         keep = set(public["id"])
-        comm = self.commentary[self.commentary["indicator"].isin(keep)
-                               & (self.commentary["classification"] != "restricted")]
+        comm = self.commentary[
+            self.commentary["indicator"].isin(keep) & (self.commentary["classification"] != "restricted")
+        ]
         return replace(
             self,
             indicators=public.reset_index(drop=True),
@@ -105,13 +112,17 @@ def resolve_data_dir(path: str | Path, parameters_file: Path | None = None) -> P
         if folder.is_dir():
             return folder
     looked = "; ".join(str(c) for c in candidates)
-    hint = (f"Looked in: {looked}. Give the folder holding organisation.yaml, plan.yaml and the CSV files "
-            "(or the workbook)")
+    hint = (
+        f"Looked in: {looked}. Give the folder holding organisation.yaml, plan.yaml and the CSV files (or the workbook)"
+    )
     if parameters_file is not None:
-        hint += ("; a data path in a parameters file is relative to the project folder that holds the file "
-                 "(outside a project, to the file's own folder)")
-        raise DataError([Problem(Path(parameters_file).name, None, "data", "data folder not found", str(path), hint,
-                                 field="key")])
+        hint += (
+            "; a data path in a parameters file is relative to the project folder that holds the file "
+            "(outside a project, to the file's own folder)"
+        )
+        raise DataError(
+            [Problem(Path(parameters_file).name, None, "data", "data folder not found", str(path), hint, field="key")]
+        )
     raise DataError([Problem(str(path), message="data folder not found", hint=hint)])
 
 
@@ -121,8 +132,14 @@ def resolve_data_dir(path: str | Path, parameters_file: Path | None = None) -> P
 MAX_YAML_DEPTH = 20
 
 
-def read_yaml(path: Path, model: type[BaseModel], problems: list[Problem], *, missing_hint: str | None = None,
-              overrides: dict[str, object] | None = None) -> BaseModel | None:
+def read_yaml(
+    path: Path,
+    model: type[BaseModel],
+    problems: list[Problem],
+    *,
+    missing_hint: str | None = None,
+    overrides: dict[str, object] | None = None,
+) -> BaseModel | None:
     """Read a YAML file (safely: no Python objects) into ``model``; problems are appended, not raised.
 
     Before the file is turned into Python objects it is scanned (see :func:`yaml_structure_problems`),
@@ -131,8 +148,13 @@ def read_yaml(path: Path, model: type[BaseModel], problems: list[Problem], *, mi
     """
     name = path.name
     if not path.is_file():
-        problems.append(Problem(name if missing_hint is None else str(path), message="file is missing",
-                                hint=missing_hint or f"Create {path} (see docs/data-contract.md)"))
+        problems.append(
+            Problem(
+                name if missing_hint is None else str(path),
+                message="file is missing",
+                hint=missing_hint or f"Create {path} (see docs/data-contract.md)",
+            )
+        )
         return None
     text = _decoded(path, problems)
     if text is None:
@@ -151,8 +173,14 @@ def read_yaml(path: Path, model: type[BaseModel], problems: list[Problem], *, mi
         problems.append(Problem(name, message="is empty", hint="See docs/data-contract.md for the keys it needs"))
         return None
     if not isinstance(raw, dict):
-        problems.append(Problem(name, message="must be a mapping of keys to values",
-                                value=type(raw).__name__, hint="See docs/data-contract.md for the keys"))
+        problems.append(
+            Problem(
+                name,
+                message="must be a mapping of keys to values",
+                value=type(raw).__name__,
+                hint="See docs/data-contract.md for the keys",
+            )
+        )
         return None
     raw.update({k: v for k, v in (overrides or {}).items() if v is not None})
     try:
@@ -170,8 +198,13 @@ def _decoded(path: Path, problems: list[Problem]) -> str | None:
     if wrong is not None:
         problems.append(wrong)
         return None
-    return _utf8(raw, path.name, problems, "this line has a character saved in another encoding",
-                 "Save the file as UTF-8 (in Notepad: File, Save As, Encoding UTF-8)")
+    return _utf8(
+        raw,
+        path.name,
+        problems,
+        "this line has a character saved in another encoding",
+        "Save the file as UTF-8 (in Notepad: File, Save As, Encoding UTF-8)",
+    )
 
 
 def _utf8(raw: bytes, name: str, problems: list[Problem], what: str, hint: str) -> str | None:
@@ -179,9 +212,17 @@ def _utf8(raw: bytes, name: str, problems: list[Problem], what: str, hint: str) 
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        line = raw[:err.start].count(b"\n") + 1
-        problems.append(Problem(name, line, None, f"is not UTF-8 text: {what}",
-                                raw[err.start:err.end].decode("cp1252", errors="replace"), hint))
+        line = raw[: err.start].count(b"\n") + 1
+        problems.append(
+            Problem(
+                name,
+                line,
+                None,
+                f"is not UTF-8 text: {what}",
+                raw[err.start : err.end].decode("cp1252", errors="replace"),
+                hint,
+            )
+        )
         return None
 
 
@@ -208,16 +249,31 @@ def _yaml_error(err: yaml.YAMLError, name: str, text: str) -> Problem:
     """A YAML syntax error as a problem with its line; a control character YAML refuses is named."""
     if isinstance(err, yaml.reader.ReaderError):
         char = chr(err.character) if isinstance(err.character, int) else str(err.character)
-        return Problem(name, text[:err.position].count("\n") + 1, None,
-                       f"contains an invisible control character, {control_character_names(char) or repr(char)}, "
-                       "which YAML does not allow", hint="Delete it: retype the text on that line")
+        return Problem(
+            name,
+            text[: err.position].count("\n") + 1,
+            None,
+            f"contains an invisible control character, {control_character_names(char) or repr(char)}, "
+            "which YAML does not allow",
+            hint="Delete it: retype the text on that line",
+        )
     mark = getattr(err, "problem_mark", None)
     line = mark.line + 1 if mark else None
     if isinstance(err, _UnreadableValue):
-        return Problem(name, line, None, f"has a value that cannot be read: {err.problem}",
-                       hint="Correct it: a date must be a day that exists, written YYYY-MM-DD; put text in quotes")
-    return Problem(name, line, None, f"is not valid YAML: {getattr(err, 'problem', None) or 'it cannot be read'}",
-                   hint="Check indentation and quoting on that line")
+        return Problem(
+            name,
+            line,
+            None,
+            f"has a value that cannot be read: {err.problem}",
+            hint="Correct it: a date must be a day that exists, written YYYY-MM-DD; put text in quotes",
+        )
+    return Problem(
+        name,
+        line,
+        None,
+        f"is not valid YAML: {getattr(err, 'problem', None) or 'it cannot be read'}",
+        hint="Check indentation and quoting on that line",
+    )
 
 
 #: Tags a person may write to say how a value is read (``!!str 1.10``); any other (``!!binary``,
@@ -263,40 +319,69 @@ def yaml_structure_problems(text: str, name: str) -> list[Problem]:
         is_key = parent is not None and parent.mapping and parent.expects_key
         tag = getattr(event, "tag", None)
         if tag is not None and tag not in _PLAIN_TAGS:
-            problems.append(Problem(name, line, _key_path(frames, None) or None,
-                                    f"uses the YAML tag '{_short_tag(tag)}', which no file of the contract needs",
-                                    hint="Remove the tag and write the value as plain text (in quotes if it must "
-                                    "stay text)", field="key"))
+            problems.append(
+                Problem(
+                    name,
+                    line,
+                    _key_path(frames, None) or None,
+                    f"uses the YAML tag '{_short_tag(tag)}', which no file of the contract needs",
+                    hint="Remove the tag and write the value as plain text (in quotes if it must stay text)",
+                    field="key",
+                )
+            )
         if isinstance(event, yaml.ScalarEvent):
             where = _key_path(frames[:-1], event.value) if is_key else _key_path(frames, None)
             if is_key:
                 problems += _repeated_key(parent, event.value, line, where, name)  # type: ignore[arg-type]
             if CONTROL_CHARACTERS.search(event.value):
-                problems.append(Problem(name, line, where or None, "contains an invisible control character: "
-                                        + control_character_names(event.value), event.value,
-                                        "Delete it (retype the text, or paste it as plain text): such characters can "
-                                        "make text display differently from how it reads", field="key"))
+                problems.append(
+                    Problem(
+                        name,
+                        line,
+                        where or None,
+                        "contains an invisible control character: " + control_character_names(event.value),
+                        event.value,
+                        "Delete it (retype the text, or paste it as plain text): such characters can "
+                        "make text display differently from how it reads",
+                        field="key",
+                    )
+                )
         if isinstance(event, yaml.CollectionStartEvent):
             if len(frames) >= MAX_YAML_DEPTH:
-                raise TooDeep(Problem(name, line, _key_path(frames, None) or None,
-                                      f"is nested too deeply: more than {MAX_YAML_DEPTH} lists and mappings inside "
-                                      "each other", hint="Check the brackets and indentation on that line: no file "
-                                      "of the contract needs more than 6 levels", field="key"))
+                raise TooDeep(
+                    Problem(
+                        name,
+                        line,
+                        _key_path(frames, None) or None,
+                        f"is nested too deeply: more than {MAX_YAML_DEPTH} lists and mappings inside each other",
+                        hint="Check the brackets and indentation on that line: no file "
+                        "of the contract needs more than 6 levels",
+                        field="key",
+                    )
+                )
             frames.append(_Frame(isinstance(event, yaml.MappingStartEvent)))
         elif parent is not None:
             parent.finished()
     return problems
 
 
-def _repeated_key(mapping: "_Frame", key: str, line: int, where: str, name: str) -> list[Problem]:
+def _repeated_key(mapping: _Frame, key: str, line: int, where: str, name: str) -> list[Problem]:
     """A key given a second time in one mapping (PyYAML would keep the last silently); notes the key."""
     mapping.key = key
     if key not in mapping.keys or key == "<<":  # a merge key may be given more than once
         mapping.keys.setdefault(key, line)
         return []
     first = mapping.keys[key]
-    return [Problem(name, line, where, f"is given twice in the same mapping (first on line {first})",
-                    hint="Keep one: otherwise the last would be used and the first silently ignored", field="key")]
+    return [
+        Problem(
+            name,
+            line,
+            where,
+            f"is given twice in the same mapping (first on line {first})",
+            hint="Keep one: otherwise the last would be used and the first silently ignored",
+            field="key",
+        )
+    ]
 
 
 @dataclass
@@ -360,19 +445,38 @@ def pydantic_problems(err: ValidationError, source: str, model: type[BaseModel] 
             known = _keys_at(model, loc[:-1]) if model else []
             near = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
             msg = "unknown key"
-            hint = f"Did you mean '{near[0]}'?" if near else "Check the spelling; see docs/data-contract.md for the keys"
+            hint = (
+                f"Did you mean '{near[0]}'?" if near else "Check the spelling; see docs/data-contract.md for the keys"
+            )
         else:
             msg, hint = _type_message(e["type"], msg, value, str(loc[-1]) if loc else "")
-        out.append(Problem(source, None, path or None, msg,
-                           None if value is None or isinstance(value, (dict, list)) else str(value), hint,
-                           field="key"))
+        out.append(
+            Problem(
+                source,
+                None,
+                path or None,
+                msg,
+                None if value is None or isinstance(value, (dict, list)) else str(value),
+                hint,
+                field="key",
+            )
+        )
     return out
 
 
-_DATE_ERRORS = ("date_type", "date_parsing", "date_from_datetime_parsing", "date_from_datetime_inexact",
-                "datetime_type", "datetime_parsing", "date_future", "date_past")
-_TRUE_FALSE = ("YAML reads yes, no, true, false, on and off without quotes as true or false, not as text: "
-               "put it in quotes")
+_DATE_ERRORS = (
+    "date_type",
+    "date_parsing",
+    "date_from_datetime_parsing",
+    "date_from_datetime_inexact",
+    "datetime_type",
+    "datetime_parsing",
+    "date_future",
+    "date_past",
+)
+_TRUE_FALSE = (
+    "YAML reads yes, no, true, false, on and off without quotes as true or false, not as text: put it in quotes"
+)
 
 
 def _type_message(kind: str, msg: str, value: object, key: str = "") -> tuple[str, str | None]:
@@ -381,15 +485,18 @@ def _type_message(kind: str, msg: str, value: object, key: str = "") -> tuple[st
     if kind in _DATE_ERRORS:
         day = _uk_date(value)
         return "is not a date in the form YYYY-MM-DD", (
-            f"Write it as {day}" if day else "Write the date as YYYY-MM-DD, for example 2019-09-18")
+            f"Write it as {day}" if day else "Write the date as YYYY-MM-DD, for example 2019-09-18"
+        )
     if kind == "string_type":
         if isinstance(value, bool):
             return msg, _TRUE_FALSE
         if isinstance(value, int):
             return msg, f'Put it in quotes ("{value}"), so it is read as text exactly as typed'
         if isinstance(value, (float, dt.date)):
-            return msg, ("Put it in quotes, so it is read as text exactly as typed: without quotes YAML reads it as "
-                         + ("a date" if isinstance(value, dt.date) else f"the number {value}"))
+            return msg, (
+                "Put it in quotes, so it is read as text exactly as typed: without quotes YAML reads it as "
+                + ("a date" if isinstance(value, dt.date) else f"the number {value}")
+            )
         if isinstance(value, (list, dict)):
             return msg, "Give one piece of text here, not a list or a mapping (check the indentation)"
     if kind in ("float_type", "float_parsing", "int_type", "int_parsing"):
@@ -457,13 +564,19 @@ def encoding_problem(raw: bytes, name: str) -> Problem | None:
     """A file saved as UTF-16 (Excel's 'Unicode Text', Notepad's 'Unicode') or a workbook given a
     text file's name, said as such; None for anything else (UTF-8 is then tried)."""
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(raw[:400]):
-        return Problem(name, message="is saved as UTF-16 (Excel's 'Unicode Text', or 'Unicode' in Notepad), not UTF-8",
-                       hint="Save it as UTF-8: in Excel use Save As and choose 'CSV UTF-8 (Comma delimited)'; "
-                            "in Notepad choose Encoding 'UTF-8'")
+        return Problem(
+            name,
+            message="is saved as UTF-16 (Excel's 'Unicode Text', or 'Unicode' in Notepad), not UTF-8",
+            hint="Save it as UTF-8: in Excel use Save As and choose 'CSV UTF-8 (Comma delimited)'; "
+            "in Notepad choose Encoding 'UTF-8'",
+        )
     if raw.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
-        return Problem(name, message="is a spreadsheet workbook, not a text file",
-                       hint="In Excel use Save As and choose 'CSV UTF-8 (Comma delimited)', or put the workbook in "
-                            "the folder as a .xlsx file in place of the CSV files")
+        return Problem(
+            name,
+            message="is a spreadsheet workbook, not a text file",
+            hint="In Excel use Save As and choose 'CSV UTF-8 (Comma delimited)', or put the workbook in "
+            "the folder as a .xlsx file in place of the CSV files",
+        )
     return None
 
 
@@ -499,22 +612,38 @@ def _read_csv(path: Path, table: Table, problems: list[Problem]) -> pd.DataFrame
     if wrong is not None:
         problems.append(wrong)
         return None
-    text = _utf8(raw, path.name, problems, "this row has a character saved in another encoding (probably "
-                 "Windows-1252, as Excel's plain 'CSV' format saves)",
-                 "In Excel use Save As and choose 'CSV UTF-8 (Comma delimited)'")
+    text = _utf8(
+        raw,
+        path.name,
+        problems,
+        "this row has a character saved in another encoding (probably "
+        "Windows-1252, as Excel's plain 'CSV' format saves)",
+        "In Excel use Save As and choose 'CSV UTF-8 (Comma delimited)'",
+    )
     if text is None:
         return None
     if re.match(r"\s*<(!doctype html|html)", text[:200], re.IGNORECASE):
-        problems.append(Problem(path.name, message="is a web page, not a CSV file (a download that needed signing in?)",
-                                hint="Download the file again, or save it from Excel as 'CSV UTF-8 (Comma delimited)'"))
+        problems.append(
+            Problem(
+                path.name,
+                message="is a web page, not a CSV file (a download that needed signing in?)",
+                hint="Download the file again, or save it from Excel as 'CSV UTF-8 (Comma delimited)'",
+            )
+        )
         return None
     first, rest = (re.split(r"\r\n|\r|\n", text, maxsplit=1) + [""])[:2]
     named = re.fullmatch(r"sep=(.)", first.strip())  # Excel's line naming the separator; Excel shows no row for it
     sep = named[1] if named else detect_delimiter(first, table)
     try:
         # Empty lines are kept (then dropped with the other blank rows) so row numbers match the file.
-        df = pd.read_csv(io.StringIO(rest if named else text), sep=sep, dtype=str, keep_default_na=False,
-                         skipinitialspace=True, skip_blank_lines=False)
+        df = pd.read_csv(
+            io.StringIO(rest if named else text),
+            sep=sep,
+            dtype=str,
+            keep_default_na=False,
+            skipinitialspace=True,
+            skip_blank_lines=False,
+        )
         return _without_blank_rows(df)
     except pd.errors.EmptyDataError:
         problems.append(Problem(path.name, message="is empty", hint="It needs at least a header row"))
@@ -530,16 +659,29 @@ def _parser_problem(name: str, error: str, sep: str) -> Problem:
     """pandas' tokenizer error in words, at the row a spreadsheet shows (the header is row 1)."""
     quote = re.search(r"EOF inside string starting at row (\d+)", error)
     if quote:
-        return Problem(name, int(quote[1]) + 1, None, "has a quote mark (\") that starts a value and is never closed",
-                       hint="Close or delete it. A value holding a separator or a quote mark goes in double quotes, "
-                            "with each quote mark inside it doubled (\"\")")
+        return Problem(
+            name,
+            int(quote[1]) + 1,
+            None,
+            'has a quote mark (") that starts a value and is never closed',
+            hint="Close or delete it. A value holding a separator or a quote mark goes in double quotes, "
+            'with each quote mark inside it doubled ("")',
+        )
     fields = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", error)
     if fields:
-        return Problem(name, int(fields[2]), None, f"has {fields[3]} values, but the header row names {fields[1]} "
-                       f"columns (the values are separated by {_SEPARATOR_NAMES.get(sep, repr(sep))})",
-                       hint="Put text holding a separator in double quotes, or delete the extra values")
-    return Problem(name, message=f"cannot be read as CSV separated by {_SEPARATOR_NAMES.get(sep, repr(sep))}: "
-                   f"{error}", hint="Check for unquoted separators or stray quote marks")
+        return Problem(
+            name,
+            int(fields[2]),
+            None,
+            f"has {fields[3]} values, but the header row names {fields[1]} "
+            f"columns (the values are separated by {_SEPARATOR_NAMES.get(sep, repr(sep))})",
+            hint="Put text holding a separator in double quotes, or delete the extra values",
+        )
+    return Problem(
+        name,
+        message=f"cannot be read as CSV separated by {_SEPARATOR_NAMES.get(sep, repr(sep))}: {error}",
+        hint="Check for unquoted separators or stray quote marks",
+    )
 
 
 def without_control_characters(df: pd.DataFrame, source: str, warnings: list[Problem]) -> pd.DataFrame:
@@ -565,21 +707,31 @@ def without_control_characters(df: pd.DataFrame, source: str, warnings: list[Pro
 
 
 def _control_warning(source: str, row: int, column: str | None, typed: str) -> Problem:
-    return Problem(source, row, column, "held invisible control characters, which were removed: "
-                   + control_character_names(typed), typed,
-                   "Check the cell: such characters come from copying out of another system, or make text display "
-                   "differently from how it reads (U+202E shows '%05 revo' as 'over 50%')")
+    return Problem(
+        source,
+        row,
+        column,
+        "held invisible control characters, which were removed: " + control_character_names(typed),
+        typed,
+        "Check the cell: such characters come from copying out of another system, or make text display "
+        "differently from how it reads (U+202E shows '%05 revo' as 'over 50%')",
+    )
 
 
 #: Workbook formats read like .xlsx (openpyxl reads them; macros are never run or kept).
 WORKBOOKS = (".xlsx", ".xlsm")
 #: Spreadsheet formats that cannot be read: named, so a folder holding one is not "missing indicators.csv".
-OTHER_WORKBOOKS = {".xls": "an Excel 97-2003 workbook (.xls)", ".xlsb": "an Excel binary workbook (.xlsb)",
-                   ".ods": "an OpenDocument spreadsheet (.ods)", ".numbers": "a Numbers spreadsheet"}
+OTHER_WORKBOOKS = {
+    ".xls": "an Excel 97-2003 workbook (.xls)",
+    ".xlsb": "an Excel binary workbook (.xlsb)",
+    ".ods": "an OpenDocument spreadsheet (.ods)",
+    ".numbers": "a Numbers spreadsheet",
+}
 
 
-def _read_tables(folder: Path, problems: list[Problem], warnings: list[Problem]
-                 ) -> tuple[dict[str, tuple[pd.DataFrame, str]], list[Path]]:
+def _read_tables(
+    folder: Path, problems: list[Problem], warnings: list[Problem]
+) -> tuple[dict[str, tuple[pd.DataFrame, str]], list[Path]]:
     """Raw text tables by name -> (frame, source label), from CSV files or one workbook (see :mod:`.excel`).
 
     Every cell comes back as typed, less control characters (see :func:`without_control_characters`).
@@ -588,19 +740,30 @@ def _read_tables(folder: Path, problems: list[Problem], warnings: list[Problem]
     return {name: (without_control_characters(df, label, warnings), label) for name, (df, label) in raw.items()}, files
 
 
-def _read_raw_tables(folder: Path, problems: list[Problem], warnings: list[Problem]
-                     ) -> tuple[dict[str, tuple[pd.DataFrame, str]], list[Path]]:
+def _read_raw_tables(
+    folder: Path, problems: list[Problem], warnings: list[Problem]
+) -> tuple[dict[str, tuple[pd.DataFrame, str]], list[Path]]:
     files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(("~$", ".")))
     workbooks = [p for p in files if p.suffix.lower() in WORKBOOKS]
     csvs = {t.name: folder / t.file for t in TABLES if (folder / t.file).is_file()}
     tables: dict[str, tuple[pd.DataFrame, str]] = {}
     if workbooks and csvs:
-        problems.append(Problem(folder.name, message="holds both CSV files and an Excel workbook",
-                                hint="Keep one: either the CSV files or a single .xlsx with the same sheets"))
+        problems.append(
+            Problem(
+                folder.name,
+                message="holds both CSV files and an Excel workbook",
+                hint="Keep one: either the CSV files or a single .xlsx with the same sheets",
+            )
+        )
         return tables, []
     if len(workbooks) > 1:
-        problems.append(Problem(folder.name, message="holds more than one Excel workbook",
-                                hint="Keep a single .xlsx with sheets indicators, values, targets, commentary"))
+        problems.append(
+            Problem(
+                folder.name,
+                message="holds more than one Excel workbook",
+                hint="Keep a single .xlsx with sheets indicators, values, targets, commentary",
+            )
+        )
         return tables, []
     if workbooks:
         book = read_workbook(workbooks[0], TABLES)
@@ -609,9 +772,14 @@ def _read_raw_tables(folder: Path, problems: list[Problem], warnings: list[Probl
         return {name: (_without_blank_rows(df), label) for name, (df, label) in book.tables.items()}, workbooks
     other = [p for p in files if p.suffix.lower() in OTHER_WORKBOOKS]
     if other and not csvs:
-        problems.extend(Problem(p.name, message=f"is {OTHER_WORKBOOKS[p.suffix.lower()]}, which cannot be read",
-                                hint="Open it in Excel and use Save As, choosing 'Excel Workbook (.xlsx)'")
-                        for p in other)
+        problems.extend(
+            Problem(
+                p.name,
+                message=f"is {OTHER_WORKBOOKS[p.suffix.lower()]}, which cannot be read",
+                hint="Open it in Excel and use Save As, choosing 'Excel Workbook (.xlsx)'",
+            )
+            for p in other
+        )
         return tables, []
     for t in TABLES:
         path = folder / t.file
@@ -628,8 +796,11 @@ def _read_raw_tables(folder: Path, problems: list[Problem], warnings: list[Probl
 def _missing_file(folder: Path, table: Table, files: list[Path]) -> Problem:
     """A table's file is missing; a file named like it another way (``Values.csv``, ``values.txt``) is named."""
     near = [p.name for p in files if p.stem.strip().lower() == table.name and p.name != table.file]
-    hint = (f"Rename {near[0]} to {table.file}: file names must match exactly, small letters included" if near
-            else f"Create {folder / table.file} (see docs/data-contract.md)")
+    hint = (
+        f"Rename {near[0]} to {table.file}: file names must match exactly, small letters included"
+        if near
+        else f"Create {folder / table.file} (see docs/data-contract.md)"
+    )
     return Problem(table.file, message="file is missing", hint=hint)
 
 
@@ -678,8 +849,15 @@ def load_dataset(path: str | Path) -> Dataset:
         ind = typed["indicators"]
         problems.extend(v.check_indicators(ind, plan, src["indicators"]))
         if "values" in checked:
-            problems.extend(v.check_values(typed["values"], ind, src["values"], src["indicators"],
-                                           org.financial_year_start_month if org is not None else None))
+            problems.extend(
+                v.check_values(
+                    typed["values"],
+                    ind,
+                    src["values"],
+                    src["indicators"],
+                    org.financial_year_start_month if org is not None else None,
+                )
+            )
         if "targets" in checked:
             problems.extend(v.check_targets(typed["targets"], ind, src["targets"]))
         if "commentary" in checked:
@@ -688,8 +866,15 @@ def load_dataset(path: str | Path) -> Dataset:
     if problems:
         raise DataError(problems)
     assert org is not None and plan is not None
-    warnings.extend(v.check_warnings(typed["indicators"], typed["targets"], src["indicators"],
-                                     src.get("targets", "targets.csv"), org.status_scheme.tolerance))
+    warnings.extend(
+        v.check_warnings(
+            typed["indicators"],
+            typed["targets"],
+            src["indicators"],
+            src.get("targets", "targets.csv"),
+            org.status_scheme.tolerance,
+        )
+    )
     ind = typed["indicators"]
     ind["decimals"] = ind["decimals"].fillna(0).astype(int)
     ind["aggregation"] = ind["aggregation"].fillna("snapshot")
@@ -698,5 +883,13 @@ def load_dataset(path: str | Path) -> Dataset:
     comm = typed["commentary"]
     comm["classification"] = comm["classification"].fillna("public")
     sources = tuple(sorted([folder / "organisation.yaml", folder / "plan.yaml", *table_files]))
-    return Dataset(org, plan, ind, typed["targets"], typed["values"], comm, sources,  # type: ignore[arg-type]
-                   tuple(sorted(warnings, key=lambda w: (w.file, w.row or 0, w.column or ""))))
+    return Dataset(
+        org,
+        plan,
+        ind,
+        typed["targets"],
+        typed["values"],
+        comm,
+        sources,  # type: ignore[arg-type]
+        tuple(sorted(warnings, key=lambda w: (w.file, w.row or 0, w.column or ""))),
+    )

@@ -5,6 +5,7 @@ Internally a period is a *month ordinal* (``year * 12 + month - 1``): an integer
 Periods are written ``YYYY-MM`` in files and labelled for people as "Q1 2019/20" or, for a
 month inside a quarter, "Q1+1 2019/20" (one month after Q1 closed, as seed 003 does).
 """
+
 from __future__ import annotations
 
 import re
@@ -14,8 +15,18 @@ import pandas as pd
 
 _PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 MONTH_NAMES = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 )
 
 
@@ -48,8 +59,10 @@ def month_name(ordinal: int, *, with_year: bool = True) -> str:
 
 def financial_year(ordinal: int | np.ndarray, start_month: int = 4) -> int | np.ndarray:
     """The calendar year in which the financial year containing ``ordinal`` starts."""
-    return (np.asarray(ordinal) - (start_month - 1)) // 12 if not isinstance(ordinal, int) else (
-        (ordinal - (start_month - 1)) // 12
+    return (
+        (np.asarray(ordinal) - (start_month - 1)) // 12
+        if not isinstance(ordinal, int)
+        else ((ordinal - (start_month - 1)) // 12)
     )
 
 

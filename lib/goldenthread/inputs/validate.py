@@ -5,6 +5,7 @@ quoted back exactly. Column checks run through pandera, built from :mod:`goldent
 checks that need more than one table (an indicator's outcome must be in the plan...) follow.
 Every problem is collected; nothing stops at the first.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,11 +17,17 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
+from goldenthread.errors import Problem
 from goldenthread.inputs.config import Plan
 from goldenthread.inputs.contract import NUMBER_LIMIT, PERIOD_PATTERN, UNIT_MINIMUMS, UNIT_NAMES, UNITS, Column, Table
-from goldenthread.errors import Problem
-from goldenthread.inputs.periods import (MONTH_NAMES, financial_year, financial_year_label, format_period, month_of_year,
-                                  parse_periods)
+from goldenthread.inputs.periods import (
+    MONTH_NAMES,
+    financial_year,
+    financial_year_label,
+    format_period,
+    month_of_year,
+    parse_periods,
+)
 
 HEADER_ROWS = 1  # row numbers shown to people count the header as row 1
 
@@ -33,6 +40,7 @@ def _stripped(s: pd.Series) -> pd.Series:
 
 # The checks below are given the table with every cell already stripped (see check_cells): a
 # blank cell is "" or missing, and each is judged as the report will use it.
+
 
 def _blank(s: pd.Series) -> pd.Series:
     return (s.isna() | s.eq("")).fillna(True).astype(bool)
@@ -97,7 +105,7 @@ _MESSAGES = {
     "minimum": "is below the minimum of {minimum:g}",
     "maximum": "is above the maximum of {maximum:g}",
     "size": "is too large to be a figure: every figure must be smaller than 10^15 (a thousand million million) "
-            "either way",
+    "either way",
     "period": "is not a month in the form YYYY-MM",
 }
 
@@ -111,15 +119,25 @@ def check_columns(table: Table, df: pd.DataFrame, source: str) -> list[Problem]:
     for col in table.columns:
         if col.required and col.name not in present:
             near = difflib.get_close_matches(col.name, [p for p in present if p not in known], n=1)
-            hint = f"Rename column '{near[0]}' to '{col.name}'" if near else (
-                f"Add a column '{col.name}': {col.description}")
+            hint = (
+                f"Rename column '{near[0]}' to '{col.name}'"
+                if near
+                else (f"Add a column '{col.name}': {col.description}")
+            )
             renamed.update(near)
             problems.append(Problem(source, None, col.name, "required column is missing", hint=hint))
     repeats = _repeated_columns(present, known)
     for name, copies in repeats.items():
-        problems.append(Problem(source, None, name, f"is the name of {copies + 1} columns in the header row",
-                                hint=f"Keep one column named '{name}': delete the others, or rename them if they hold "
-                                     "something else (only one could be read)"))
+        problems.append(
+            Problem(
+                source,
+                None,
+                name,
+                f"is the name of {copies + 1} columns in the header row",
+                hint=f"Keep one column named '{name}': delete the others, or rename them if they hold "
+                "something else (only one could be read)",
+            )
+        )
     for name in present:
         if name not in known and name not in renamed and not _is_repeat(name, present, known):
             near = difflib.get_close_matches(str(name), known, n=1, cutoff=0.8)
@@ -159,8 +177,16 @@ def repeated_header_rows(df: pd.DataFrame, source: str) -> tuple[pd.DataFrame, l
         same &= (cell.eq(str(column)) | cell.eq("")).fillna(True).astype(bool)
         named += cell.eq(str(column)).fillna(False).astype(int)
     repeats = rows.index[same & (named >= 2)]
-    problems = [Problem(source, int(i) + HEADER_ROWS + 1, None, "repeats the column names (two files pasted together?)",
-                        hint="Delete this row") for i in repeats]
+    problems = [
+        Problem(
+            source,
+            int(i) + HEADER_ROWS + 1,
+            None,
+            "repeats the column names (two files pasted together?)",
+            hint="Delete this row",
+        )
+        for i in repeats
+    ]
     return df.drop(index=repeats), problems
 
 
@@ -178,9 +204,18 @@ def check_cells(table: Table, df: pd.DataFrame, source: str) -> list[Problem]:
             row = int(index) + HEADER_ROWS + 1 if index is not None and not pd.isna(index) else None
             value = df.at[index, col.name] if row is not None else None
             message = f"'{col.name}' " + _MESSAGES.get(str(case.check), str(case.check)).format(
-                minimum=col.minimum or 0, maximum=col.maximum or 0)
-            problems.append(Problem(source, row, col.name, message, value=None if _blank_value(value) else str(value),
-                                    hint=_hint(col, str(case.check), value)))
+                minimum=col.minimum or 0, maximum=col.maximum or 0
+            )
+            problems.append(
+                Problem(
+                    source,
+                    row,
+                    col.name,
+                    message,
+                    value=None if _blank_value(value) else str(value),
+                    hint=_hint(col, str(case.check), value),
+                )
+            )
         return problems
     return []
 
@@ -201,10 +236,16 @@ def _hint(col: Column, check: str, value: object) -> str:
         return f"Use {col.minimum:g} or more"
     if check == "maximum":
         if col.name == "tolerance":
-            return (f"The tolerance is a fraction of the target: for {text}% write {_num(float(text) / 100)}"
-                    if float(text) <= 100 else "Use a fraction from 0 to 1 (0.05 is 5%)")
-        return f"Use a whole number from {col.minimum:g} to {col.maximum:g}" if col.type == "integer" else (
-            f"Use {col.maximum:g} or less")
+            return (
+                f"The tolerance is a fraction of the target: for {text}% write {_num(float(text) / 100)}"
+                if float(text) <= 100
+                else "Use a fraction from 0 to 1 (0.05 is 5%)"
+            )
+        return (
+            f"Use a whole number from {col.minimum:g} to {col.maximum:g}"
+            if col.type == "integer"
+            else (f"Use {col.maximum:g} or less")
+        )
     if check == "size":
         return "Check the figure: one this large is a typing or export mistake"
     if check == "period":
@@ -214,8 +255,26 @@ def _hint(col: Column, check: str, value: object) -> str:
 
 #: What people type in a figure's cell when there is no figure. A dash may also mean zero, as in
 #: Excel's accounting format, so neither is guessed: the hint says both.
-_NO_FIGURE = {"n/a", "na", "n.a.", "n/k", "nk", "..", "...", "tbc", "tba", "nil", "none", "null", "unknown",
-              "not available", "not known", "no data", "x", "*"}
+_NO_FIGURE = {
+    "n/a",
+    "na",
+    "n.a.",
+    "n/k",
+    "nk",
+    "..",
+    "...",
+    "tbc",
+    "tba",
+    "nil",
+    "none",
+    "null",
+    "unknown",
+    "not available",
+    "not known",
+    "no data",
+    "x",
+    "*",
+}
 _DASHES = {"-", "\u2013", "\u2014", "\u2212"}
 #: Minus signs that are not the keyboard's hyphen-minus: the Unicode minus, en and em dashes.
 _OTHER_MINUS = "\u2212\u2013\u2014\ufe63\uff0d"
@@ -250,8 +309,11 @@ def _plain_number(text: str) -> bool:
     return re.fullmatch(r"\s*\d+(\.\d+)?", text) is not None
 
 
-_MONTH_NUMBERS = {**{m.lower(): i for i, m in enumerate(MONTH_NAMES, 1)},
-                  **{m[:3].lower(): i for i, m in enumerate(MONTH_NAMES, 1)}, "sept": 9}
+_MONTH_NUMBERS = {
+    **{m.lower(): i for i, m in enumerate(MONTH_NAMES, 1)},
+    **{m[:3].lower(): i for i, m in enumerate(MONTH_NAMES, 1)},
+    "sept": 9,
+}
 
 
 def _year(text: str) -> int:
@@ -291,15 +353,19 @@ def _period_hint(text: str) -> str | None:
     """What to do about a period not written YYYY-MM: the exact month when it can be told."""
     fy = re.fullmatch(r"(\d{4})/(\d{2})", text.strip())
     if fy and int(fy[2]) == (int(fy[1]) + 1) % 100:
-        return ("It looks like a financial year, not a month: write the month the figure is for as YYYY-MM, "
-                "for example 2019-07")
+        return (
+            "It looks like a financial year, not a month: write the month the figure is for as YYYY-MM, "
+            "for example 2019-07"
+        )
     if text.strip().lower() in ("period", "first_reported"):
         return "This row repeats the column names (two files pasted together?): delete it"
     serial = _excel_serial_date(text)
     if serial is not None:
-        return (f"It looks like a date Excel stored as a number ({text.strip()} is {serial.day} {serial:%B %Y}): "
-                "format the "
-                f"column as Text and write it as {serial:%Y-%m}")
+        return (
+            f"It looks like a date Excel stored as a number ({text.strip()} is {serial.day} {serial:%B %Y}): "
+            "format the "
+            f"column as Text and write it as {serial:%Y-%m}"
+        )
     month = suggest_period(text)
     if month is None:
         return None
@@ -337,14 +403,24 @@ def check_duplicates(table: Table, df: pd.DataFrame, source: str) -> list[Proble
         key = key if isinstance(key, tuple) else (key,)
         rows = [int(i) + HEADER_ROWS + 1 for i in group.index]
         label = ", ".join(f"{k}={v}" for k, v in zip(table.key, key))
-        typed = list(dict.fromkeys(str(df.at[i, k]) for i in group.index for k in table.key
-                                   if str(df.at[i, k]) != str(keys.at[i, k])))
+        typed = list(
+            dict.fromkeys(
+                str(df.at[i, k]) for i in group.index for k in table.key if str(df.at[i, k]) != str(keys.at[i, k])
+            )
+        )
         as_typed, hint = "", "Keep one row and delete the others"
         if typed:
             as_typed = "; typed as " + ", ".join(repr(t) for t in typed)
             hint += " (spaces before or after a value do not make it a different one)"
-        problems.append(Problem(source, rows[1], table.key[-1], f"{label} appears more than once (rows "
-                                + ", ".join(map(str, rows)) + f"{as_typed})", hint=hint))
+        problems.append(
+            Problem(
+                source,
+                rows[1],
+                table.key[-1],
+                f"{label} appears more than once (rows " + ", ".join(map(str, rows)) + f"{as_typed})",
+                hint=hint,
+            )
+        )
     return problems
 
 
@@ -376,24 +452,42 @@ def to_typed(table: Table, df: pd.DataFrame) -> pd.DataFrame:
 
 # --- checks across tables -------------------------------------------------------------------------
 
+
 def check_indicators(ind: pd.DataFrame, plan: Plan, source: str) -> list[Problem]:
     problems: list[Problem] = []
     outcomes = {o.id for o in plan.outcomes}
     priorities = plan.priority_ids
     for r in ind.itertuples(index=False):
+
         def p(column: str, message: str, value: object = None, hint: str | None = None) -> None:
-            problems.append(Problem(source, int(r.source_row), column, f"indicator {r.id}: {message}",
-                                    None if value is None else str(value), hint))
+            problems.append(
+                Problem(
+                    source,
+                    int(r.source_row),
+                    column,
+                    f"indicator {r.id}: {message}",
+                    None if value is None else str(value),
+                    hint,
+                )
+            )
 
         if r.outcome not in outcomes:
             p("outcome", "outcome is not in plan.yaml", r.outcome, "Use one of: " + ", ".join(sorted(outcomes)))
         elif r.priority is not None:  # a priority is only checked against a known outcome
             if r.priority not in priorities:
-                p("priority", "key priority is not in plan.yaml", r.priority,
-                  "Use a priority id from plan.yaml, or leave it blank")
+                p(
+                    "priority",
+                    "key priority is not in plan.yaml",
+                    r.priority,
+                    "Use a priority id from plan.yaml, or leave it blank",
+                )
             elif r.outcome in outcomes and priorities[r.priority] != r.outcome:
-                p("priority", f"key priority belongs to outcome {priorities[r.priority]}, not {r.outcome}", r.priority,
-                  "Correct the outcome or the priority")
+                p(
+                    "priority",
+                    f"key priority belongs to outcome {priorities[r.priority]}, not {r.outcome}",
+                    r.priority,
+                    "Correct the outcome or the priority",
+                )
         if r.kind == "measure":
             if r.unit is None:
                 p("unit", "a measure needs a unit", hint="Use one of: " + ", ".join(UNITS))
@@ -404,29 +498,53 @@ def check_indicators(ind: pd.DataFrame, plan: Plan, source: str) -> list[Problem
         if r.kind == "milestone" and (has_target or has_amber):
             p("target", "a milestone cannot have a numeric target", hint="Leave target and amber_threshold blank")
         if r.polarity == "none" and has_target:
-            p("target", "has a target but polarity is none, so it cannot be judged against it", f"{r.target:g}",
-              "Set polarity to higher or lower, or leave target blank (data only)")
+            p(
+                "target",
+                "has a target but polarity is none, so it cannot be judged against it",
+                f"{r.target:g}",
+                "Set polarity to higher or lower, or leave target blank (data only)",
+            )
         elif r.polarity == "none" and has_amber:
-            p("amber_threshold", "has an amber threshold but polarity is none, so it cannot be judged against it",
-              _num(r.amber_threshold), "Set polarity to higher or lower and give a target, or leave amber_threshold blank")
+            p(
+                "amber_threshold",
+                "has an amber threshold but polarity is none, so it cannot be judged against it",
+                _num(r.amber_threshold),
+                "Set polarity to higher or lower and give a target, or leave amber_threshold blank",
+            )
         if not (np.isnan(r.minimum) or np.isnan(r.maximum)) and r.minimum > r.maximum:
-            p("minimum", f"minimum ({_num(r.minimum)}) is greater than maximum ({_num(r.maximum)})", _num(r.minimum),
-              "Swap them, or correct the one that is wrong")
+            p(
+                "minimum",
+                f"minimum ({_num(r.minimum)}) is greater than maximum ({_num(r.maximum)})",
+                _num(r.minimum),
+                "Swap them, or correct the one that is wrong",
+            )
         if has_target and has_amber and r.polarity in ("higher", "lower"):
             wrong = r.amber_threshold > r.target if r.polarity == "higher" else r.amber_threshold < r.target
             if wrong:
                 side = "below" if r.polarity == "higher" else "above"
-                p("amber_threshold", f"amber threshold should be {side} the target ({r.target:g}) when {r.polarity} is better",
-                  f"{r.amber_threshold:g}", "Correct the threshold or the polarity")
+                p(
+                    "amber_threshold",
+                    f"amber threshold should be {side} the target ({r.target:g}) when {r.polarity} is better",
+                    f"{r.amber_threshold:g}",
+                    "Correct the threshold or the polarity",
+                )
     return problems
 
 
 def _unknown_indicator(df: pd.DataFrame, known: set[str], source: str) -> list[Problem]:
     bad = df[df["indicator"].notna() & ~df["indicator"].isin(known)]  # a blank id is reported as blank
     by_case = {k.casefold(): k for k in known if isinstance(k, str)}
-    return [Problem(source, int(r.source_row), "indicator", "indicator is not in indicators.csv", str(r.indicator),
-                    _unknown_id_hint(str(r.indicator), by_case))
-            for r in bad.itertuples(index=False)]
+    return [
+        Problem(
+            source,
+            int(r.source_row),
+            "indicator",
+            "indicator is not in indicators.csv",
+            str(r.indicator),
+            _unknown_id_hint(str(r.indicator), by_case),
+        )
+        for r in bad.itertuples(index=False)
+    ]
 
 
 def _unknown_id_hint(typed: str, by_case: dict[str, str]) -> str:
@@ -445,8 +563,13 @@ def _num(x: float) -> str:
     return str(int(x)) if float(x).is_integer() and abs(x) < 1e15 else repr(float(x))
 
 
-def check_values(values: pd.DataFrame, ind: pd.DataFrame, source: str, indicators_source: str = "indicators.csv",
-                 financial_year_start_month: int | None = 4) -> list[Problem]:
+def check_values(
+    values: pd.DataFrame,
+    ind: pd.DataFrame,
+    source: str,
+    indicators_source: str = "indicators.csv",
+    financial_year_start_month: int | None = 4,
+) -> list[Problem]:
     """Each figure against its indicator: limits, kind, first month, and the month a quarterly or annual
     figure must be in (skipped when ``financial_year_start_month`` is unknown).
 
@@ -461,18 +584,40 @@ def check_values(values: pd.DataFrame, ind: pd.DataFrame, source: str, indicator
     problems += _limit_problems(v[has_value], indicators_source, source)
 
     for r in v[(v["kind"] == "milestone") & has_value].itertuples(index=False):
-        problems.append(Problem(source, int(r.source_row), "value", f"indicator {r.indicator} is a milestone but has a "
-                                "value", f"{r.value:g}", "Put its delivery state in milestone_status and leave value blank"))
+        problems.append(
+            Problem(
+                source,
+                int(r.source_row),
+                "value",
+                f"indicator {r.indicator} is a milestone but has a value",
+                f"{r.value:g}",
+                "Put its delivery state in milestone_status and leave value blank",
+            )
+        )
     for r in v[(v["kind"] == "measure") & v["milestone_status"].notna()].itertuples(index=False):
-        problems.append(Problem(source, int(r.source_row), "milestone_status",
-                                f"indicator {r.indicator} is a measure but has a milestone status", r.milestone_status,
-                                "Leave milestone_status blank for measures"))
+        problems.append(
+            Problem(
+                source,
+                int(r.source_row),
+                "milestone_status",
+                f"indicator {r.indicator} is a measure but has a milestone status",
+                r.milestone_status,
+                "Leave milestone_status blank for measures",
+            )
+        )
     early = v["period"].notna() & v["first_reported"].notna() & (v["period"] < v["first_reported"])
     for r in v[early].itertuples(index=False):
-        problems.append(Problem(source, int(r.source_row), "period",
-                                f"indicator {r.indicator} has a value before its first_reported month "
-                                f"({format_period(int(r.first_reported))})", format_period(int(r.period)),
-                                "Correct the period, or first_reported in indicators.csv"))
+        problems.append(
+            Problem(
+                source,
+                int(r.source_row),
+                "period",
+                f"indicator {r.indicator} has a value before its first_reported month "
+                f"({format_period(int(r.first_reported))})",
+                format_period(int(r.period)),
+                "Correct the period, or first_reported in indicators.csv",
+            )
+        )
     if financial_year_start_month is not None:
         reported = v[v["period"].notna() & (has_value | v["milestone_status"].notna())]
         problems += _quarter_problems(reported, source, financial_year_start_month)
@@ -489,21 +634,42 @@ def _limit_problems(v: pd.DataFrame, indicators_source: str, source: str) -> lis
     for r in v[below].itertuples(index=False):
         if np.isnan(r.minimum):
             change = " or use unit percent_change for a percentage change" if r.unit == "percent" else ""
-            problems.append(Problem(source, int(r.source_row), "value",
-                                    f"indicator {r.indicator} is {UNIT_NAMES[r.unit]}, which cannot be negative: its "
-                                    f"minimum is {_num(UNIT_MINIMUMS[r.unit])}, the default for unit {r.unit}",
-                                    _num(r.value), "Check the figure and its sign. If this measure can be negative, "
-                                    f"give it a minimum in {indicators_source}{change}"))
+            problems.append(
+                Problem(
+                    source,
+                    int(r.source_row),
+                    "value",
+                    f"indicator {r.indicator} is {UNIT_NAMES[r.unit]}, which cannot be negative: its "
+                    f"minimum is {_num(UNIT_MINIMUMS[r.unit])}, the default for unit {r.unit}",
+                    _num(r.value),
+                    "Check the figure and its sign. If this measure can be negative, "
+                    f"give it a minimum in {indicators_source}{change}",
+                )
+            )
         else:
-            problems.append(Problem(source, int(r.source_row), "value",
-                                    f"indicator {r.indicator} is below its minimum of {_num(r.minimum)}, set in "
-                                    f"{indicators_source} (row {int(r.indicator_row)}, column 'minimum')",
-                                    _num(r.value), "Check the figure, or correct the indicator's minimum"))
+            problems.append(
+                Problem(
+                    source,
+                    int(r.source_row),
+                    "value",
+                    f"indicator {r.indicator} is below its minimum of {_num(r.minimum)}, set in "
+                    f"{indicators_source} (row {int(r.indicator_row)}, column 'minimum')",
+                    _num(r.value),
+                    "Check the figure, or correct the indicator's minimum",
+                )
+            )
     for r in v[v["value"] > v["maximum"]].itertuples(index=False):
-        problems.append(Problem(source, int(r.source_row), "value",
-                                f"indicator {r.indicator} is above its maximum of {_num(r.maximum)}, set in "
-                                f"{indicators_source} (row {int(r.indicator_row)}, column 'maximum')",
-                                _num(r.value), "Check the figure, or correct the indicator's maximum"))
+        problems.append(
+            Problem(
+                source,
+                int(r.source_row),
+                "value",
+                f"indicator {r.indicator} is above its maximum of {_num(r.maximum)}, set in "
+                f"{indicators_source} (row {int(r.indicator_row)}, column 'maximum')",
+                _num(r.value),
+                "Check the figure, or correct the indicator's maximum",
+            )
+        )
     return problems
 
 
@@ -517,11 +683,18 @@ def _quarter_problems(v: pd.DataFrame, source: str, start_month: int) -> list[Pr
         period = int(r.period)
         end = period + 3 - m % 3
         quarter = f"Q{(m - 1) // 3 + 1} {financial_year_label(period, start_month)}"
-        problems.append(Problem(source, int(r.source_row), "period",
-                                f"indicator {r.indicator} is quarterly, but {format_period(period)} is in {quarter}, "
-                                f"which ends {format_period(end)}", format_period(period),
-                                f"Put the quarter's figure in its last month, {format_period(end)}: quarterly figures "
-                                "go in the quarter's last month"))
+        problems.append(
+            Problem(
+                source,
+                int(r.source_row),
+                "period",
+                f"indicator {r.indicator} is quarterly, but {format_period(period)} is in {quarter}, "
+                f"which ends {format_period(end)}",
+                format_period(period),
+                f"Put the quarter's figure in its last month, {format_period(end)}: quarterly figures "
+                "go in the quarter's last month",
+            )
+        )
     return problems
 
 
@@ -535,11 +708,18 @@ def _annual_problems(v: pd.DataFrame, source: str, start_month: int) -> list[Pro
         rows = [f"{int(r.source_row)} ({format_period(int(r.period))})" for r in group.itertuples(index=False)]
         later = group.iloc[1]
         label = financial_year_label(int(later["period"]), start_month)
-        problems.append(Problem(source, int(later["source_row"]), "period",
-                                f"indicator {indicator} is annual, but has {len(rows)} figures in {label}: rows "
-                                + ", ".join(rows[:-1]) + f" and {rows[-1]}", format_period(int(later["period"])),
-                                "Keep one figure per financial year (in the same month each year), or change the "
-                                "indicator's frequency"))
+        problems.append(
+            Problem(
+                source,
+                int(later["source_row"]),
+                "period",
+                f"indicator {indicator} is annual, but has {len(rows)} figures in {label}: rows "
+                + ", ".join(rows[:-1])
+                + f" and {rows[-1]}",
+                format_period(int(later["period"])),
+                "Keep one figure per financial year (in the same month each year), or change the indicator's frequency",
+            )
+        )
     return problems
 
 
@@ -550,18 +730,33 @@ def check_future(df: pd.DataFrame, source: str, today: dt.date | None = None) ->
     from goldenthread.inputs.periods import format_period
 
     future = df[df["period"].notna() & (df["period"] > now)]
-    return [Problem(source, int(r.source_row), "period", "is a month in the future", format_period(int(r.period)),
-                    "Check the year; figures can only be given for months that have ended or are under way")
-            for r in future.itertuples(index=False)]
+    return [
+        Problem(
+            source,
+            int(r.source_row),
+            "period",
+            "is a month in the future",
+            format_period(int(r.period)),
+            "Check the year; figures can only be given for months that have ended or are under way",
+        )
+        for r in future.itertuples(index=False)
+    ]
 
 
 def check_targets(targets: pd.DataFrame, ind: pd.DataFrame, source: str) -> list[Problem]:
     problems = _unknown_indicator(targets, set(ind["id"]), source)
     judged = set(ind.loc[(ind["kind"] == "measure") & ind["polarity"].isin(["higher", "lower"]), "id"])
     for r in targets[targets["indicator"].isin(set(ind["id"]) - judged)].itertuples(index=False):
-        problems.append(Problem(source, int(r.source_row), "target",
-                                f"indicator {r.indicator} cannot have a target (it is a milestone or has polarity none)",
-                                f"{r.target:g}", "Delete the row, or give the indicator a polarity of higher or lower"))
+        problems.append(
+            Problem(
+                source,
+                int(r.source_row),
+                "target",
+                f"indicator {r.indicator} cannot have a target (it is a milestone or has polarity none)",
+                f"{r.target:g}",
+                "Delete the row, or give the indicator a polarity of higher or lower",
+            )
+        )
     return problems
 
 
@@ -569,16 +764,24 @@ def check_commentary(commentary: pd.DataFrame, ind: pd.DataFrame, source: str) -
     problems = _unknown_indicator(commentary, set(ind["id"]), source)
     for r in commentary.itertuples(index=False):
         if r.status_override is not None and r.override_reason is None:
-            problems.append(Problem(source, int(r.source_row), "override_reason",
-                                    f"indicator {r.indicator}: a status override needs a reason",
-                                    hint="Say why the computed status was overridden; the reason is shown in the report"))
+            problems.append(
+                Problem(
+                    source,
+                    int(r.source_row),
+                    "override_reason",
+                    f"indicator {r.indicator}: a status override needs a reason",
+                    hint="Say why the computed status was overridden; the reason is shown in the report",
+                )
+            )
     return problems
 
 
 # --- warnings: things that build but are probably mistakes ------------------------------------------
 
-def check_warnings(ind: pd.DataFrame, targets: pd.DataFrame, source: str, targets_source: str,
-                   default_tolerance: float) -> list[Problem]:
+
+def check_warnings(
+    ind: pd.DataFrame, targets: pd.DataFrame, source: str, targets_source: str, default_tolerance: float
+) -> list[Problem]:
     """Measures that will be shown as Data only though they have a polarity, and amber bands of zero width.
 
     Neither breaks the contract (a target may come later; a target of 0 is legitimate), so they are
@@ -588,25 +791,40 @@ def check_warnings(ind: pd.DataFrame, targets: pd.DataFrame, source: str, target
     warnings = []
     profiled = set(targets["indicator"])
     for r in judged[judged["target"].isna() & ~judged["id"].isin(profiled)].itertuples(index=False):
-        warnings.append(Problem(source, int(r.source_row), "target",
-                                f"indicator {r.id} has polarity {r.polarity} but no target here or in {targets_source}, "
-                                "so it will be shown as Data only", None,
-                                "Give it a target, or set its polarity to none if it is only monitored"))
+        warnings.append(
+            Problem(
+                source,
+                int(r.source_row),
+                "target",
+                f"indicator {r.id} has polarity {r.polarity} but no target here or in {targets_source}, "
+                "so it will be shown as Data only",
+                None,
+                "Give it a target, or set its polarity to none if it is only monitored",
+            )
+        )
     tolerance = judged.set_index("id")["tolerance"].fillna(default_tolerance)
     tolerance = tolerance[~tolerance.index.duplicated()]
-    zero = judged[(judged["target"] == 0) & judged["amber_threshold"].isna()
-                  & (judged["id"].map(tolerance) > 0)]
+    zero = judged[(judged["target"] == 0) & judged["amber_threshold"].isna() & (judged["id"].map(tolerance) > 0)]
     for r in zero.itertuples(index=False):
         warnings.append(_zero_band(source, int(r.source_row), r.id, float(tolerance[r.id])))
-    rows = targets[targets["indicator"].isin(set(judged["id"])) & (targets["target"] == 0)
-                   & targets["amber_threshold"].isna() & (targets["indicator"].map(tolerance) > 0)]
+    rows = targets[
+        targets["indicator"].isin(set(judged["id"]))
+        & (targets["target"] == 0)
+        & targets["amber_threshold"].isna()
+        & (targets["indicator"].map(tolerance) > 0)
+    ]
     for r in rows.itertuples(index=False):
         warnings.append(_zero_band(targets_source, int(r.source_row), r.indicator, float(tolerance[r.indicator])))
     return warnings
 
 
 def _zero_band(source: str, row: int, indicator: str, tolerance: float) -> Problem:
-    return Problem(source, row, "target",
-                   f"indicator {indicator} has a target of 0 and no amber_threshold, so its amber band ({tolerance:g} "
-                   "x the target) has zero width: any figure worse than 0 is red", None,
-                   "Give an amber_threshold (the figure up to which it is amber) if figures near 0 should be amber")
+    return Problem(
+        source,
+        row,
+        "target",
+        f"indicator {indicator} has a target of 0 and no amber_threshold, so its amber band ({tolerance:g} "
+        "x the target) has zero width: any figure worse than 0 is red",
+        None,
+        "Give an amber_threshold (the figure up to which it is amber) if figures near 0 should be amber",
+    )

@@ -13,6 +13,7 @@ gives each outcome one status from its indicators', by a rule the council choose
 Indicators that cannot be judged (``data_only``, ``not_available``) are counted but do not vote;
 an outcome with none that can be judged rolls up to ``not_available``.
 """
+
 from __future__ import annotations
 
 from typing import Literal
@@ -46,14 +47,20 @@ def coverage(plan: Plan, indicators: pd.DataFrame) -> pd.DataFrame:
             slots.append((None, "No key priority"))
         for pid, ptitle in slots:
             hung = mine[mine["priority"].isna()] if pid is None else mine[mine["priority"] == pid]
-            rows.append({
-                "outcome": outcome.id, "outcome_title": outcome.title, "priority": pid, "priority_title": ptitle,
-                "measures": int((hung["kind"] == "measure").sum()),
-                "milestones": int((hung["kind"] == "milestone").sum()),
-                "indicators": list(hung["id"]),
-            })
-    out = pd.DataFrame(rows, columns=["outcome", "outcome_title", "priority", "priority_title", "measures",
-                                      "milestones", "indicators"])
+            rows.append(
+                {
+                    "outcome": outcome.id,
+                    "outcome_title": outcome.title,
+                    "priority": pid,
+                    "priority_title": ptitle,
+                    "measures": int((hung["kind"] == "measure").sum()),
+                    "milestones": int((hung["kind"] == "milestone").sum()),
+                    "indicators": list(hung["id"]),
+                }
+            )
+    out = pd.DataFrame(
+        rows, columns=["outcome", "outcome_title", "priority", "priority_title", "measures", "milestones", "indicators"]
+    )
     out["measured"] = (out["measures"] + out["milestones"]) > 0
     return out
 
@@ -85,8 +92,7 @@ def rollup(card: pd.DataFrame, plan: Plan, rule: RollupRule = "worst") -> pd.Dat
     out.insert(1, "title", [o.title for o in plan.outcomes])
     out["indicators"] = counts.sum(axis=1).to_numpy()
     out["judged"] = counts[list(JUDGED)].sum(axis=1).to_numpy()
-    out["status"] = [rolled_up_status(dict(zip(JUDGED, r)), rule)
-                     for r in counts[list(JUDGED)].itertuples(index=False)]
+    out["status"] = [rolled_up_status(dict(zip(JUDGED, r)), rule) for r in counts[list(JUDGED)].itertuples(index=False)]
     return out
 
 

@@ -8,6 +8,7 @@ scheme's relative ``no_change_band`` (its edge included). Both are decided on th
 1 - 0.99 is not 0.01 in binary. Polarity ``none`` gives "up" or "down", never better or worse.
 Milestones compare delivery states (complete > on track > at risk > off track).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -25,8 +26,14 @@ MILESTONE_RANK = {"complete": 3, "on_track": 2, "at_risk": 1, "off_track": 0}
 FREQUENCY_STEP = {"monthly": 1, "quarterly": 3, "annual": 12}
 
 
-def compare_codes(current: np.ndarray, previous: np.ndarray, lower_is_better: np.ndarray, rated: np.ndarray,
-                  decimals: np.ndarray, band: float = 0.0) -> np.ndarray:
+def compare_codes(
+    current: np.ndarray,
+    previous: np.ndarray,
+    lower_is_better: np.ndarray,
+    rated: np.ndarray,
+    decimals: np.ndarray,
+    band: float = 0.0,
+) -> np.ndarray:
     """Direction codes (positions in :data:`DIRECTIONS`); ``rated`` is False for polarity none."""
     delta = current - previous
     flat = equal_when_shown(current, previous, decimals)
@@ -59,8 +66,14 @@ def compare(
 ) -> np.ndarray:
     """Direction of each ``current`` against ``previous`` (aligned arrays; NaN where missing)."""
     polarity = np.asarray(polarity, dtype=object)
-    codes = compare_codes(np.asarray(current, float), np.asarray(previous, float), polarity == "lower",
-                          polarity != "none", np.asarray(decimals, float), band)
+    codes = compare_codes(
+        np.asarray(current, float),
+        np.asarray(previous, float),
+        polarity == "lower",
+        polarity != "none",
+        np.asarray(decimals, float),
+        band,
+    )
     return _LABELS[codes]
 
 
@@ -71,7 +84,10 @@ def as_direction(codes: np.ndarray, index: pd.Index | None = None) -> pd.Series:
 
 def milestone_rank(states: pd.Series) -> np.ndarray:
     """Milestone states as numbers for :func:`compare` (NaN when not comparable)."""
-    ranks = np.array([MILESTONE_RANK.get(s, np.nan) for s in ("complete", "on_track", "at_risk", "off_track",
-                                                              "not_started")] + [np.nan])
-    return ranks[pd.Categorical(states, categories=["complete", "on_track", "at_risk", "off_track",
-                                                    "not_started"]).codes]
+    ranks = np.array(
+        [MILESTONE_RANK.get(s, np.nan) for s in ("complete", "on_track", "at_risk", "off_track", "not_started")]
+        + [np.nan]
+    )
+    return ranks[
+        pd.Categorical(states, categories=["complete", "on_track", "at_risk", "off_track", "not_started"]).codes
+    ]

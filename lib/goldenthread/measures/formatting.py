@@ -3,6 +3,7 @@
 Every figure is rounded half up (2.5 -> "3", 0.125 -> "0.13"), as councils and Excel do, on the
 figure as typed rather than its binary float (see :mod:`goldenthread.measures.rounding`).
 """
+
 from __future__ import annotations
 
 import math
@@ -10,7 +11,6 @@ import math
 from goldenthread.inputs.contract import PERCENT_UNITS
 from goldenthread.inputs.periods import month_name
 from goldenthread.measures.rounding import decimals_shown, format_number, round_half_up
-
 
 #: Places a target may show beyond the indicator's own, when it has them (133.33 beside 133).
 TARGET_EXTRA_PLACES = 2
@@ -96,7 +96,7 @@ DIRECTION_LABELS = {
 
 def readable_text_colour(background: str) -> str:
     """Black or white, whichever contrasts more with a ``#rrggbb`` background (WCAG luminance)."""
-    rgb = [int(background[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    rgb = [int(background[i : i + 2], 16) / 255 for i in (1, 3, 5)]
     lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb]
     lum = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
     return "#000000" if (lum + 0.05) / 0.05 > 1.05 / (lum + 0.05) else "#ffffff"

@@ -15,6 +15,7 @@ The work is done in floats for whole columns; only rows whose float result is wi
 distance (:data:`NEAR`) of the decision point, where binary noise could tip it, are worked out again
 exactly in :class:`decimal.Decimal`. Real data has few such rows, so the cost stays that of numpy.
 """
+
 from __future__ import annotations
 
 import decimal
@@ -35,12 +36,11 @@ SIGNIFICANT_DIGITS = 15
 Figures = Any
 
 #: Beyond this many units a float has no fractional digits left to round: decided exactly instead.
-_WHOLE = 2.0 ** 51
+_WHOLE = 2.0**51
 
 # Exact arithmetic for the few near rows: + - * and abs of 15-digit decimals never round at this
 # precision, and quantize rounds half up.
-_EXACT = decimal.Context(prec=decimal.MAX_PREC, rounding=ROUND_HALF_UP, Emax=decimal.MAX_EMAX,
-                         Emin=decimal.MIN_EMIN)
+_EXACT = decimal.Context(prec=decimal.MAX_PREC, rounding=ROUND_HALF_UP, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
 
 
 def typed(x: float) -> Decimal:
@@ -56,7 +56,7 @@ def _pow10(decimals: np.ndarray) -> np.ndarray:
     places = np.abs(decimals)
     if places.ndim and len(places) and places.max() <= 22 and (places == np.floor(places)).all():
         return _POW10[places.astype(np.intp)]
-    return 10.0 ** places
+    return 10.0**places
 
 
 def _exact_units(x: float, decimals: int) -> float:
@@ -240,7 +240,7 @@ def equal_when_shown(a: Any, b: Any, decimals: Any) -> np.ndarray:
     apart = np.abs(diff) * (np.where(d >= 0, p, 1.0 / p) if (d < 0).any() else p)
     maybe = (apart < 1.5) & ~same
     # Float error in ``apart`` stays far below half a unit unless figures run to 2**50 units.
-    if max(_largest(a), _largest(b)) * _largest(p) >= 2.0 ** 50:
+    if max(_largest(a), _largest(b)) * _largest(p) >= 2.0**50:
         maybe = ~same & ~np.isnan(diff)
     if maybe.any():
         same[maybe] = half_up_units(a[maybe], d[maybe]) == half_up_units(b[maybe], d[maybe])

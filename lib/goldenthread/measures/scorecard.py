@@ -4,6 +4,7 @@
 travel; ``scorecard`` is one row per indicator as at the report period; ``indicator_summary``
 counts them the way the report's summary does (continued, new, insufficient information).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,9 +14,9 @@ import pandas as pd
 
 from goldenthread.inputs.config import StatusScheme
 from goldenthread.inputs.contract import STATUS_KEYS
-from goldenthread.measures.direction_of_travel import FREQUENCY_STEP, as_direction, compare_codes, milestone_rank
 from goldenthread.inputs.load import Dataset
 from goldenthread.inputs.periods import financial_year_start, month_of_year
+from goldenthread.measures.direction_of_travel import FREQUENCY_STEP, as_direction, compare_codes, milestone_rank
 from goldenthread.measures.status import apply_overrides, as_status, status_codes
 
 #: How old (in months) the latest figure may be and still count as current at a report period.
@@ -81,21 +82,23 @@ def observations(
         amber[at[hit]] = targets["amber_threshold"].to_numpy(dtype=float, na_value=np.nan)[hit]
 
     value = values["value"].to_numpy(dtype=float, na_value=np.nan)
-    obs = pd.DataFrame({
-        "indicator": values["indicator"].to_numpy(),
-        "period": period,
-        "value": value,
-        "milestone_status": values["milestone_status"].to_numpy(),
-        "note": values["note"].to_numpy(),
-        "kind": _categorical(ind["kind"], pos),
-        "polarity": _categorical(ind["polarity"], pos),
-        "decimals": per_row("decimals"),
-        "frequency": _categorical(ind["frequency"], pos),
-        "aggregation": _categorical(ind["aggregation"], pos),
-        "tolerance": per_row("tolerance"),
-        "target": target,
-        "amber_threshold": amber,
-    })
+    obs = pd.DataFrame(
+        {
+            "indicator": values["indicator"].to_numpy(),
+            "period": period,
+            "value": value,
+            "milestone_status": values["milestone_status"].to_numpy(),
+            "note": values["note"].to_numpy(),
+            "kind": _categorical(ind["kind"], pos),
+            "polarity": _categorical(ind["polarity"], pos),
+            "decimals": per_row("decimals"),
+            "frequency": _categorical(ind["frequency"], pos),
+            "aggregation": _categorical(ind["aggregation"], pos),
+            "tolerance": per_row("tolerance"),
+            "target": target,
+            "amber_threshold": amber,
+        }
+    )
 
     lower_is_better, rated = polarity == 1, polarity != 2
     status = status_codes(obs, scheme, lower_is_better, rated, is_milestone)
@@ -133,11 +136,11 @@ def observations(
     year_value, year_level = back(12)
     obs["previous_period"] = period - step
     obs["previous_value"] = previous_value
-    obs["dot_previous"] = as_direction(compare_codes(level, previous_level, lower_is_better, rated, decimals, band),
-                                       obs.index)
+    obs["dot_previous"] = as_direction(
+        compare_codes(level, previous_level, lower_is_better, rated, decimals, band), obs.index
+    )
     obs["year_ago_value"] = year_value
-    obs["dot_year"] = as_direction(compare_codes(level, year_level, lower_is_better, rated, decimals, band),
-                                   obs.index)
+    obs["dot_year"] = as_direction(compare_codes(level, year_level, lower_is_better, rated, decimals, band), obs.index)
     return obs
 
 
@@ -164,8 +167,11 @@ def scorecard(dataset: Dataset, period: int, history: pd.DataFrame | None = None
     """
     scheme = dataset.organisation.status_scheme
     fy_start = dataset.organisation.financial_year_start_month
-    obs = history if history is not None else observations(
-        dataset.indicators, dataset.values, dataset.targets, dataset.commentary, scheme, fy_start)
+    obs = (
+        history
+        if history is not None
+        else observations(dataset.indicators, dataset.values, dataset.targets, dataset.commentary, scheme, fy_start)
+    )
     # An indicator first reported after the report month is not yet part of the set: a Q4 report does
     # not list next year's new indicators as "insufficient information".
     ind = dataset.indicators[~(dataset.indicators["first_reported"] > period)]
@@ -174,10 +180,24 @@ def scorecard(dataset: Dataset, period: int, history: pd.DataFrame | None = None
     has_data = obs["value"].notna() | obs["milestone_status"].notna()
     current = obs[has_data & (obs["period"] <= period) & (obs["period"] >= period - max_age)]
     latest = current.sort_values("period").groupby("indicator", sort=False).tail(1).set_index("indicator")
-    keep = ["period", "value", "milestone_status", "note", "target", "amber_threshold", "status", "overridden",
-            "previous_value", "dot_previous", "year_ago_value", "dot_year"]
-    card = ind.join(latest[keep].rename(columns={"period": "as_at", "target": "period_target",
-                                                 "amber_threshold": "period_amber"}), on="id")
+    keep = [
+        "period",
+        "value",
+        "milestone_status",
+        "note",
+        "target",
+        "amber_threshold",
+        "status",
+        "overridden",
+        "previous_value",
+        "dot_previous",
+        "year_ago_value",
+        "dot_year",
+    ]
+    card = ind.join(
+        latest[keep].rename(columns={"period": "as_at", "target": "period_target", "amber_threshold": "period_amber"}),
+        on="id",
+    )
     card["status"] = card["status"].fillna("not_available")
     card["overridden"] = card["overridden"].astype("boolean").fillna(False).astype(bool)
     for col in ("dot_previous", "dot_year"):
@@ -186,14 +206,17 @@ def scorecard(dataset: Dataset, period: int, history: pd.DataFrame | None = None
     card["direction"] = np.where(card["aggregation"] == "cumulative", card["dot_year"], card["dot_previous"])
 
     comm = dataset.commentary[dataset.commentary["period"] == period].set_index("indicator")
-    card = card.join(comm[["commentary", "actions", "status_override", "override_reason", "highlight",
-                           "page_title"]], on="id")
+    card = card.join(
+        comm[["commentary", "actions", "status_override", "override_reason", "highlight", "page_title"]], on="id"
+    )
     card["status"], over = apply_overrides(card["status"], card["status_override"])
     card["overridden"] = card["overridden"] | over
     card["is_new"] = card["first_reported"] >= financial_year_start(period, fy_start)
     outcome_order = {o.id: i for i, o in enumerate(dataset.plan.outcomes)}
     card["_outcome_order"] = card["outcome"].map(outcome_order)
-    card = card.sort_values(["_outcome_order", "source_row"], kind="stable").drop(columns=["_outcome_order", "source_row"])
+    card = card.sort_values(["_outcome_order", "source_row"], kind="stable").drop(
+        columns=["_outcome_order", "source_row"]
+    )
     return card.reset_index(drop=True)
 
 

@@ -16,6 +16,7 @@ Every edge is decided on the figures as typed, not on their binary floats (see
 :mod:`goldenthread.measures.rounding`): 85.5 against 90 with a 5% tolerance is amber although
 90 - 0.05 * 90 is not exactly 85.5 in binary.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -50,27 +51,36 @@ def measure_status_codes(
     green = sign * compare(value, target) >= 0  # exactly on target is green
     has_floor = ~np.isnan(amber_threshold)
     above_floor = sign * compare(value, amber_threshold) >= 0  # on the floor is amber
-    within_tolerance = decide(_short_of_target_by_at_most_tolerance, (sign, value, target, tolerance),
-                              _size_of_terms, where=~(green | has_floor))
+    within_tolerance = decide(
+        _short_of_target_by_at_most_tolerance,
+        (sign, value, target, tolerance),
+        _size_of_terms,
+        where=~(green | has_floor),
+    )
     within_amber = np.where(has_floor, above_floor, within_tolerance)
     codes = np.where(green, GREEN, np.where(within_amber, AMBER, RED)).astype(np.int8)
     if exceeding_margin is not None:
-        beyond = decide(_ahead_of_target_by_more_than_margin, (sign, value, target, exceeding_margin),
-                        _size_of_terms, strict=True, where=green)
+        beyond = decide(
+            _ahead_of_target_by_more_than_margin,
+            (sign, value, target, exceeding_margin),
+            _size_of_terms,
+            strict=True,
+            where=green,
+        )
         codes[green & beyond] = BLUE
     codes[~(rated & ~np.isnan(target))] = DATA_ONLY
     codes[np.isnan(value)] = NOT_AVAILABLE
     return codes
 
 
-def _short_of_target_by_at_most_tolerance(sign: Figures, value: Figures, target: Figures,
-                                          tolerance: Figures) -> Figures:
+def _short_of_target_by_at_most_tolerance(
+    sign: Figures, value: Figures, target: Figures, tolerance: Figures
+) -> Figures:
     """>= 0 when the figure is no further behind target than ``tolerance`` x |target| (floats or Decimals)."""
     return sign * (value - target) + tolerance * abs(target)
 
 
-def _ahead_of_target_by_more_than_margin(sign: Figures, value: Figures, target: Figures,
-                                         margin: Figures) -> Figures:
+def _ahead_of_target_by_more_than_margin(sign: Figures, value: Figures, target: Figures, margin: Figures) -> Figures:
     """> 0 when the figure is ahead of target by more than ``margin`` x |target| (floats or Decimals)."""
     return sign * (value - target) - margin * abs(target)
 
@@ -93,16 +103,23 @@ def measure_status(
     ``polarity`` holds ``"higher"``, ``"lower"`` or ``"none"``; missing numbers are NaN.
     """
     polarity = np.asarray(polarity, dtype=object)
-    codes = measure_status_codes(np.asarray(value, float), np.asarray(target, float), polarity == "lower",
-                                 polarity != "none", np.asarray(amber_threshold, float),
-                                 np.asarray(tolerance, float), exceeding_margin)
+    codes = measure_status_codes(
+        np.asarray(value, float),
+        np.asarray(target, float),
+        polarity == "lower",
+        polarity != "none",
+        np.asarray(amber_threshold, float),
+        np.asarray(tolerance, float),
+        exceeding_margin,
+    )
     return _LABELS[codes]
 
 
 def milestone_codes(states: pd.Series, scheme: StatusScheme) -> np.ndarray:
     """Status codes for milestone delivery states through the scheme's mapping (blank: not available)."""
-    mapping = np.array([STATUS_KEYS.index(scheme.milestones[s]) for s in MILESTONE_STATUSES] + [NOT_AVAILABLE],
-                       dtype=np.int8)
+    mapping = np.array(
+        [STATUS_KEYS.index(scheme.milestones[s]) for s in MILESTONE_STATUSES] + [NOT_AVAILABLE], dtype=np.int8
+    )
     state = pd.Categorical(states, categories=MILESTONE_STATUSES).codes  # -1 for blank
     return mapping[state]
 
@@ -118,17 +135,20 @@ def compute_status(obs: pd.DataFrame, scheme: StatusScheme) -> pd.Series:
     return as_status(status_codes(obs, scheme, polarity == 1, polarity != 2, is_milestone), obs.index)
 
 
-def status_codes(obs: pd.DataFrame, scheme: StatusScheme, lower_is_better: np.ndarray, rated: np.ndarray,
-                 is_milestone: np.ndarray) -> np.ndarray:
+def status_codes(
+    obs: pd.DataFrame, scheme: StatusScheme, lower_is_better: np.ndarray, rated: np.ndarray, is_milestone: np.ndarray
+) -> np.ndarray:
     """:func:`compute_status` as integer codes, given the per-row flags already worked out."""
     tol = obs["tolerance"].to_numpy(dtype=float, na_value=np.nan)
     tol = np.where(np.isnan(tol), scheme.tolerance, tol)
     measures = measure_status_codes(
         obs["value"].to_numpy(dtype=float, na_value=np.nan),
         obs["target"].to_numpy(dtype=float, na_value=np.nan),
-        lower_is_better, rated,
+        lower_is_better,
+        rated,
         obs["amber_threshold"].to_numpy(dtype=float, na_value=np.nan),
-        tol, scheme.exceeding_margin,
+        tol,
+        scheme.exceeding_margin,
     )
     if is_milestone.any():
         measures = np.where(is_milestone, milestone_codes(obs["milestone_status"], scheme), measures)

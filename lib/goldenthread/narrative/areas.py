@@ -14,6 +14,7 @@ only the leadership team's choices are published; drafts stay visible to analyst
 (:meth:`Report.area_candidates`, ``goldenthread areas``). With ``chosen_and_drafted`` drafted
 areas are published too, and the report says which are which.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -32,14 +33,38 @@ MIN_SCORE = 45.0  # weaker findings are listed for the analyst but not drafted i
 AREAS_RULES: tuple[str, ...] = get_args(AreasRule)
 
 #: Findings that tell the same story; only one of each family is drafted for an indicator.
-FAMILY = {"improving_run": "run", "worsening_run": "run", "record_best": "record", "record_worst": "record",
-          "record_best_years": "record", "record_worst_years": "record", "target_missed": "target",
-          "status_improved": "target", "status_worsened": "target", "first_on_target": "target",
-          "milestone_complete": "milestone", "milestone_slipped": "milestone", "milestone_off_track": "milestone",
-          "large_change": "change", "large_change_year": "change"}
+FAMILY = {
+    "improving_run": "run",
+    "worsening_run": "run",
+    "record_best": "record",
+    "record_worst": "record",
+    "record_best_years": "record",
+    "record_worst_years": "record",
+    "target_missed": "target",
+    "status_improved": "target",
+    "status_worsened": "target",
+    "first_on_target": "target",
+    "milestone_complete": "milestone",
+    "milestone_slipped": "milestone",
+    "milestone_off_track": "milestone",
+    "large_change": "change",
+    "large_change_year": "change",
+}
 
-CANDIDATE_COLUMNS = ["rank", "indicator", "title", "direction", "kind", "score", "period", "source", "in_report",
-                     "text", "draft", "override_reason"]
+CANDIDATE_COLUMNS = [
+    "rank",
+    "indicator",
+    "title",
+    "direction",
+    "kind",
+    "score",
+    "period",
+    "source",
+    "in_report",
+    "text",
+    "draft",
+    "override_reason",
+]
 
 
 @dataclass(frozen=True)
@@ -51,8 +76,13 @@ class Selection:
     candidates: pd.DataFrame
 
 
-def drafted(card: pd.DataFrame, history: pd.DataFrame, report_period: int,
-            status_labels: dict[str, str], fy_start_month: int = 4) -> pd.DataFrame:
+def drafted(
+    card: pd.DataFrame,
+    history: pd.DataFrame,
+    report_period: int,
+    status_labels: dict[str, str],
+    fy_start_month: int = 4,
+) -> pd.DataFrame:
     """One drafted candidate per indicator with a finding: strongest first, deterministic order.
 
     The candidate is the indicator's strongest finding; the next finding pointing the same way,
@@ -67,15 +97,24 @@ def drafted(card: pd.DataFrame, history: pd.DataFrame, report_period: int,
     lead = top.set_index("indicator")[["direction", "family"]]
     same_way = found["direction"].to_numpy() == lead["direction"].reindex(found["indicator"]).to_numpy()
     other_family = found["family"].to_numpy() != lead["family"].reindex(found["indicator"]).to_numpy()
-    support = {f.indicator: f for f in
-               found[same_way & other_family].drop_duplicates("indicator", keep="first").itertuples(index=False)}
+    support = {
+        f.indicator: f
+        for f in found[same_way & other_family].drop_duplicates("indicator", keep="first").itertuples(index=False)
+    }
 
     info = card.set_index("id")[["unit", "decimals", "frequency"]].to_dict("index")
 
     def words(f: object) -> str:
         i = info[f.indicator]
-        return draft(f, i["unit"], int(i["decimals"]), i["frequency"], report_period, status_labels,
-                     fy_start_month=fy_start_month)
+        return draft(
+            f,
+            i["unit"],
+            int(i["decimals"]),
+            i["frequency"],
+            report_period,
+            status_labels,
+            fy_start_month=fy_start_month,
+        )
 
     texts = []
     for f in top.itertuples(index=False):
@@ -83,15 +122,29 @@ def drafted(card: pd.DataFrame, history: pd.DataFrame, report_period: int,
         if f.indicator in support:
             text += " " + words(support[f.indicator])
         texts.append(text)
-    return pd.DataFrame({"indicator": top["indicator"].to_numpy(), "direction": top["direction"].to_numpy(),
-                         "kind": top["kind"].to_numpy(), "score": top["score"].round(1).to_numpy(),
-                         "period": top["period"].to_numpy(dtype=np.int64), "text": texts})
+    return pd.DataFrame(
+        {
+            "indicator": top["indicator"].to_numpy(),
+            "direction": top["direction"].to_numpy(),
+            "kind": top["kind"].to_numpy(),
+            "score": top["score"].round(1).to_numpy(),
+            "period": top["period"].to_numpy(dtype=np.int64),
+            "text": texts,
+        }
+    )
 
 
-def select(card: pd.DataFrame, candidates: pd.DataFrame, max_successes: int = DEFAULT_MAX_SUCCESSES,
-           max_concerns: int = DEFAULT_MAX_CONCERNS, min_score: float = MIN_SCORE, *,
-           rule: AreasRule = "chosen_and_drafted", report_period: int | None = None,
-           news_window: int = DEFAULT_NEWS_WINDOW) -> Selection:
+def select(
+    card: pd.DataFrame,
+    candidates: pd.DataFrame,
+    max_successes: int = DEFAULT_MAX_SUCCESSES,
+    max_concerns: int = DEFAULT_MAX_CONCERNS,
+    min_score: float = MIN_SCORE,
+    *,
+    rule: AreasRule = "chosen_and_drafted",
+    report_period: int | None = None,
+    news_window: int = DEFAULT_NEWS_WINDOW,
+) -> Selection:
     """Apply the leadership team's choices, the publication rule, the news window and the caps.
 
     See the module docstring. ``report_period`` (a month ordinal) with ``news_window`` decides
@@ -108,11 +161,20 @@ def select(card: pd.DataFrame, candidates: pd.DataFrame, max_successes: int = DE
         cand = by_indicator.loc[r.id] if by_indicator is not None and r.id in by_indicator.index else None
         agrees = cand is not None and cand["direction"] == r.highlight
         text = r.commentary or (cand["text"] if agrees else None) or fact_sentence(r)
-        rows.append({"indicator": r.id, "direction": r.highlight, "kind": cand["kind"] if agrees else "",
-                     "score": float(cand["score"]) if agrees else 0.0,
-                     "period": cand["period"] if agrees else r.as_at, "source": "chosen", "text": text,
-                     "draft": cand["text"] if agrees else "", "override_reason": r.override_reason,
-                     "in_report": True})
+        rows.append(
+            {
+                "indicator": r.id,
+                "direction": r.highlight,
+                "kind": cand["kind"] if agrees else "",
+                "score": float(cand["score"]) if agrees else 0.0,
+                "period": cand["period"] if agrees else r.as_at,
+                "source": "chosen",
+                "text": text,
+                "draft": cand["text"] if agrees else "",
+                "override_reason": r.override_reason,
+                "in_report": True,
+            }
+        )
         chosen_ids.add(r.id)
     excluded = set(card.loc[card["highlight"] == "exclude", "id"])
     caps = {"success": max_successes, "concern": max_concerns}
@@ -134,9 +196,20 @@ def select(card: pd.DataFrame, candidates: pd.DataFrame, max_successes: int = DE
         else:
             source, in_report = "drafted", True
             taken[c.direction] += 1
-        rows.append({"indicator": c.indicator, "direction": c.direction, "kind": c.kind, "score": c.score,
-                     "period": c.period, "source": source, "text": c.text, "draft": c.text, "override_reason": None,
-                     "in_report": in_report})
+        rows.append(
+            {
+                "indicator": c.indicator,
+                "direction": c.direction,
+                "kind": c.kind,
+                "score": c.score,
+                "period": c.period,
+                "source": source,
+                "text": c.text,
+                "draft": c.text,
+                "override_reason": None,
+                "in_report": in_report,
+            }
+        )
     table = pd.DataFrame(rows, columns=[c for c in CANDIDATE_COLUMNS if c not in ("rank", "title")])
     if table.empty:
         table = pd.DataFrame(columns=CANDIDATE_COLUMNS)
@@ -148,12 +221,19 @@ def select(card: pd.DataFrame, candidates: pd.DataFrame, max_successes: int = DE
     table["rank"] = np.arange(1, len(table) + 1)
     table = table[CANDIDATE_COLUMNS].reset_index(drop=True)
     final = table[table["in_report"]]
-    return Selection(final[final["direction"] == "success"].reset_index(drop=True),
-                     final[final["direction"] == "concern"].reset_index(drop=True), table)
+    return Selection(
+        final[final["direction"] == "success"].reset_index(drop=True),
+        final[final["direction"] == "concern"].reset_index(drop=True),
+        table,
+    )
 
 
-def candidates_as_commentary(candidates: pd.DataFrame, period: str, commentary: pd.DataFrame | None = None,
-                              indicators: pd.DataFrame | None = None) -> pd.DataFrame:
+def candidates_as_commentary(
+    candidates: pd.DataFrame,
+    period: str,
+    commentary: pd.DataFrame | None = None,
+    indicators: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """The period's ``commentary.csv`` rows with the candidates' drafts beside them, to edit and paste back.
 
     A round trip: every row already in ``commentary`` for ``period`` is kept with every column and
@@ -167,8 +247,8 @@ def candidates_as_commentary(candidates: pd.DataFrame, period: str, commentary: 
     apostrophe, which goldenthread removes again when it reads the file.
     """
     from goldenthread.inputs.contract import COMMENTARY
-    from goldenthread.output.export import safe_frame
     from goldenthread.inputs.periods import parse_period
+    from goldenthread.output.export import safe_frame
 
     columns = [c.name for c in COMMENTARY.columns]
     ordinal = parse_period(period)
@@ -177,11 +257,19 @@ def candidates_as_commentary(candidates: pd.DataFrame, period: str, commentary: 
     if existing is not None:
         for r in existing.to_dict("records"):
             rows[r["indicator"]] = {**{c: _cell(r.get(c)) for c in columns}, "period": period}
-    restricted = set() if indicators is None else set(
-        indicators.loc[indicators["classification"] == "restricted", "id"])
+    restricted = (
+        set() if indicators is None else set(indicators.loc[indicators["classification"] == "restricted", "id"])
+    )
     for c in candidates.itertuples(index=False):
-        row = rows.setdefault(c.indicator, {**{k: "" for k in columns}, "indicator": c.indicator, "period": period,
-                                            "classification": "restricted" if c.indicator in restricted else ""})
+        row = rows.setdefault(
+            c.indicator,
+            {
+                **{k: "" for k in columns},
+                "indicator": c.indicator,
+                "period": period,
+                "classification": "restricted" if c.indicator in restricted else "",
+            },
+        )
         text = getattr(c, "draft", None)
         if isinstance(text, str) and text:
             row["draft"], row["draft_area"] = text, c.direction

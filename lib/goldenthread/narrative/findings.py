@@ -31,14 +31,15 @@ carries ``overridden`` and ``override_reason`` so that the drafted sentence says
   period last year) bigger than 3.27 times the indicator's own average movement, the upper limit
   of a moving-range chart in statistical process control, so noisy measures do not dominate.
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
 from goldenthread.inputs.contract import STATUS_KEYS
-from goldenthread.measures.direction_of_travel import FREQUENCY_STEP
 from goldenthread.inputs.periods import financial_year
+from goldenthread.measures.direction_of_travel import FREQUENCY_STEP
 from goldenthread.measures.rounding import half_up_units
 
 MIN_RUN = 4  # periods, i.e. three improvements in a row
@@ -47,9 +48,30 @@ RECORD_YEARS = 3
 MR_LIMIT = 3.27  # upper range limit of an XmR chart's moving range, in units of the mean moving range
 MIN_MOVES = 5  # movements of history needed before "larger than usual" means anything
 
-COLUMNS = ["indicator", "kind", "direction", "score", "period", "value", "target", "polarity", "status",
-           "milestone_status", "start_period", "start_value", "length", "previous_status", "values", "periods", "targets",
-           "aggregation", "computed_status", "overridden", "override_reason", "previous_overridden"]
+COLUMNS = [
+    "indicator",
+    "kind",
+    "direction",
+    "score",
+    "period",
+    "value",
+    "target",
+    "polarity",
+    "status",
+    "milestone_status",
+    "start_period",
+    "start_value",
+    "length",
+    "previous_status",
+    "values",
+    "periods",
+    "targets",
+    "aggregation",
+    "computed_status",
+    "overridden",
+    "override_reason",
+    "previous_overridden",
+]
 
 
 def _streak(flag: np.ndarray, group_start: np.ndarray) -> np.ndarray:
@@ -125,22 +147,39 @@ def find(history: pd.DataFrame, current: pd.Series, fy_start_month: int = 4) -> 
     def add(kind: str, direction: str, score: np.ndarray | float, where: np.ndarray, **extra: np.ndarray) -> None:
         score = np.broadcast_to(np.asarray(score, dtype=float), (n,))
         for p in pos_current[where[pos_current]]:
-            rec = {"indicator": ind[p], "kind": kind, "direction": direction, "score": float(score[p]),
-                   "period": int(period[p]), "value": value[p], "target": target[p], "polarity": polarity[p],
-                   "status": status[p], "milestone_status": state[p], "aggregation": aggregation[p],
-                   "computed_status": computed[p], "overridden": bool(overridden[p]),
-                   "override_reason": reason[p] if overridden[p] else None,
-                   "previous_overridden": bool(overridden[p - 1]) if continues[p] else False}
+            rec = {
+                "indicator": ind[p],
+                "kind": kind,
+                "direction": direction,
+                "score": float(score[p]),
+                "period": int(period[p]),
+                "value": value[p],
+                "target": target[p],
+                "polarity": polarity[p],
+                "status": status[p],
+                "milestone_status": state[p],
+                "aggregation": aggregation[p],
+                "computed_status": computed[p],
+                "overridden": bool(overridden[p]),
+                "override_reason": reason[p] if overridden[p] else None,
+                "previous_overridden": bool(overridden[p - 1]) if continues[p] else False,
+            }
             rec.update({k: v[p] for k, v in extra.items()})
             rows.append(rec)
 
     # Runs of improvement or decline (snapshot measures: a year-to-date total rises by construction).
-    for word, direction, name in (("improving", "success", "improving_run"),
-                                  ("worsening", "concern", "worsening_run")):
+    for word, direction, name in (("improving", "success", "improving_run"), ("worsening", "concern", "worsening_run")):
         run = _streak(dot == word, segment_start) + 1  # periods, counting the one the run started from
         start = idx - (run - 1)
-        add(name, direction, 30 + 6 * np.minimum(run, 12), measure & snapshot & (run >= MIN_RUN),
-            length=run, start_period=period[start], start_value=value[start])
+        add(
+            name,
+            direction,
+            30 + 6 * np.minimum(run, 12),
+            measure & snapshot & (run >= MIN_RUN),
+            length=run,
+            start_period=period[start],
+            start_value=value[start],
+        )
 
     # Records: best or worst since records began, else within the last RECORD_YEARS years.
     best_before = _shift(pd.Series(good).groupby(groups).cummax().to_numpy(), first, -np.inf)
@@ -172,9 +211,17 @@ def find(history: pd.DataFrame, current: pd.Series, fy_start_month: int = 4) -> 
         value_list[p] = tuple(value[i] for i in (s[p] for s in shown) if i >= 0)
         period_list[p] = tuple(int(period[i]) for i in (s[p] for s in shown) if i >= 0)
         target_list[p] = tuple(target[i] for i in (s[p] for s in shown) if i >= 0)
-    add("target_missed", "concern", 50 + 6 * np.minimum(miss_run, 4) + np.where(status == "red", 10, 0),
-        measure & (miss_run >= 2) & was_met, length=miss_run, start_period=period[np.clip(before + 1, 0, n - 1)],
-        values=value_list, periods=period_list, targets=target_list)
+    add(
+        "target_missed",
+        "concern",
+        50 + 6 * np.minimum(miss_run, 4) + np.where(status == "red", 10, 0),
+        measure & (miss_run >= 2) & was_met,
+        length=miss_run,
+        start_period=period[np.clip(before + 1, 0, n - 1)],
+        values=value_list,
+        periods=period_list,
+        targets=target_list,
+    )
 
     # Status changes since the previous period (the status the report shows, override or not),
     # and first time on target (the figure itself).
@@ -184,31 +231,58 @@ def find(history: pd.DataFrame, current: pd.Series, fy_start_month: int = 4) -> 
     prev_status = _shift(status, first, None)
     both = measure & continues & (now_rank >= 0) & (prev_rank >= 0)
     shown_met = np.isin(status, ["green", "blue"])
-    add("status_improved", "success", 40 + 8 * (now_rank - prev_rank), both & (now_rank > prev_rank) & shown_met,
-        previous_status=prev_status)
-    add("status_worsened", "concern", 40 + 8 * (prev_rank - now_rank), both & (now_rank < prev_rank),
-        previous_status=prev_status)
+    add(
+        "status_improved",
+        "success",
+        40 + 8 * (now_rank - prev_rank),
+        both & (now_rank > prev_rank) & shown_met,
+        previous_status=prev_status,
+    )
+    add(
+        "status_worsened",
+        "concern",
+        40 + 8 * (prev_rank - now_rank),
+        both & (now_rank < prev_rank),
+        previous_status=prev_status,
+    )
     met_before = _shift(pd.Series(met).groupby(groups).cummax().to_numpy(), first, False).astype(bool)
     rated_before = _shift(pd.Series(met | missed).groupby(groups).cumsum().to_numpy(), first, 0)
     add("first_on_target", "success", 55, measure & met & ~met_before & (rated_before >= 3))
 
     # Milestones.
     prev_state = _shift(state, first, None)
-    add("milestone_complete", "success", 60, milestone & (state == "complete") & (prev_state != "complete"),
-        previous_status=prev_state)
-    add("milestone_slipped", "concern", np.where(state == "off_track", 62, 48),
-        milestone & np.isin(state, ["at_risk", "off_track"]) & (dot == "worsening"), previous_status=prev_state)
+    add(
+        "milestone_complete",
+        "success",
+        60,
+        milestone & (state == "complete") & (prev_state != "complete"),
+        previous_status=prev_state,
+    )
+    add(
+        "milestone_slipped",
+        "concern",
+        np.where(state == "off_track", 62, 48),
+        milestone & np.isin(state, ["at_risk", "off_track"]) & (dot == "worsening"),
+        previous_status=prev_state,
+    )
     off_run = _streak(state == "off_track", segment_start)
-    add("milestone_off_track", "concern", 35 + 3 * np.minimum(off_run, 6), milestone & (off_run >= 2),
-        length=off_run, start_period=period[np.clip(idx - off_run + 1, 0, n - 1)])
+    add(
+        "milestone_off_track",
+        "concern",
+        35 + 3 * np.minimum(off_run, 6),
+        milestone & (off_run >= 2),
+        length=off_run,
+        start_period=period[np.clip(idx - off_run + 1, 0, n - 1)],
+    )
 
     # Large movements, judged against the indicator's own average movement (moving range).
     # A movement the direction of travel calls "no change" (equal as shown, or inside the no-change band)
     # is never drafted as a large one, so the text cannot contradict the appendix.
     dot_year = h["dot_year"].astype(object).to_numpy()
     for name, column, back, moved in (
-            ("large_change", "previous_value", h["previous_period"].to_numpy(dtype=np.int64), dot != "no_change"),
-            ("large_change_year", "year_ago_value", period - 12, dot_year != "no_change")):
+        ("large_change", "previous_value", h["previous_period"].to_numpy(dtype=np.int64), dot != "no_change"),
+        ("large_change_year", "year_ago_value", period - 12, dot_year != "no_change"),
+    ):
         other = h[column].to_numpy(dtype=float)
         move = value - other
         size = np.abs(move)
@@ -228,12 +302,14 @@ def find(history: pd.DataFrame, current: pd.Series, fy_start_month: int = 4) -> 
     out = pd.DataFrame(rows, columns=COLUMNS)
     if out.empty:
         return pd.DataFrame(columns=COLUMNS)
-    return out.sort_values(["score", "indicator", "kind"], ascending=[False, True, True], kind="stable") \
-        .reset_index(drop=True)
+    return out.sort_values(["score", "indicator", "kind"], ascending=[False, True, True], kind="stable").reset_index(
+        drop=True
+    )
 
 
-def _recent_extremes(ind: np.ndarray, period: np.ndarray, good: np.ndarray, rows: np.ndarray,
-                     months: int) -> tuple[np.ndarray, np.ndarray]:
+def _recent_extremes(
+    ind: np.ndarray, period: np.ndarray, good: np.ndarray, rows: np.ndarray, months: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Best and worst ``good`` in the ``months`` before each of ``rows`` (same group ``ind``, row excluded).
 
     Only the given rows (each indicator's current one) are worked out; others get -inf / +inf.

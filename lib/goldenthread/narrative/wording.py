@@ -6,25 +6,26 @@ year; any other month carries its year ("from 81.73% in December 2018 to 94.41% 
 reader never has to guess which year a figure belongs to. Counts read as a person writes them
 ("1 indicator is", "none of which are new").
 """
+
 from __future__ import annotations
 
 import math
 from typing import Any
 
-from goldenthread.measures.formatting import MILESTONE_LABELS, format_period_name, format_target, format_value
 from goldenthread.inputs.periods import financial_year, financial_year_label, month_name
+from goldenthread.measures.formatting import MILESTONE_LABELS, format_period_name, format_target, format_value
 
 PERIOD_WORDS = {"monthly": ("month", "months"), "quarterly": ("quarter", "quarters"), "annual": ("year", "years")}
 
 
 def when(period: int, report_period: int, fy_start_month: int = 4) -> str:
-    """"July" for a month in the report's financial year, otherwise "July 2017"."""
+    """ "July" for a month in the report's financial year, otherwise "July 2017"."""
     same_year = financial_year(int(period), fy_start_month) == financial_year(int(report_period), fy_start_month)
     return month_name(int(period), with_year=not same_year)
 
 
 def count(n: int, singular: str, plural: str | None = None) -> str:
-    """"1 indicator", "2 indicators" (``plural`` for irregular words)."""
+    """ "1 indicator", "2 indicators" (``plural`` for irregular words)."""
     return f"{n} {singular if n == 1 else (plural or singular + 's')}"
 
 
@@ -58,7 +59,7 @@ def _sentence(text: str) -> str:
 
 
 def override_clause(f: Any, status_labels: dict[str, str]) -> str:
-    """" The status shown has been overridden to on target: <reason>." for a finding whose figure's
+    """ " The status shown has been overridden to on target: <reason>." for a finding whose figure's
     status was overridden (empty otherwise), so a drafted sentence never contradicts the report."""
     if not getattr(f, "overridden", False):
         return ""
@@ -72,13 +73,22 @@ def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def draft(f: Any, unit: str | None, decimals: int, frequency: str, report_period: int,
-          status_labels: dict[str, str], *, fy_start_month: int = 4) -> str:
+def draft(
+    f: Any,
+    unit: str | None,
+    decimals: int,
+    frequency: str,
+    report_period: int,
+    status_labels: dict[str, str],
+    *,
+    fy_start_month: int = 4,
+) -> str:
     """One or two sentences of evidence for finding ``f`` (a row of :func:`goldenthread.narrative.findings.find`).
 
     Every figure in the text is one of the finding's own (value, start value, target, the figures
     behind a missed target), so each can be traced to a row of values.csv or targets.csv.
     """
+
     def fmt(v: float) -> str:
         return format_value(v, unit, decimals)
 
@@ -95,8 +105,10 @@ def draft(f: Any, unit: str | None, decimals: int, frequency: str, report_period
     kind = f.kind
     if kind in ("improving_run", "worsening_run"):
         trend = "seen consistent improvement for" if kind == "improving_run" else "worsened for"
-        return (f"This measure has {trend} {int(f.length)} {many}, from {fmt(f.start_value)} in "
-                f"{at(f.start_period)} to {fmt(f.value)} in {at(f.period)}.")
+        return (
+            f"This measure has {trend} {int(f.length)} {many}, from {fmt(f.start_value)} in "
+            f"{at(f.start_period)} to {fmt(f.value)} in {at(f.period)}."
+        )
     if kind in ("record_best", "record_worst", "record_best_years", "record_worst_years"):
         best = kind.startswith("record_best")
         higher_value = best != (f.polarity == "lower")
@@ -110,12 +122,15 @@ def draft(f: Any, unit: str | None, decimals: int, frequency: str, report_period
         targets = tuple(getattr(f, "targets", None) or ())
         if len({round(t, 9) for t in targets}) > 1:
             # a profiled or changed target: each figure beside the target it missed, not the latest one
-            figures = _and([f"{fmt(v)} against {target(t)} in {at(p)}" for v, t, p in zip(f.values, targets, f.periods)])
+            figures = _and(
+                [f"{fmt(v)} against {target(t)} in {at(p)}" for v, t, p in zip(f.values, targets, f.periods)]
+            )
             side = "been above" if f.polarity == "lower" else "been below"
-            return (f"Performance has {side} {the_target} {span} ({figures})." + override_clause(f, status_labels))
+            return f"Performance has {side} {the_target} {span} ({figures})." + override_clause(f, status_labels)
         figures = _and([f"{fmt(v)} in {at(p)}" for v, p in zip(f.values, f.periods)])
-        return (f"Performance has {side} {the_target} of {target(f.target)} {span} ({figures})."
-                + override_clause(f, status_labels))
+        return f"Performance has {side} {the_target} of {target(f.target)} {span} ({figures})." + override_clause(
+            f, status_labels
+        )
     if kind in ("status_improved", "status_worsened"):
         old = status_labels.get(f.previous_status, f.previous_status).lower()
         if getattr(f, "previous_overridden", False):
@@ -126,12 +141,16 @@ def draft(f: Any, unit: str | None, decimals: int, frequency: str, report_period
             own = status_labels.get(f.computed_status, f.computed_status).lower()
             reason = getattr(f, "override_reason", None)
             why = f" Reason for the override: {_sentence(reason)}" if not _missing(reason) else ""
-            return (f"Status moved from {old} to {new} in {at(f.period)} because it was overridden: the figure, "
-                    f"{fmt(f.value)}{against}, is {own} on its own.{why}")
+            return (
+                f"Status moved from {old} to {new} in {at(f.period)} because it was overridden: the figure, "
+                f"{fmt(f.value)}{against}, is {own} on its own.{why}"
+            )
         return f"Status moved from {old} to {new} in {at(f.period)}: {fmt(f.value)}{against}."
     if kind == "first_on_target":
-        return (f"The target was met for the first time in {at(f.period)}: {fmt(f.value)} against "
-                f"{target(f.target)}." + override_clause(f, status_labels))
+        return (
+            f"The target was met for the first time in {at(f.period)}: {fmt(f.value)} against "
+            f"{target(f.target)}." + override_clause(f, status_labels)
+        )
     if kind == "milestone_complete":
         return f"The milestone was completed in {at(f.period)}."
     if kind == "milestone_slipped":
@@ -142,10 +161,15 @@ def draft(f: Any, unit: str | None, decimals: int, frequency: str, report_period
         return f"The milestone has been off track for {int(f.length)} {many}, since {at(f.start_period)}."
     if kind in ("large_change", "large_change_year"):
         verb = "rose" if f.value > f.start_value else "fell"
-        usual = "month-on-month" if kind == "large_change" and frequency == "monthly" else (
-            "year-on-year" if kind == "large_change_year" else "period-on-period")
-        return (f"The figure {verb} from {fmt(f.start_value)} in {at(f.start_period)} to {fmt(f.value)} in "
-                f"{at(f.period)}, a larger {usual} change than usual for this measure.")
+        usual = (
+            "month-on-month"
+            if kind == "large_change" and frequency == "monthly"
+            else ("year-on-year" if kind == "large_change_year" else "period-on-period")
+        )
+        return (
+            f"The figure {verb} from {fmt(f.start_value)} in {at(f.start_period)} to {fmt(f.value)} in "
+            f"{at(f.period)}, a larger {usual} change than usual for this measure."
+        )
     raise ValueError(f"no wording for finding kind {kind!r}")
 
 

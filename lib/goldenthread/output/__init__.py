@@ -7,6 +7,7 @@
 - :mod:`.index`: ``reports/index.html``, the list of built reports
 - ``templates/``: the HTML section templates, the nbconvert template, the Typst layouts and CSS
 """
+
 from pathlib import Path
 
 #: The HTML, nbconvert and Typst templates and the report's stylesheet.

@@ -7,6 +7,7 @@ plain text and goldenthread removes again when it reads the file; numbers are le
 Every column is treated the same whatever its type, because an indicator id, a title or an
 owner is as much a cell as a commentary.
 """
+
 from __future__ import annotations
 
 import os

@@ -5,6 +5,7 @@ folder name. The page is made from the ``manifest.json`` each run writes, so it 
 what is on disk, and it is rebuilt after every run (atomically, as parallel runs may finish at
 the same moment). It is plain HTML with inline CSS: nothing fetched, readable offline.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,16 +15,20 @@ from urllib.parse import quote
 
 import jinja2
 
+from goldenthread.inputs.periods import parse_period
+from goldenthread.measures.formatting import format_period_name
 from goldenthread.output import TEMPLATES
 from goldenthread.output.export import write_atomically
-from goldenthread.measures.formatting import format_period_name
-from goldenthread.inputs.periods import parse_period
 
 #: Shown for a report built before manifests recorded the council's name.
 UNKNOWN_ORGANISATION = "Council not recorded (rebuild the report to show it)"
 FORMAT_LABELS = {"html": "Web page (HTML)", "pdf": "PDF", "csv": "Scorecard (CSV)", "ipynb": "Notebook"}
-KINDS = {"corporate_performance_report": "Corporate Performance Report", "business_plan": "Business plan",
-         "directorate_plan": "Directorate plan", "indicator_explorer": "Indicator explorer"}
+KINDS = {
+    "corporate_performance_report": "Corporate Performance Report",
+    "business_plan": "Business plan",
+    "directorate_plan": "Directorate plan",
+    "indicator_explorer": "Indicator explorer",
+}
 
 
 def read_manifest(path: Path) -> dict[str, Any]:
@@ -79,16 +84,31 @@ def report_entries(out_root: Path) -> list[dict[str, Any]]:
         stem = Path(str(m.get("notebook") or "")).stem
         outputs = [name for name in listed_outputs(m) if (folder / name).is_file()]
         order = {f: i for i, f in enumerate(("html", "pdf", "csv", "ipynb"))}
-        links = sorted(({"label": FORMAT_LABELS.get(Path(n).suffix.lstrip("."), n), "href": _href(folder.name, n),
-                         "format": Path(n).suffix.lstrip(".")} for n in outputs if n != "manifest.json"),
-                       key=lambda x: order.get(x["format"], 9))
-        entries.append({
-            "folder": folder.name, "period": period, "period_label": _period_label(period),
-            "organisation": str(m.get("organisation") or UNKNOWN_ORGANISATION),
-            "kind": KINDS.get(stem, stem.replace("_", " ").capitalize()),
-            "title": str(m.get("title") or stem), "audience": str(m.get("audience") or "public"),
-            "built": str(m.get("built_at") or "")[:10], "links": links,
-        })
+        links = sorted(
+            (
+                {
+                    "label": FORMAT_LABELS.get(Path(n).suffix.lstrip("."), n),
+                    "href": _href(folder.name, n),
+                    "format": Path(n).suffix.lstrip("."),
+                }
+                for n in outputs
+                if n != "manifest.json"
+            ),
+            key=lambda x: order.get(x["format"], 9),
+        )
+        entries.append(
+            {
+                "folder": folder.name,
+                "period": period,
+                "period_label": _period_label(period),
+                "organisation": str(m.get("organisation") or UNKNOWN_ORGANISATION),
+                "kind": KINDS.get(stem, stem.replace("_", " ").capitalize()),
+                "title": str(m.get("title") or stem),
+                "audience": str(m.get("audience") or "public"),
+                "built": str(m.get("built_at") or "")[:10],
+                "links": links,
+            }
+        )
     entries.sort(key=lambda e: (e["kind"], e["title"]))
     entries.sort(key=lambda e: e["period"], reverse=True)
     return entries
@@ -101,7 +121,7 @@ def _href(folder: str, name: str) -> str:
 
 
 def _period_label(period: str) -> str:
-    """"July 2019" (the financial year start is the organisation's, which the manifest does not hold)."""
+    """ "July 2019" (the financial year start is the organisation's, which the manifest does not hold)."""
     try:
         return format_period_name(parse_period(period))
     except (ValueError, TypeError):
@@ -124,9 +144,14 @@ def render_index(entries: list[dict[str, Any]]) -> str:
     from goldenthread.output.markup import printable
 
     # finalize: titles and names from manifests lose invisible controls, as on the report pages
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES / "html"), autoescape=True,
-                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
-                             finalize=printable)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES / "html"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+        finalize=printable,
+    )
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
     return env.get_template("index.html.j2").render(entries=entries, groups=by_organisation(entries), css=css)
 

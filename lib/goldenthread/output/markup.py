@@ -11,6 +11,7 @@ add to the report's outline), an image as a link labelled with its alt text (a p
 fetches nothing), and invisible controls that reorder text (U+202E shows "%05 revo" as "over 50%")
 are dropped, however they were written (typed, or as an entity such as ``&#x202e;``).
 """
+
 from __future__ import annotations
 
 import re
@@ -109,8 +110,14 @@ def _attribute(tag: str, attribute: str, value: str) -> str | None:
 def to_html(text: str) -> str:
     """Markdown -> sanitised HTML fragment (safe to embed without escaping)."""
     rendered = _md.render(visible(text or ""))
-    cleaned = nh3.clean(rendered, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
-                        attribute_filter=_attribute, link_rel="noopener noreferrer")
+    cleaned = nh3.clean(
+        rendered,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        attribute_filter=_attribute,
+        link_rel="noopener noreferrer",
+    )
     return visible(cleaned).strip()  # entities such as &#x202e; are characters by now
 
 
@@ -157,8 +164,9 @@ class _TypstWriter(HTMLParser):
                 self._emit("#[")
         elif tag in ("ul", "ol"):
             start = dict(attrs).get("start")
-            self.lists.append((f"#enum(start: {int(start)}, " if tag == "ol" and start else
-                               "#list(" if tag == "ul" else "#enum(", []))
+            self.lists.append(
+                (f"#enum(start: {int(start)}, " if tag == "ol" and start else "#list(" if tag == "ul" else "#enum(", [])
+            )
         elif tag == "li":
             self.items.append([])
         elif tag == "a":

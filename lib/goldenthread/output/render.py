@@ -7,6 +7,7 @@ a plot) is converted with pandoc (``pypandoc-binary``) or embedded as an image, 
 what the HTML shows. Fonts come from matplotlib's bundled DejaVu, so the PDF is the same on
 every machine and needs no system fonts.
 """
+
 from __future__ import annotations
 
 import base64
@@ -23,9 +24,9 @@ import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
-from goldenthread.output import typst_markup as ty
 from goldenthread.errors import ReportError
 from goldenthread.output import TEMPLATES, TYPST_MIME
+from goldenthread.output import typst_markup as ty
 
 #: Cells with these tags never reach a rendered report.
 HIDDEN_TAGS = ("parameters", "injected-parameters", "analyst-only")
@@ -79,8 +80,9 @@ def export_html(nb: nbformat.NotebookNode, out: Path) -> None:
     exporter.register_preprocessor(remove, enabled=True)
     exporter.register_preprocessor(_DropStreams(), enabled=True)
     # Plain text from the data: the nbconvert template escapes it (its Jinja does not autoescape).
-    org, title, classification = (ty.visible(str(meta.get(k) or "")) for k in ("organisation", "title",
-                                                                                "classification"))
+    org, title, classification = (
+        ty.visible(str(meta.get(k) or "")) for k in ("organisation", "title", "classification")
+    )
     resources = {
         "metadata": {"name": title or "Report"},
         "goldenthread_css": (TEMPLATES / "report.css").read_text(encoding="utf-8"),
@@ -99,9 +101,11 @@ def _pandoc_to_typst(text: str, fmt: str) -> str:
         return pypandoc.convert_text(text, "typst", format=fmt, extra_args=["--wrap=preserve"])
     except (RuntimeError, OSError) as err:
         first = " ".join(text.split())[:60]
-        raise ReportError(f"the PDF could not be made: pandoc could not convert a notebook cell or output "
-                          f"beginning {first!r} ({str(err).strip() or type(err).__name__}). Simplify that "
-                          "cell, or tag it analyst-only to keep it out of the report") from err
+        raise ReportError(
+            f"the PDF could not be made: pandoc could not convert a notebook cell or output "
+            f"beginning {first!r} ({str(err).strip() or type(err).__name__}). Simplify that "
+            "cell, or tag it analyst-only to keep it out of the report"
+        ) from err
 
 
 #: Longest name a section's file (a chart) is written under. A chart is named after its indicator's
@@ -178,17 +182,25 @@ def export_pdf(nb: nbformat.NotebookNode, out: Path, workdir: Path, timestamp: i
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     try:
         typst.compile(
-            str(main), output=str(out), root=str(workdir), font_paths=font_dirs(), ignore_system_fonts=True,
+            str(main),
+            output=str(out),
+            root=str(workdir),
+            font_paths=font_dirs(),
+            ignore_system_fonts=True,
             timestamp=int(epoch) if epoch else timestamp,
         )
     except typst.TypstError as err:
-        raise ReportError(typst_failure(out.name, document_meta(nb), source, err.message,
-                                        "\n".join([err.diagnostic or "", *(err.trace or [])]))) from err
+        raise ReportError(
+            typst_failure(
+                out.name, document_meta(nb), source, err.message, "\n".join([err.diagnostic or "", *(err.trace or [])])
+            )
+        ) from err
     except BaseException as err:  # a panic inside the Typst compiler is a BaseException, not an Exception
         if type(err).__name__ != "PanicException":
             raise
-        raise ReportError(typst_failure(out.name, document_meta(nb), source, f"the compiler failed ({err})",
-                                        "")) from err
+        raise ReportError(
+            typst_failure(out.name, document_meta(nb), source, f"the compiler failed ({err})", "")
+        ) from err
 
 
 def typst_failure(file: str, doc: dict[str, Any], source: str, message: str, where: str) -> str:
@@ -203,14 +215,21 @@ def typst_failure(file: str, doc: dict[str, Any], source: str, message: str, whe
     located = _typst_location(source, where)
     if located:
         section, indicator = located
-        text += f" in the {section.replace('-', ' ')}" + (f", in the entry for indicator {indicator}"
-                                                           if indicator else "")
-        text += (f". Check indicator {indicator}'s commentary, actions and titles for unusual formatting, and "
-                 "if nothing there explains it" if indicator else ". If nothing in the data explains it")
+        text += f" in the {section.replace('-', ' ')}" + (
+            f", in the entry for indicator {indicator}" if indicator else ""
+        )
+        text += (
+            f". Check indicator {indicator}'s commentary, actions and titles for unusual formatting, and "
+            "if nothing there explains it"
+            if indicator
+            else ". If nothing in the data explains it"
+        )
     else:
         text += ". If nothing in the data explains it"
-    return text + ", report it as a fault in goldenthread with this message (the HTML can still be built with " \
-                  "--format html)"
+    return (
+        text + ", report it as a fault in goldenthread with this message (the HTML can still be built with "
+        "--format html)"
+    )
 
 
 def _typst_location(source: str, where: str) -> tuple[str, str | None] | None:
@@ -223,7 +242,7 @@ def _typst_location(source: str, where: str) -> tuple[str, str | None] | None:
     section = re.match(r"#gt-([a-z][a-z-]*)\(", line)
     if not section:
         return None
-    before = line[:int(found.group(2))]
+    before = line[: int(found.group(2))]
     ids = re.findall(r'[(,] ?id: "((?:[^"\\]|\\.)*)", anchor: "ind-', before)  # an indicator's entry
     indicator = re.sub(r"\\(.)", r"\1", ids[-1]) if ids else None
     return section.group(1), indicator

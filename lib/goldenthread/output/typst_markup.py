@@ -7,6 +7,7 @@ template's layout functions, never as markup, so characters such as ``#``, ``*``
 Every string is also made :func:`visible` first: the PDF, like the HTML, never carries the invisible
 controls that make text display in another order than it reads.
 """
+
 from __future__ import annotations
 
 import math
@@ -20,7 +21,8 @@ from collections.abc import Mapping, Sequence
 #: (``contract.CONTROL_CHARACTERS``); the writers remove it again so no path round them is open.
 #: The zero-width joiner (U+200D) stays: emoji sequences and some scripts need it.
 INVISIBLE = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]")
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]"
+)
 
 
 def visible(text: str) -> str:
@@ -34,8 +36,14 @@ class Markup(str):
 
 def string(text: str) -> str:
     """A Typst string literal (of the visible text)."""
-    escaped = (visible(str(text)).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-               .replace("\r", "").replace("\t", "\\t"))
+    escaped = (
+        visible(str(text))
+        .replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("\n", "\\n")
+        .replace("\r", "")
+        .replace("\t", "\\t")
+    )
     return f'"{escaped}"'
 
 

@@ -7,6 +7,7 @@ Everything from the data or the command line (titles, paths, values) is printed 
 such as ``Ratio of staff [/] agency`` or ``[provisional]`` is shown as typed, never read as Rich
 markup (which would crash or silently drop it), and ``:warning:`` stays words, not an emoji.
 """
+
 from __future__ import annotations
 
 import functools
@@ -33,8 +34,8 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     help="Council performance reports from validated data: check a data folder, or build a period's report "
-         "(HTML and PDF) by running its notebook with Papermill.\n\n"
-         "Quick start:  goldenthread report --period 2019-07",
+    "(HTML and PDF) by running its notebook with Papermill.\n\n"
+    "Quick start:  goldenthread report --period 2019-07",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -57,19 +58,23 @@ def _no_traceback(command: Callable[..., Any]) -> Callable[..., Any]:
     what was kept, exit 130: a run's staging folder is removed on the way out and a swap cut short
     is undone by the next run, so the last good report is never lost.
     """
+
     @functools.wraps(command)
     def run(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
         except OSError as e:
             where = f" {_t(e.filename)}" if e.filename else ""
-            err.print(f"[bold red]Could not use{where}:[/] {_t(e.strerror or e)}. Nothing was written.",
-                      soft_wrap=True)
+            err.print(f"[bold red]Could not use{where}:[/] {_t(e.strerror or e)}. Nothing was written.", soft_wrap=True)
             raise typer.Exit(2) from e
         except KeyboardInterrupt:
-            err.print("[bold red]Interrupted[/] - no report was left half-built; every report already in place "
-                      "(the last good one included) is unchanged.", soft_wrap=True)
+            err.print(
+                "[bold red]Interrupted[/] - no report was left half-built; every report already in place "
+                "(the last good one included) is unchanged.",
+                soft_wrap=True,
+            )
             raise typer.Exit(INTERRUPTED) from None
+
     return run
 
 
@@ -83,16 +88,36 @@ def _params_file(root: Path, period: str | None, params: Path | None) -> Path:
     names a folder."""
     if params is not None:
         if params.is_dir():
-            _fail_data(DataError([Problem("--params", message="names a folder, not a parameters file",
-                                          value=str(params), hint="Give a file such as parameters/2019-07.yaml")]))
+            _fail_data(
+                DataError(
+                    [
+                        Problem(
+                            "--params",
+                            message="names a folder, not a parameters file",
+                            value=str(params),
+                            hint="Give a file such as parameters/2019-07.yaml",
+                        )
+                    ]
+                )
+            )
         return params
     if period is None:
         err.print("Give --period YYYY-MM (reads parameters/<period>.yaml) or --params FILE.")
         raise typer.Exit(2)
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", period):
-        _fail_data(DataError([Problem("--period", message="is not a month", value=period,
-                                      hint="Use YYYY-MM, for example 2019-07 (it reads parameters/2019-07.yaml); "
-                                           "for another parameters file use --params FILE")]))
+        _fail_data(
+            DataError(
+                [
+                    Problem(
+                        "--period",
+                        message="is not a month",
+                        value=period,
+                        hint="Use YYYY-MM, for example 2019-07 (it reads parameters/2019-07.yaml); "
+                        "for another parameters file use --params FILE",
+                    )
+                ]
+            )
+        )
     return root / "parameters" / f"{period}.yaml"
 
 
@@ -113,8 +138,8 @@ def validate(
     build but are probably mistakes, such as a measure with a polarity and no target) are listed
     after the OK line; they do not change the exit status.
     """
-    from goldenthread.inputs.directorates import load_directorates
     from goldenthread.errors import warnings_summary
+    from goldenthread.inputs.directorates import load_directorates
     from goldenthread.inputs.load import load_dataset, resolve_data_dir
 
     try:
@@ -126,9 +151,12 @@ def validate(
     restricted = int((ds.indicators["classification"] == "restricted").sum())
     warned = len(ds.warnings)
     end = f", with {warned} warning{'s' if warned != 1 else ''}:" if warned else "."
-    err.print(f"[green]OK[/] {_t(data)}: {n} indicators ({restricted} restricted), {len(ds.values)} values, "
-              f"{len(ds.targets)} targets, {len(ds.commentary)} commentary rows, "
-              f"{len(ds.plan.outcomes)} outcomes, {len(plans)} directorate plans{end}", soft_wrap=True)
+    err.print(
+        f"[green]OK[/] {_t(data)}: {n} indicators ({restricted} restricted), {len(ds.values)} values, "
+        f"{len(ds.targets)} targets, {len(ds.commentary)} commentary rows, "
+        f"{len(ds.plan.outcomes)} outcomes, {len(plans)} directorate plans{end}",
+        soft_wrap=True,
+    )
     if warned:
         err.print(warnings_summary(ds.warnings), markup=False, soft_wrap=True)
 
@@ -139,23 +167,38 @@ def report(
     period: str = typer.Option(None, "--period", "-p", help="Report month YYYY-MM; reads parameters/<period>.yaml."),
     params: Path = typer.Option(None, "--params", help="Parameters file to use instead of parameters/<period>.yaml."),
     data: str = typer.Option(None, "--data", help="Data folder, overriding the parameters file."),
-    out: Path = typer.Option(None, "--out", help="Output folder (default: reports/). Each report goes in a folder of its own, e.g. <out>/2019-07/."),
-    formats: str = typer.Option("html,pdf", "--format",
-                                help="Comma-separated: html, pdf, csv (the scorecard for spreadsheets)."),
-    notebook: str = typer.Option("corporate_performance_report", "--notebook",
-                                 help="Notebook in notebooks/ to run (name or path)."),
-    renderer: str = typer.Option("goldenthread", "--renderer",
-                                 help="goldenthread (default; pip-only HTML and PDF) or quarto (needs Quarto on PATH)."),
-    timeout: int = typer.Option(600, "--timeout", min=1,
-                                help="Seconds a single notebook cell may run before the run fails."),
-    directorate: str = typer.Option(None, "--directorate",
-                                    help="With --notebook directorate_plan: the directorate (file id in "
-                                         "data/<org>/directorates/)."),
-    all_directorates: bool = typer.Option(False, "--all",
-                                          help="With --notebook directorate_plan: one report per directorate, "
-                                               "built in parallel on the available cores."),
-    workers: int = typer.Option(None, "--workers", min=1, help="With --all: how many reports to build at once "
-                                                               "(default: one per core)."),
+    out: Path = typer.Option(
+        None,
+        "--out",
+        help="Output folder (default: reports/). Each report goes in a folder of its own, e.g. <out>/2019-07/.",
+    ),
+    formats: str = typer.Option(
+        "html,pdf", "--format", help="Comma-separated: html, pdf, csv (the scorecard for spreadsheets)."
+    ),
+    notebook: str = typer.Option(
+        "corporate_performance_report", "--notebook", help="Notebook in notebooks/ to run (name or path)."
+    ),
+    renderer: str = typer.Option(
+        "goldenthread",
+        "--renderer",
+        help="goldenthread (default; pip-only HTML and PDF) or quarto (needs Quarto on PATH).",
+    ),
+    timeout: int = typer.Option(
+        600, "--timeout", min=1, help="Seconds a single notebook cell may run before the run fails."
+    ),
+    directorate: str = typer.Option(
+        None,
+        "--directorate",
+        help="With --notebook directorate_plan: the directorate (file id in data/<org>/directorates/).",
+    ),
+    all_directorates: bool = typer.Option(
+        False,
+        "--all",
+        help="With --notebook directorate_plan: one report per directorate, built in parallel on the available cores.",
+    ),
+    workers: int = typer.Option(
+        None, "--workers", min=1, help="With --all: how many reports to build at once (default: one per core)."
+    ),
 ) -> None:
     """Build a period's report: run the notebook with Papermill, write .ipynb, .html, .pdf and manifest.json.
 
@@ -179,8 +222,7 @@ def report(
     if not nb.suffix:
         nb = root / "notebooks" / f"{notebook}.ipynb"
     if not nb.is_file():
-        err.print(f"[red]Notebook not found:[/] {_t(nb)}. Notebooks live in {_t(root / 'notebooks')}.",
-                  soft_wrap=True)
+        err.print(f"[red]Notebook not found:[/] {_t(nb)}. Notebooks live in {_t(root / 'notebooks')}.", soft_wrap=True)
         raise typer.Exit(2)
     start = time.perf_counter()
     tty = sys.stderr.isatty()
@@ -188,14 +230,25 @@ def report(
     def progress(msg: str) -> None:
         err.print(f"[dim]{time.perf_counter() - start:5.1f}s[/] {_t(msg)}", soft_wrap=True)  # data as typed
 
-    common = {"notebook": nb, "out_root": out or root / "reports", "data": data, "timeout": timeout,
-              "formats": [f.strip() for f in formats.split(",") if f.strip()], "renderer": renderer}
+    common = {
+        "notebook": nb,
+        "out_root": out or root / "reports",
+        "data": data,
+        "timeout": timeout,
+        "formats": [f.strip() for f in formats.split(",") if f.strip()],
+        "renderer": renderer,
+    }
     try:
         if all_directorates:
             _report_all_directorates(params, common, workers, start)
             return
-        result = run_report(params, progress=progress, progress_bar=tty,
-                            extra={"directorate": directorate} if directorate else None, **common)
+        result = run_report(
+            params,
+            progress=progress,
+            progress_bar=tty,
+            extra={"directorate": directorate} if directorate else None,
+            **common,
+        )
     except DataError as e:
         _fail_data(e)
     except ReportError as e:
@@ -217,8 +270,11 @@ def _report_all_directorates(params: Path, common: dict, workers: int | None, st
 
     nb: Path = common["notebook"]
     if "directorate" not in notebook_parameters(nb):
-        err.print(f"--all builds one report per directorate, but {_t(nb.name)} has no 'directorate' parameter. "
-                  "Use --notebook directorate_plan.", soft_wrap=True)
+        err.print(
+            f"--all builds one report per directorate, but {_t(nb.name)} has no 'directorate' parameter. "
+            "Use --notebook directorate_plan.",
+            soft_wrap=True,
+        )
         raise typer.Exit(2)
     try:
         check_run_arguments(common["formats"], common["renderer"], Path(common["out_root"]))
@@ -231,13 +287,19 @@ def _report_all_directorates(params: Path, common: dict, workers: int | None, st
         # Not an error: a council without directorate plans (or with only restricted ones, on a public
         # run) simply has none to build, and `make reports` goes on to finish its other documents.
         where = folder / "directorates"
-        reason = (f"{where} does not exist" if not where.is_dir() else
-                  f"{where} holds no {'public ' if p.audience == 'public' else ''}directorate plans")
+        reason = (
+            f"{where} does not exist"
+            if not where.is_dir()
+            else f"{where} holds no {'public ' if p.audience == 'public' else ''}directorate plans"
+        )
         err.print(f"No directorate plans to build for {p.period}: {_t(reason)}. Nothing was written.", soft_wrap=True)
         return
     if skipped:
-        err.print(f"Leaving out restricted directorate plan(s) {_t(', '.join(skipped))} from the public run "
-                  "(set audience: internal in the parameters file to build them).", soft_wrap=True)
+        err.print(
+            f"Leaving out restricted directorate plan(s) {_t(', '.join(skipped))} from the public run "
+            "(set audience: internal in the parameters file to build them).",
+            soft_wrap=True,
+        )
     failures = []
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=False) as bar:
@@ -249,13 +311,15 @@ def _report_all_directorates(params: Path, common: dict, workers: int | None, st
                 failures.append((subject["directorate"], result))
                 bar.console.print(f"[red]Failed[/] {_t(subject['directorate'])}: {_t(result)}", soft_wrap=True)
             else:
-                bar.console.print(f"[green]Done[/] {_t(subject['directorate'])}: {_t(result.out_dir)}",
-                                  soft_wrap=True)
+                bar.console.print(f"[green]Done[/] {_t(subject['directorate'])}: {_t(result.out_dir)}", soft_wrap=True)
 
         run_reports(params, [{"directorate": d} for d in chosen], workers=workers, on_done=done, **common)
     index = Path(common["out_root"]) / "index.html"
-    err.print(f"{len(chosen) - len(failures)} of {len(chosen)} directorate plans built in "
-              f"{time.perf_counter() - start:.1f}s; index: {_t(index)}", soft_wrap=True)
+    err.print(
+        f"{len(chosen) - len(failures)} of {len(chosen)} directorate plans built in "
+        f"{time.perf_counter() - start:.1f}s; index: {_t(index)}",
+        soft_wrap=True,
+    )
     if failures:
         raise typer.Exit(2 if all(isinstance(e, DataError) for _, e in failures) else 1)
 
@@ -287,10 +351,10 @@ def areas(
     csv: Path = typer.Option(None, "--csv", help="Also write the candidates as commentary.csv rows to FILE."),
 ) -> None:
     """Rank candidate areas of success and concern, with scores and drafted wording, for the leadership team."""
-    from goldenthread.narrative.areas import candidates_as_commentary
-    from goldenthread.inputs.load import load_dataset, resolve_data_dir
-    from goldenthread.run.pipeline import check_period_has_figures, read_parameters
     from goldenthread.documents.report import build_report
+    from goldenthread.inputs.load import load_dataset, resolve_data_dir
+    from goldenthread.narrative.areas import candidates_as_commentary
+    from goldenthread.run.pipeline import check_period_has_figures, read_parameters
 
     params = _params_file(_root(), period, params)
     try:
@@ -302,8 +366,17 @@ def areas(
         if csv is not None:
             _check_csv_target(csv, full.sources)
         check_period_has_figures(full.for_audience(p.audience), p.period, params.name)
-        report = build_report(folder, p.period, p.audience, p.title, p.front_sheet.model_dump(mode="json"),
-                              p.max_successes, p.max_concerns, p.areas, p.news_window_months)
+        report = build_report(
+            folder,
+            p.period,
+            p.audience,
+            p.title,
+            p.front_sheet.model_dump(mode="json"),
+            p.max_successes,
+            p.max_concerns,
+            p.areas,
+            p.news_window_months,
+        )
         table = report.area_candidates()
     except DataError as e:
         _fail_data(e)
@@ -316,26 +389,39 @@ def areas(
             csv.parent.mkdir(parents=True, exist_ok=True)
             write_csv(rows, csv)
         except OSError as e:  # a full disk: written whole or not at all (see export.write_atomically)
-            err.print(f"[bold red]Could not write[/] {_t(csv)}: {_t(e.strerror or e)}. Nothing was written.",
-                      soft_wrap=True)
+            err.print(
+                f"[bold red]Could not write[/] {_t(csv)}: {_t(e.strerror or e)}. Nothing was written.", soft_wrap=True
+            )
             raise typer.Exit(1)
-        err.print(f"Wrote {len(rows)} rows in the shape of commentary.csv to {_t(csv)}: the period's commentary "
-                  "with the drafts in the columns draft and draft_area. Edit it, then put its rows in place of the "
-                  f"{p.period} rows of commentary.csv (it holds restricted rows too: not for publication).",
-                  soft_wrap=True)
+        err.print(
+            f"Wrote {len(rows)} rows in the shape of commentary.csv to {_t(csv)}: the period's commentary "
+            "with the drafts in the columns draft and draft_area. Edit it, then put its rows in place of the "
+            f"{p.period} rows of commentary.csv (it holds restricted rows too: not for publication).",
+            soft_wrap=True,
+        )
 
 
 def _candidates_table(table: pd.DataFrame, p: ReportParameters) -> Table:
     """The candidates as a Rich table, every cell plain text: titles and drafts are shown as typed."""
     from rich.table import Table
 
-    out = Table(title=f"Candidate areas for {p.period} (caps: {p.max_successes} successes, {p.max_concerns} "
-                      "concerns)", show_lines=True)
+    out = Table(
+        title=f"Candidate areas for {p.period} (caps: {p.max_successes} successes, {p.max_concerns} concerns)",
+        show_lines=True,
+    )
     for col in ("#", "Score", "Area", "Indicator", "Finding", "Figure for", "Source", "Drafted evidence"):
         out.add_column(col, overflow="fold")
     for r in table.itertuples(index=False):
-        cells = (r.rank, f"{r.score:.0f}", r.direction, f"{r.indicator} {r.title}", r.kind or "-", r.period or "-",
-                 ("in report: " if r.in_report else "") + r.source, r.draft or r.text)
+        cells = (
+            r.rank,
+            f"{r.score:.0f}",
+            r.direction,
+            f"{r.indicator} {r.title}",
+            r.kind or "-",
+            r.period or "-",
+            ("in report: " if r.in_report else "") + r.source,
+            r.draft or r.text,
+        )
         out.add_row(*(Text(str(c)) for c in cells))
     return out
 
@@ -359,8 +445,10 @@ def _check_csv_target(csv: Path, sources: tuple[Path, ...]) -> None:
         refuse(f"{csv} cannot be written: {reason}", name_a_file + " in a folder you can write in")
     target = csv.resolve()
     if any(target == s.resolve() for s in sources):
-        refuse(f"{csv} is one of the data files: the drafts would replace every other month's rows in it",
-               "Write to a new file such as draft.csv, then put its rows in place of the month's rows")
+        refuse(
+            f"{csv} is one of the data files: the drafts would replace every other month's rows in it",
+            "Write to a new file such as draft.csv, then put its rows in place of the month's rows",
+        )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -6,6 +6,7 @@ others) only when every requested format succeeded, so a failure never leaves a 
 report and the last good one stays where it was. A failed notebook is kept in
 ``reports/<folder>.failed/`` for debugging. ``reports/index.html`` is rebuilt after every run.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -28,15 +29,29 @@ from pathlib import Path
 from typing import Any
 
 from goldenthread import __version__
-from goldenthread.inputs.config import ReportParameters
 from goldenthread.errors import DataError, Problem, ReportError, warnings_summary
-from goldenthread.output.index import is_plain_name, listed_outputs, read_manifest, write_index
+from goldenthread.inputs.config import ReportParameters
 from goldenthread.inputs.load import Dataset, find_project_root, load_dataset, read_yaml, resolve_data_dir
 from goldenthread.inputs.periods import format_period, parse_period
+from goldenthread.output.index import is_plain_name, listed_outputs, read_manifest, write_index
 
 FORMATS = ("html", "pdf", "csv")
-PACKAGES = ("goldenthread", "pandas", "numpy", "matplotlib", "seaborn", "pandera", "pydantic", "papermill",
-            "nbconvert", "nbformat", "ipykernel", "typst", "pypandoc-binary", "jinja2")
+PACKAGES = (
+    "goldenthread",
+    "pandas",
+    "numpy",
+    "matplotlib",
+    "seaborn",
+    "pandera",
+    "pydantic",
+    "papermill",
+    "nbconvert",
+    "nbformat",
+    "ipykernel",
+    "typst",
+    "pypandoc-binary",
+    "jinja2",
+)
 
 Progress = Callable[[str], None]
 
@@ -51,8 +66,13 @@ class RunResult:
 def read_parameters(path: Path, overrides: dict[str, Any] | None = None) -> ReportParameters:
     """Read and check a parameters file; unknown keys and bad values are :class:`DataError`."""
     problems: list[Problem] = []
-    params = read_yaml(path, ReportParameters, problems, overrides=overrides,
-                       missing_hint="Create it (copy parameters/2019-07.yaml) or pass --params FILE")
+    params = read_yaml(
+        path,
+        ReportParameters,
+        problems,
+        overrides=overrides,
+        missing_hint="Create it (copy parameters/2019-07.yaml) or pass --params FILE",
+    )
     if problems or params is None:
         raise DataError(problems)
     return params  # type: ignore[return-value]
@@ -84,9 +104,15 @@ def notebook_parameters(notebook: Path) -> set[str]:
             return set(pm.inspect_notebook(str(notebook)))
     except Exception as err:  # noqa: BLE001 - not JSON, not a notebook: nbformat and jsonschema errors alike
         first = str(err).splitlines()[0] if str(err) else type(err).__name__
-        raise DataError([Problem(str(notebook), message=f"is not a notebook that can be run ({first[:120]})",
-                                 hint="Give a .ipynb file saved by Jupyter, such as notebooks/"
-                                      "corporate_performance_report.ipynb")]) from err
+        raise DataError(
+            [
+                Problem(
+                    str(notebook),
+                    message=f"is not a notebook that can be run ({first[:120]})",
+                    hint="Give a .ipynb file saved by Jupyter, such as notebooks/corporate_performance_report.ipynb",
+                )
+            ]
+        ) from err
 
 
 def period_end_epoch(period: str) -> int:
@@ -95,7 +121,7 @@ def period_end_epoch(period: str) -> int:
     import datetime as dt
 
     year, month = map(int, period.split("-"))
-    end = dt.datetime(year, month, calendar.monthrange(year, month)[1], tzinfo=dt.timezone.utc)
+    end = dt.datetime(year, month, calendar.monthrange(year, month)[1], tzinfo=dt.UTC)
     return int(end.timestamp())
 
 
@@ -116,9 +142,12 @@ def verify(report_dir: Path, project: Path | None = None) -> list[str]:
     except (OSError, ValueError) as err:
         return [f"{manifest_path}: {err}, so the report cannot be checked. Rebuild the report to write a new one"]
     inputs, outputs = manifest.get("inputs", {}), manifest.get("outputs", {})
-    problems = [f"manifest.json: '{key}' is not a table of file names and SHA-256 digests, so they cannot be "
-                "checked (the manifest has been edited: rebuild the report)"
-                for key, table in (("inputs", inputs), ("outputs", outputs)) if not _digest_table(table)]
+    problems = [
+        f"manifest.json: '{key}' is not a table of file names and SHA-256 digests, so they cannot be "
+        "checked (the manifest has been edited: rebuild the report)"
+        for key, table in (("inputs", inputs), ("outputs", outputs))
+        if not _digest_table(table)
+    ]
     inputs = inputs if _digest_table(inputs) else {}
     outputs = outputs if _digest_table(outputs) else {}
     root = project or _project_for(report_dir, manifest, inputs)
@@ -143,14 +172,18 @@ def verify(report_dir: Path, project: Path | None = None) -> list[str]:
             continue
         rel = path.relative_to(report_dir).as_posix()
         if rel not in known:
-            problems.append(f"{rel} is in the report folder but not in its manifest: it was not built with the "
-                            "report (remove it, or rebuild the report)")
+            problems.append(
+                f"{rel} is in the report folder but not in its manifest: it was not built with the "
+                "report (remove it, or rebuild the report)"
+            )
     git = manifest.get("git")
     commit = git.get("commit") if isinstance(git, dict) else None
     current = _git_commit(root).get("commit")
     if isinstance(commit, str) and commit and current and commit != current:
-        problems.append(f"the code has moved on: built at commit {commit[:12]}, now at {current[:12]} "
-                        "(rebuild to check the outputs are unchanged)")
+        problems.append(
+            f"the code has moved on: built at commit {commit[:12]}, now at {current[:12]} "
+            "(rebuild to check the outputs are unchanged)"
+        )
     return problems
 
 
@@ -168,8 +201,12 @@ def _project_for(report_dir: Path, manifest: dict[str, Any], inputs: dict[str, s
     from another folder, still finds them.
     """
     recorded = manifest.get("project")
-    candidates = [report_dir / recorded if isinstance(recorded, str) and recorded else None,
-                  find_project_root(report_dir), find_project_root(), Path.cwd()]
+    candidates = [
+        report_dir / recorded if isinstance(recorded, str) and recorded else None,
+        find_project_root(report_dir),
+        find_project_root(),
+        Path.cwd(),
+    ]
     found = [c for c in dict.fromkeys(candidates) if c is not None and c.is_dir()]
     relative = [rel for rel in inputs if not Path(rel).is_absolute()]
     for folder in found:
@@ -206,8 +243,13 @@ def _relpath(path: Path, start: Path) -> str:
 def _git_commit(root: Path) -> dict[str, Any]:
     try:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
-                               capture_output=True, text=True, timeout=10)
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
         if commit.returncode == 0:
             return {"commit": commit.stdout.strip(), "dirty": bool(dirty.stdout.strip())}
     except (OSError, subprocess.SubprocessError):
@@ -236,36 +278,54 @@ def _failed_cell_message(nb_path: Path) -> str:
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
                 first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
-                return (f"cell {i + 1} ({cell.get('id', '?')}: {first[:60]!r}) raised "
-                        f"{out.get('ename')}: {out.get('evalue')}")
+                return (
+                    f"cell {i + 1} ({cell.get('id', '?')}: {first[:60]!r}) raised "
+                    f"{out.get('ename')}: {out.get('evalue')}"
+                )
     return "the notebook failed"
 
 
-def execute_notebook(notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path,
-                     timeout: int | None, progress: bool) -> None:
+def execute_notebook(
+    notebook: Path, output: Path, parameters: dict[str, Any], cwd: Path, timeout: int | None, progress: bool
+) -> None:
     """Run ``notebook`` with Papermill. Raises :class:`ReportError` naming the failing cell."""
     import papermill as pm
     from jupyter_client.kernelspec import NoSuchKernel
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     try:
-        pm.execute_notebook(str(notebook), str(output), parameters=parameters, cwd=str(cwd),
-                            kernel_name="python3", progress_bar=progress, execution_timeout=timeout,
-                            log_output=False, extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
+        pm.execute_notebook(
+            str(notebook),
+            str(output),
+            parameters=parameters,
+            cwd=str(cwd),
+            kernel_name="python3",
+            progress_bar=progress,
+            execution_timeout=timeout,
+            log_output=False,
+            extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+        )
     except pm.PapermillExecutionError as err:
         raise ReportError(_failed_cell_message(output) if output.exists() else str(err)) from err
     except CellTimeoutError as err:
-        raise ReportError(f"{_running_cell(output)} did not finish within {timeout} seconds and was stopped; "
-                          "if the work is genuinely slow, raise --timeout") from err
+        raise ReportError(
+            f"{_running_cell(output)} did not finish within {timeout} seconds and was stopped; "
+            "if the work is genuinely slow, raise --timeout"
+        ) from err
     except DeadKernelError as err:
-        raise ReportError(f"the notebook's kernel died while running {_running_cell(output)} "
-                          "(often a sign it ran out of memory)") from err
+        raise ReportError(
+            f"the notebook's kernel died while running {_running_cell(output)} (often a sign it ran out of memory)"
+        ) from err
     except NoSuchKernel as err:
-        raise ReportError(f"no Jupyter kernel called 'python3' is installed for {sys.executable}; reinstall "
-                          "goldenthread in this environment (make report does it), which brings ipykernel") from err
+        raise ReportError(
+            f"no Jupyter kernel called 'python3' is installed for {sys.executable}; reinstall "
+            "goldenthread in this environment (make report does it), which brings ipykernel"
+        ) from err
     except RuntimeError as err:  # nbclient: "Kernel didn't respond in 60 seconds", and other start failures
-        raise ReportError(f"the notebook's kernel did not start ({err}). Check that 'python -m ipykernel' runs in "
-                          "this environment and that no environment variable it reads is malformed") from err
+        raise ReportError(
+            f"the notebook's kernel did not start ({err}). Check that 'python -m ipykernel' runs in "
+            "this environment and that no environment variable it reads is malformed"
+        ) from err
 
 
 def _running_cell(nb_path: Path) -> str:
@@ -317,28 +377,45 @@ def run_report(
     check_period_has_figures(dataset.for_audience(params.audience), params.period, params_file.name, progress)
     if dataset.warnings:  # things that build but are probably mistakes: said before the build, which goes on
         n = len(dataset.warnings)
-        progress(f"{n} warning{'s' if n != 1 else ''} about the data (the report is built anyway):\n"
-                 + warnings_summary(dataset.warnings))
+        progress(
+            f"{n} warning{'s' if n != 1 else ''} about the data (the report is built anyway):\n"
+            + warnings_summary(dataset.warnings)
+        )
     timings["validate"] = time.perf_counter() - t0
 
     extra = {k: v for k, v in (extra or {}).items() if v is not None}
     declared = notebook_parameters(notebook)
     undeclared = sorted(set(extra) - declared)
     if undeclared:
-        raise DataError([Problem(notebook.name, message=f"has no parameter {', '.join(map(repr, undeclared))}",
-                                 hint=f"Its parameters cell declares: {', '.join(sorted(declared)) or 'nothing'}")])
+        raise DataError(
+            [
+                Problem(
+                    notebook.name,
+                    message=f"has no parameter {', '.join(map(repr, undeclared))}",
+                    hint=f"Its parameters cell declares: {', '.join(sorted(declared)) or 'nothing'}",
+                )
+            ]
+        )
     subject = extra.get("directorate")
     if subject is not None and not re.fullmatch(r"[a-z0-9-]+", str(subject)):  # it becomes part of a path
-        raise DataError([Problem("--directorate", message="is not a directorate id", value=str(subject),
-                                 hint="Use a file name from data/<org>/directorates/ without .yaml, "
-                                      "for example eci")])
+        raise DataError(
+            [
+                Problem(
+                    "--directorate",
+                    message="is not a directorate id",
+                    value=str(subject),
+                    hint="Use a file name from data/<org>/directorates/ without .yaml, for example eci",
+                )
+            ]
+        )
     subject_files: list[Path] = []
     if subject is not None:  # the plan exists and this audience may see it, before any kernel starts
         from goldenthread.documents.directorate_plan import choose_directorate
         from goldenthread.inputs.directorates import load_directorates
 
-        choose_directorate(load_directorates(data_dir, dataset.plan, dataset.indicators), subject,
-                           params.audience, data_dir)
+        choose_directorate(
+            load_directorates(data_dir, dataset.plan, dataset.indicators), subject, params.audience, data_dir
+        )
         subject_files = [data_dir / "directorates" / f"{subject}.yaml"]
     name = report_folder_name(params.period, params.audience, notebook.stem, subject)
     final = out_root / name
@@ -366,7 +443,11 @@ def run_report(
             failed.mkdir(parents=True)
             if executed.exists():
                 shutil.move(str(executed), failed / executed.name)
-            kept = f"; the failed notebook is kept in {failed / executed.name}" if (failed / executed.name).exists() else ""
+            kept = (
+                f"; the failed notebook is kept in {failed / executed.name}"
+                if (failed / executed.name).exists()
+                else ""
+            )
             last = f"; the last good report in {final} is unchanged" if final.exists() else ""
             raise ReportError(f"{notebook.name}: {err}{kept}{last}") from err
         timings["execute"] = time.perf_counter() - t
@@ -408,8 +489,8 @@ def run_report(
 
         if "csv" in formats:
             progress("Writing the scorecard as CSV")
-            from goldenthread.output.export import write_csv
             from goldenthread.documents.report import build_report
+            from goldenthread.output.export import write_csv
 
             files["csv"] = staging / "scorecard.csv"
             p = params
@@ -424,8 +505,11 @@ def run_report(
             "period": params.period,
             "audience": params.audience,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "parameters": {**{k: v for k, v in params.model_dump(mode="json").items() if k in declared},
-                           **extra, "data": data_param},
+            "parameters": {
+                **{k: v for k, v in params.model_dump(mode="json").items() if k in declared},
+                **extra,
+                "data": data_param,
+            },
             "project": _relpath(root, final),
             "inputs": {_rel(p, root): sha256(p) for p in (*dataset.sources, *subject_files, params_file, notebook)},
             "outputs": {p.name: sha256(p) for p in files.values()},
@@ -434,8 +518,7 @@ def run_report(
             "platform": {"system": platform.system(), "machine": platform.machine(), "python": sys.version.split()[0]},
             "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
         }
-        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n",
-                                               encoding="utf-8")
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n", encoding="utf-8")
         files["manifest"] = staging / "manifest.json"
         _swap_into_place(staging, final)
         shutil.rmtree(failed, ignore_errors=True)
@@ -446,8 +529,9 @@ def run_report(
         return RunResult(final, {k: final / p.name for k, p in files.items()}, timings)
     except OSError as err:  # a full disk, a read-only folder: say so, keep the last good report
         last = f"; the last good report in {final} is unchanged" if final.exists() else ""
-        raise ReportError(f"could not write the report: {err.strerror or err} ({err.filename or staging}){last}") \
-            from err
+        raise ReportError(
+            f"could not write the report: {err.strerror or err} ({err.filename or staging}){last}"
+        ) from err
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -461,20 +545,42 @@ def _refuse_another_councils_folder(final: Path, organisation: str) -> None:
     """
     move = "Build into another folder with --out (for example --out reports/<council>), or move it first"
     if final.exists() and not final.is_dir():
-        raise DataError([Problem(str(final), message="is a file, not a report folder, so the report cannot be "
-                                                      "written there", hint=move)])
+        raise DataError(
+            [
+                Problem(
+                    str(final),
+                    message="is a file, not a report folder, so the report cannot be written there",
+                    hint=move,
+                )
+            ]
+        )
     manifest_path = final / "manifest.json"
     if not manifest_path.is_file():
         return
     try:
         built_for = read_manifest(manifest_path).get("organisation")
     except (OSError, ValueError) as err:
-        raise DataError([Problem(str(final), message=f"holds a report whose manifest cannot be read ({err}), so "
-                                                      "whose report it is cannot be told", hint=move)]) from err
+        raise DataError(
+            [
+                Problem(
+                    str(final),
+                    message=f"holds a report whose manifest cannot be read ({err}), so "
+                    "whose report it is cannot be told",
+                    hint=move,
+                )
+            ]
+        ) from err
     if built_for and built_for != organisation:
-        raise DataError([Problem(str(final), message=f"holds {built_for}'s report for this period, not {organisation}'s",
-                                 hint="Build into another folder with --out (for example --out reports/<council>), "
-                                      "or move that report first")])
+        raise DataError(
+            [
+                Problem(
+                    str(final),
+                    message=f"holds {built_for}'s report for this period, not {organisation}'s",
+                    hint="Build into another folder with --out (for example --out reports/<council>), "
+                    "or move that report first",
+                )
+            ]
+        )
 
 
 def check_environment(environ: Mapping[str, str] | None = None) -> None:
@@ -489,10 +595,17 @@ def check_environment(environ: Mapping[str, str] | None = None) -> None:
     if epoch is None:
         return
     if not (re.fullmatch(r"[0-9]{1,12}", epoch) and _is_a_date(int(epoch))):
-        raise DataError([Problem("SOURCE_DATE_EPOCH (environment variable)",
-                                 message="is not a whole number of seconds since 1 January 1970", value=epoch,
-                                 hint="Unset it (unset SOURCE_DATE_EPOCH: the PDF is then dated the end of the "
-                                      "report month) or set it to a number such as 1564617600")])
+        raise DataError(
+            [
+                Problem(
+                    "SOURCE_DATE_EPOCH (environment variable)",
+                    message="is not a whole number of seconds since 1 January 1970",
+                    value=epoch,
+                    hint="Unset it (unset SOURCE_DATE_EPOCH: the PDF is then dated the end of the "
+                    "report month) or set it to a number such as 1564617600",
+                )
+            ]
+        )
 
 
 def _is_a_date(seconds: int) -> bool:
@@ -512,14 +625,35 @@ def check_run_arguments(formats: Iterable[str], renderer: str, out_root: Path) -
     formats = tuple(formats)
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
-        raise DataError([Problem("--format", message=f"unknown format {', '.join(unknown)}",
-                                 hint="Use html, pdf or csv, comma-separated (for example html,pdf)")])
+        raise DataError(
+            [
+                Problem(
+                    "--format",
+                    message=f"unknown format {', '.join(unknown)}",
+                    hint="Use html, pdf or csv, comma-separated (for example html,pdf)",
+                )
+            ]
+        )
     if not formats:
-        raise DataError([Problem("--format", message="names no format, so there would be no report to write",
-                                 hint="Use html, pdf or csv, comma-separated (for example html,pdf)")])
+        raise DataError(
+            [
+                Problem(
+                    "--format",
+                    message="names no format, so there would be no report to write",
+                    hint="Use html, pdf or csv, comma-separated (for example html,pdf)",
+                )
+            ]
+        )
     if renderer not in ("goldenthread", "quarto"):
-        raise DataError([Problem("--renderer", message=f"unknown renderer {renderer!r}",
-                                 hint="Use goldenthread (the default) or quarto")])
+        raise DataError(
+            [
+                Problem(
+                    "--renderer",
+                    message=f"unknown renderer {renderer!r}",
+                    hint="Use goldenthread (the default) or quarto",
+                )
+            ]
+        )
     if renderer == "quarto" and shutil.which("quarto") is None:
         run_quarto(Path("unused"), ())  # raises the 'Quarto is not installed' error before any work
     check_environment()
@@ -540,8 +674,9 @@ def _make_out_root(out_root: Path) -> None:
     try:
         out_root.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise DataError([Problem("--out", message=f"could not make {out_root}: {err.strerror or err}",
-                                 hint=OUT_HINT)]) from err
+        raise DataError(
+            [Problem("--out", message=f"could not make {out_root}: {err.strerror or err}", hint=OUT_HINT)]
+        ) from err
 
 
 def check_period_has_figures(dataset: Dataset, period: str, source: str, progress: Progress = lambda m: None) -> None:
@@ -554,15 +689,29 @@ def check_period_has_figures(dataset: Dataset, period: str, source: str, progres
     months = v.loc[v["value"].notna() | v["milestone_status"].notna(), "period"].dropna().astype(int)
     wanted = parse_period(period)
     if months.empty or months.min() > wanted:
-        start = (f"the data starts in {format_period(int(months.min()))}" if not months.empty
-                 else "values.csv holds no figures")
-        raise DataError([Problem(source, column="period", field="key",
-                                 message=f"no indicator has a figure at or before {period}; {start}",
-                                 value=period, hint="Check the period: a report is for a month the data covers")])
+        start = (
+            f"the data starts in {format_period(int(months.min()))}"
+            if not months.empty
+            else "values.csv holds no figures"
+        )
+        raise DataError(
+            [
+                Problem(
+                    source,
+                    column="period",
+                    field="key",
+                    message=f"no indicator has a figure at or before {period}; {start}",
+                    value=period,
+                    hint="Check the period: a report is for a month the data covers",
+                )
+            ]
+        )
     latest = int(months.max())
     if wanted - latest > 14:  # longer ago than any indicator's figure stays current (annual: 14 months)
-        progress(f"Warning: the latest figure in the data is for {format_period(latest)}, more than 14 months "
-                 f"before {period}: every indicator will show insufficient information")
+        progress(
+            f"Warning: the latest figure in the data is for {format_period(latest)}, more than 14 months "
+            f"before {period}: every indicator will show insufficient information"
+        )
 
 
 def published_notebook(nb: Any, notebook_path: str) -> Any:
@@ -599,6 +748,7 @@ _interrupted = False
 def _worker_start() -> None:
     """In each worker of ``run_reports``: remember a Ctrl-C, so a report queued behind the one it
     stopped is not started after the user said stop."""
+
     def stop(signum: int, frame: object) -> None:
         global _interrupted
         _interrupted = True
@@ -614,9 +764,14 @@ def _run_one(kwargs: dict[str, Any]) -> RunResult:
     return run_report(**kwargs)
 
 
-def run_reports(params_file: Path, subjects: list[dict[str, Any]], *, workers: int | None = None,
-                on_done: Callable[[dict[str, Any], RunResult | Exception], None] = lambda s, r: None,
-                **common: Any) -> list[tuple[dict[str, Any], RunResult | Exception]]:
+def run_reports(
+    params_file: Path,
+    subjects: list[dict[str, Any]],
+    *,
+    workers: int | None = None,
+    on_done: Callable[[dict[str, Any], RunResult | Exception], None] = lambda s, r: None,
+    **common: Any,
+) -> list[tuple[dict[str, Any], RunResult | Exception]]:
     """Build one report per subject (e.g. per directorate) in parallel, one process per core.
 
     Each run keeps every guarantee of :func:`run_report`; a run that fails does not stop the
@@ -628,8 +783,10 @@ def run_reports(params_file: Path, subjects: list[dict[str, Any]], *, workers: i
     workers = max(1, min(workers or os.cpu_count() or 1, len(subjects) or 1))
     results: dict[int, RunResult | Exception] = {}
     with ProcessPoolExecutor(max_workers=workers, initializer=_worker_start) as pool:
-        futures = {pool.submit(_run_one, {"params_file": params_file, "extra": subject, **common}): i
-                   for i, subject in enumerate(subjects)}
+        futures = {
+            pool.submit(_run_one, {"params_file": params_file, "extra": subject, **common}): i
+            for i, subject in enumerate(subjects)
+        }
         try:
             for future in as_completed(futures):
                 i = futures[future]
@@ -712,8 +869,12 @@ def run_quarto(executed_notebook: Path, formats: Iterable[str]) -> None:
     """Render through Quarto when it is installed (optional; never required)."""
     quarto = shutil.which("quarto")
     if quarto is None:
-        raise ReportError("Quarto is not installed (no 'quarto' on PATH). The default renderer needs nothing "
-                          "extra: leave out --renderer, or install Quarto from quarto.org to use it.")
+        raise ReportError(
+            "Quarto is not installed (no 'quarto' on PATH). The default renderer needs nothing "
+            "extra: leave out --renderer, or install Quarto from quarto.org to use it."
+        )
     for fmt in formats:
-        subprocess.run([quarto, "render", str(executed_notebook), "--to", "typst" if fmt == "pdf" else fmt,
-                        "--no-execute"], check=True)
+        subprocess.run(
+            [quarto, "render", str(executed_notebook), "--to", "typst" if fmt == "pdf" else fmt, "--no-execute"],
+            check=True,
+        )
