@@ -1,52 +1,91 @@
 # goldenthread: two commands on a fresh machine (Python 3.11, pip only).
 #   make report   create .venv, install, build the example quarter's report (reports/2019-07/)
 #   make test     the whole suite: unit, integration and nbval over notebooks/
+#   make test-fast  the unit tests alone, under a minute
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
 PERIOD ?= 2019-07
+# Installs come from the lock files (pinned versions; make lock updates them), one per need, each a superset of build:
+#   build: what the quarterly build needs; test: + the test tools; lab: + JupyterLab and the explorer's widgets;
+#   dev: everything, + ruff, mypy, pre-commit and pip-tools.
+LOCKS  := requirements
+STAMP   = $(VENV)/.installed-$(1)
 
-.PHONY: report reports test validate lab bench clean help
+.PHONY: report reports test test-fast validate lab bench check lock clean help
 help:
 	@echo "make report   build the example report for $(PERIOD) (HTML + PDF in reports/$(PERIOD)/)"
 	@echo "make reports  every document for $(PERIOD): the report, the business plan, each directorate plan"
 	@echo "make test     run every test (unit, integration, nbval)"
+	@echo "make test-fast  the unit tests only (no kernel, no notebooks), with coverage: under a minute"
 	@echo "make validate check data/example against the data contract"
 	@echo "make lab      open JupyterLab on the notebooks, with the project's Python as the kernel"
 	@echo "make bench    time the pipeline against the Papermill + nbconvert floor"
+	@echo "make check    what pre-commit checks (ruff lint and format, nbstripout, YAML, TOML, whitespace), then mypy"
+	@echo "make lock     re-pin requirements/*.lock to the newest versions pyproject.toml allows"
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
-	touch $(STAMP)
 
-report: $(STAMP)
+# The pinned dependencies first, then goldenthread itself (editable, from lib/) without letting pip resolve again.
+$(VENV)/.installed-%: $(LOCKS)/%.lock pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r $<
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+report: $(call STAMP,build)
 	$(BIN)/goldenthread report --period $(PERIOD)
 
-reports: $(STAMP)
+reports: $(call STAMP,build)
 	$(BIN)/goldenthread report --period $(PERIOD)
 	$(BIN)/goldenthread report --notebook business_plan --period $(PERIOD)
 	$(BIN)/goldenthread report --notebook directorate_plan --all --period $(PERIOD)
 
 # The notebooks' "python3" kernel is the Python JupyterLab runs on: this .venv, with goldenthread installed.
-lab: $(STAMP)
+lab: $(call STAMP,lab)
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" notebooks/corporate_performance_report.ipynb \
 	    $(if $(filter 0,$(shell id -u)),--allow-root)
 
-test: $(STAMP)
-	$(BIN)/python -m pytest
+# Both run on every core (pytest-xdist; WORKERS=1 for one process) and report coverage of lib/goldenthread.
+# `make test` hands out whole test files (--dist loadfile): a report a module's fixture builds is built once,
+# and nbval runs a notebook's cells in order in one kernel. `make test-fast` is the unit tests alone (no
+# kernel, no notebook), handed out one by one.
+WORKERS ?= auto
+COVERAGE = --cov=goldenthread --cov-report=term:skip-covered
+test: $(call STAMP,test)
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile $(COVERAGE)
 
-validate: $(STAMP)
+test-fast: $(call STAMP,test)
+	$(BIN)/python -m pytest tests -m "not integration" -n $(WORKERS) $(COVERAGE)
+
+validate: $(call STAMP,build)
 	$(BIN)/goldenthread validate data/example
 
-bench: $(STAMP)
+bench: $(call STAMP,build)
 	$(BIN)/python benchmarks/pipeline.py
 	$(BIN)/python benchmarks/status.py
 	$(BIN)/python benchmarks/areas.py
 	$(BIN)/python benchmarks/directorates.py
 
+# The same checks as the git hook, over every tracked file, then the types of lib/goldenthread ([tool.mypy]).
+check: $(call STAMP,dev)
+	$(BIN)/pre-commit run --all-files --show-diff-on-failure
+	$(BIN)/mypy
+
+# Re-pin after changing dependencies in pyproject.toml (commit pyproject.toml and requirements/ together). Pins that
+# still satisfy pyproject.toml are kept; `make lock LOCK_FLAGS=--upgrade` moves everything to the newest allowed.
+# dev.lock is resolved first, with every extra; the others are resolved within it, so a package has one version in all.
+LOCK_FLAGS ?=
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links $(LOCK_FLAGS)
+lock: $(call STAMP,dev)
+	$(PIP_COMPILE) --all-extras -o $(LOCKS)/dev.lock pyproject.toml
+	$(PIP_COMPILE) -c $(LOCKS)/dev.lock -o $(LOCKS)/build.lock pyproject.toml
+	$(PIP_COMPILE) -c $(LOCKS)/dev.lock --extra test -o $(LOCKS)/test.lock pyproject.toml
+	$(PIP_COMPILE) -c $(LOCKS)/dev.lock --extra lab -o $(LOCKS)/lab.lock pyproject.toml
+	@echo "pinned: update the hooks' versions in .pre-commit-config.yaml if ruff, nbstripout or pre-commit-hooks moved"
+
 clean:
 	rm -rf $(VENV) reports/20* reports/business-plan-* reports/directorate-plan-* reports/index.html \
-	       reports/.staging-* .pytest_cache
+	       reports/.staging-* .pytest_cache .mypy_cache .ruff_cache

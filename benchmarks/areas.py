@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from goldenthread.inputs.config import StatusScheme  # noqa: E402
 from goldenthread.measures.scorecard import MAX_AGE, observations  # noqa: E402
 from goldenthread.narrative.areas import drafted, select  # noqa: E402
-from goldenthread.narrative.findings import find  # noqa: E402
+from goldenthread.narrative.findings import findings_for_history  # noqa: E402
 from status import make_dataset  # noqa: E402
 
 
@@ -74,14 +74,14 @@ def main(argv: list[str] | None = None) -> int:
             runs.append(time.perf_counter() - t)
         return statistics.median(runs), result
 
-    t_find, found = timed(lambda: find(obs, card.set_index("id")["as_at"]))
+    t_find, found = timed(lambda: findings_for_history(obs, card.set_index("id")["as_at"]))
     t_areas, sel = timed(lambda: select(card, drafted(card, obs, period, labels)))
-    total = t_areas  # drafted() runs find() itself: this is the whole step a report run takes
+    total = t_areas  # drafted() runs findings_for_history() itself: this is the whole step a report run takes
     print(
         f"goldenthread areas benchmark: {args.indicators:,} indicators x {args.months} months = {len(obs):,} rows; "
         f"median of {args.repeats}"
     )
-    print(f"  find()                 {t_find:6.3f} s   {len(found):,} findings")
+    print(f"  findings_for_history() {t_find:6.3f} s   {len(found):,} findings")
     print(
         f"  drafted() + select()   {t_areas:6.3f} s   {len(sel.candidates):,} candidates "
         f"({len(sel.success)} successes, {len(sel.concern)} concerns in the report)"
@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     ok = total <= args.budget
     print(
         f"{'OK' if ok else 'FAIL'}: finding and ranking {'within' if ok else 'over'} the {args.budget:.1f} s budget "
-        f"(the report step, find() included: {t_areas:.3f} s)"
+        f"(the report step, findings_for_history() included: {t_areas:.3f} s)"
     )
     return 0 if ok else 1
 

@@ -169,11 +169,11 @@ def _with_derived(
 
 
 FULL_NOTES = {
-    "execute": "pipeline.execute_notebook (imports papermill, starts the kernel, runs the cells)",
+    "execute": "waits for the kernel started before validation (run/kernel.py), runs the cells",
     "nb_run": "papermill's own duration of the notebook run",
     "nb_cells": "sum of the cells' durations",
-    "unstaged": "total - the stages above (imports of nbformat and goldenthread.output.render)",
-    "outside": "wall - total: interpreter, CLI and pandas imports, manifest (git, sha256), exit",
+    "unstaged": "total - the stages above (papermill import, notebook parameters, published notebook)",
+    "outside": "wall - total: interpreter, kernel start, pandas imports, manifest, log, index, exit",
 }
 FLOOR_NOTES = {
     "imports": "import nbformat, papermill, nbconvert in the runner process",

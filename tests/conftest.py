@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -153,6 +154,21 @@ def run_cli(*args: str, timeout: int = 300) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "goldenthread.run.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout
     )
+
+
+def wait_until_executing(out: Path, proc: subprocess.Popen[str] | subprocess.Popen[bytes]) -> None:
+    """Wait until the report run ``proc`` is executing a notebook in a staging folder under ``out``, so a
+    test can stop it mid-run.
+
+    It waits for the run itself, not for a number of seconds a busy machine might need: the only limit is
+    a guard of ten minutes (the default limit of one cell), so that a run that never gets there fails the
+    test instead of hanging it.
+    """
+    deadline = time.monotonic() + 600
+    while not list(out.glob(".staging-*/*.ipynb")):
+        assert proc.poll() is None, f"the run ended (exit {proc.returncode}) before it executed a notebook"
+        assert time.monotonic() < deadline, "the run did not start executing a notebook in ten minutes"
+        time.sleep(0.1)
 
 
 @pytest.fixture(scope="session")

@@ -223,12 +223,12 @@ def test_hollowmere_reports_build_and_read_right(tmp_path: Path) -> None:
 
 def test_months_in_the_report_year_read_without_it() -> None:
     # guard for the month check above: its notion of "the report's year" agrees with the wording's
-    from goldenthread.narrative.wording import when
+    from goldenthread.narrative.wording import period_phrase
 
     for period in ("2025-03", "2025-04", "2019-07"):
         p = parse_period(period)
         for back in range(0, 24):
-            text = when(p - back, p)
+            text = period_phrase(p - back, p)
             assert (" " in text) == (financial_year(p - back) != financial_year(p))
     assert MILESTONE_LABELS["complete"] == "Complete"
 

@@ -1,23 +1,36 @@
-"""The chart module: honest value axes, lines that break at gaps and year ends, and no global backend."""
+"""The chart module: honest value axes, lines that break at gaps and year ends, no global backend, and many
+charts drawn fast (one canvas, worker processes) and stored once in the notebook."""
 
 from __future__ import annotations
 
+import base64
+import io
+import json
 import re
 import subprocess
 import sys
 import textwrap
 from decimal import Decimal
+from pathlib import Path
 
+import matplotlib
+import nbformat
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import EXAMPLE, ROOT
-from goldenthread.documents import charts
+from conftest import EXAMPLE, ROOT, run_cli
+from goldenthread.documents import chart_pool, charts
 from goldenthread.documents.report import Report, anchor, build_report
+from goldenthread.errors import ReportError
 from goldenthread.inputs.periods import parse_period
+from goldenthread.output import TYPST_MIME, render
+from goldenthread.output.images import section_files
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import scale  # noqa: E402 - the benchmark's data set, generated as it generates it
 
 #: A tick label as the charts write it: sign, pound, number, money scale, unit.
 LABEL = re.compile(
@@ -272,3 +285,143 @@ def test_importing_and_drawing_leaves_the_analysts_backend_alone() -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["svg", "svg", "FigureCanvasAgg", "matplotlib.backends.backend_svg"]
+
+
+# --- many charts: one canvas, worker processes, one copy in the notebook -----------------------------
+
+
+def _july_requests(july: Report) -> list[chart_pool.TrendRequest]:
+    history = july.history.groupby("indicator")
+    fy_start = july.dataset.organisation.financial_year_start_month
+    return [
+        chart_pool.TrendRequest(history.get_group(r.id), r.title, r.unit, int(r.decimals), fy_start)
+        for r in july.card[july.card["kind"] == "measure"].itertuples(index=False)
+        if r.id in history.groups
+    ]
+
+
+#: Shapes that leave different state on a shared figure: long and short, gaps, a year-to-date
+#: measure, money in millions, no target, a single figure (no chart), negative figures.
+ODD_SERIES = [
+    series("2017-04", [float(i) for i in range(30)], [20.0] * 30),
+    series("2019-01", [5, 6], None),
+    series("2019-01", [1, None, None, 4, 5], [3] * 5),
+    series("2018-04", [10, 20, 30, 5, 15], [12, 24, 36, 6, 18], aggregation="cumulative"),
+    series("2019-01", [1.5e6, 2.5e6, 0.8e6], [2e6] * 3),
+    series("2019-01", [7], [7]),
+    series("2019-01", [-3, 2, -1, 4], [0] * 4, frequency="quarterly", every=3),
+]
+
+
+def _odd_requests() -> list[chart_pool.TrendRequest]:
+    units = ["percent", "number", "percent", "number", "gbp", "number", "gbp"]
+    return [chart_pool.TrendRequest(h, f"odd {i}", units[i], 1) for i, h in enumerate(ODD_SERIES)]
+
+
+def test_charts_drawn_one_after_another_on_one_canvas_are_the_charts_drawn_alone(july: Report) -> None:
+    requests = _july_requests(july) + _odd_requests() + _july_requests(july)[::-1]
+    canvas = charts.TrendCanvas()
+    for r in requests:
+        alone = charts.trend_chart(r.history, r.title, r.unit, r.decimals, fy_start_month=r.fy_start_month)
+        shared = canvas.chart(r.history, r.title, r.unit, r.decimals, fy_start_month=r.fy_start_month)
+        assert shared == alone, r.title
+
+
+def test_a_worker_process_draws_the_bytes_the_caller_draws(july: Report) -> None:
+    # the worker alone takes every batch (no caller drawing beside it), so it certainly draws them
+    requests = _july_requests(july) + _odd_requests()
+    batches = [requests[i : i + chart_pool.BATCH] for i in range(0, len(requests), chart_pool.BATCH)]
+    results: dict[int, list[charts.Chart | None]] = {}
+    rc = {k: v for k, v in matplotlib.rcParams.items() if k not in chart_pool._NOT_COPIED}
+    chart_pool._work(chart_pool._Queue(len(batches)), batches, rc, results)
+    assert sorted(results) == list(range(len(batches)))
+    drawn = [chart for i in sorted(results) for chart in results[i]]
+    expected = [
+        charts.trend_chart(r.history, r.title, r.unit, r.decimals, fy_start_month=r.fy_start_month) for r in requests
+    ]
+    assert drawn == expected
+    assert sum(c is None for c in drawn) == 1  # the single figure
+
+
+def test_trend_charts_with_workers_or_without_gives_the_same_charts_in_order(july: Report) -> None:
+    requests = (_july_requests(july) + _odd_requests()) * 3
+    assert chart_pool.trend_charts(requests, workers=1) == chart_pool.trend_charts(requests, workers=0)
+
+
+def test_charts_are_drawn_in_process_when_no_worker_can_start(july: Report, monkeypatch: pytest.MonkeyPatch) -> None:
+    requests = _july_requests(july)
+    expected = chart_pool.trend_charts(requests, workers=0)
+    monkeypatch.setattr(chart_pool.sys, "executable", str(ROOT / "no-such-python"))
+    assert chart_pool.trend_charts(requests, workers=2) == expected
+
+
+def test_the_worker_loop_answers_each_batch_and_stops_at_the_end_of_its_input(july: Report) -> None:
+    requests = _july_requests(july)[:3]
+    stdin = io.BytesIO()
+    chart_pool._send(stdin, {"font.size": 10.0})
+    chart_pool._send(stdin, requests)
+    stdin.seek(0)
+    stdout = io.BytesIO()
+    chart_pool.serve(stdin, stdout)
+    stdout.seek(0)
+    assert chart_pool._receive(stdout) == chart_pool.trend_charts(requests, workers=0)
+    assert chart_pool._receive(stdout) is None
+
+
+def test_each_chart_is_stored_once_in_the_appendixs_notebook_output(july: Report) -> None:
+    section = july.appendix()
+    bundle = section._repr_mimebundle_()
+    stored = json.dumps(bundle)
+    payload = bundle[TYPST_MIME]
+    assert len(section.files) == 20 and payload["files"] == {} and len(payload["html_files"]) == 20
+    for data in section.files.values():
+        assert stored.count(base64.b64encode(data).decode("ascii")) == 1  # in the HTML only
+    # no repr of the section (with every chart's bytes) as the text form
+    assert bundle["text/plain"] == "<report section: Appendix A: Performance scorecard, 20 charts>"
+    assert section_files(payload, bundle["text/html"]) == section.files
+
+
+def test_the_pdf_step_takes_each_chart_from_the_html_and_refuses_a_missing_one(july: Report, tmp_path: Path) -> None:
+    section = july.appendix()
+    bundle = section._repr_mimebundle_()
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output("display_data", data=bundle)]))
+    render.typst_source(nb, tmp_path)
+    assert {name: (tmp_path / name).read_bytes() for name in section.files} == section.files
+    first = next(iter(section.files))
+    output = nb.cells[0].outputs[0]
+    output.data["text/html"] = output.data["text/html"].replace(base64.b64encode(section.files[first]).decode(), "AAAA")
+    (tmp_path / "again").mkdir()
+    with pytest.raises(ReportError, match=re.escape(first)):
+        render.typst_source(nb, tmp_path / "again")
+
+
+def test_a_large_indicator_set_shows_every_chart_in_the_html_and_the_pdf(tmp_path: Path) -> None:
+    # three times the example: 60 charts, enough to draw them in worker processes
+    data = scale.replicate(EXAMPLE, tmp_path / "data", 3)
+    result = run_cli("report", "--data", str(data), "--period", "2019-07", "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    folder = tmp_path / "out" / "2019-07"
+    html = (folder / "corporate_performance_report.html").read_text(encoding="utf-8")
+    report = build_report(data, "2019-07")
+    expected = report.appendix().files
+    assert len(expected) == 60 and len(expected) >= chart_pool.POOL_MIN_CHARTS
+    shown = re.findall(r'<figure class="gt-chart"><img [^>]*src="data:image/png;base64,([^"]+)"', html)
+    assert sorted(shown) == sorted(base64.b64encode(b).decode("ascii") for b in expected.values())
+    pdf = (folder / "corporate_performance_report.pdf").read_bytes()
+    # one image (with its alpha mask) per distinct chart: a copy's figures, so its chart, are its original's
+    assert len(re.findall(rb"/SMask \d+ 0 R", pdf)) == len(set(expected.values())) == 20
+    notebook = nbformat.read(folder / "corporate_performance_report.ipynb", as_version=4)
+    appendix = [o for c in notebook.cells for o in c.get("outputs", []) if TYPST_MIME in o.get("data", {})][-1]
+    assert len(appendix["data"][TYPST_MIME]["html_files"]) == 60 and not appendix["data"][TYPST_MIME]["files"]
+
+
+def test_the_appendix_style_is_seaborns_whitegrid() -> None:
+    """The charts' style is written out (so the report's kernel need not import seaborn) and must not drift from
+    seaborn's ``whitegrid``: a seaborn upgrade that changes it fails here, not silently in the charts."""
+    import seaborn as sns
+
+    from goldenthread.documents.charts import WHITEGRID
+
+    expected = {k: v for k, v in dict(sns.axes_style("whitegrid")).items() if k != "image.cmap"}
+    assert WHITEGRID == expected

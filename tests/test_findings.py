@@ -18,9 +18,9 @@ def findings(
     rows = values if values is not None else monthly("A1", start, figures)
     folder = write_dataset(tmp_path / "d", [indicator(id="A1", first_reported="2015-04", **ind)], rows)
     report = build_report(folder, period)
-    from goldenthread.narrative.findings import find
+    from goldenthread.narrative.findings import findings_for_history
 
-    found = find(report.history, report.card.set_index("id")["as_at"])
+    found = findings_for_history(report.history, report.card.set_index("id")["as_at"])
     cands = report.area_candidates()
     found["text"] = [cands.set_index("indicator").loc["A1", "draft"] if i == 0 else "" for i in range(len(found))]
     return found
@@ -105,9 +105,9 @@ def test_record_low_is_a_success_when_lower_is_better(tmp_path: Path) -> None:
     )
     rec = found[found["kind"] == "record_best"].iloc[0]
     assert rec["direction"] == "success"
-    from goldenthread.narrative.wording import draft
+    from goldenthread.narrative.wording import draft_sentence
 
-    text = draft(rec, "days", 0, "monthly", 24235, {})
+    text = draft_sentence(rec, "days", 0, "monthly", 24235, {})
     assert text == "The figure fell to 25 days in August – the lowest it has ever been."
 
 

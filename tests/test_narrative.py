@@ -23,7 +23,7 @@ from conftest import ORGANISATION, indicator, monthly, write_dataset
 from goldenthread.documents.report import build_report
 from goldenthread.inputs.load import load_dataset
 from goldenthread.inputs.periods import parse_period
-from goldenthread.narrative.wording import indicator_set_sentence, when
+from goldenthread.narrative.wording import indicator_set_sentence, period_phrase
 from goldenthread.run.cli import app
 
 
@@ -156,11 +156,11 @@ def test_the_news_window_can_be_set_for_a_run(tmp_path: Path) -> None:
 
 def test_months_outside_the_reports_financial_year_carry_their_year() -> None:
     april_2019 = parse_period("2019-04")
-    assert when(parse_period("2019-03"), april_2019) == "March 2019"
-    assert when(parse_period("2019-04"), april_2019) == "April"
-    assert when(parse_period("2018-12"), parse_period("2019-07")) == "December 2018"
-    assert when(parse_period("2019-12"), parse_period("2019-07")) == "December"  # later in the same year
-    assert when(parse_period("2019-01"), parse_period("2019-03"), fy_start_month=1) == "January"
+    assert period_phrase(parse_period("2019-03"), april_2019) == "March 2019"
+    assert period_phrase(parse_period("2019-04"), april_2019) == "April"
+    assert period_phrase(parse_period("2018-12"), parse_period("2019-07")) == "December 2018"
+    assert period_phrase(parse_period("2019-12"), parse_period("2019-07")) == "December"  # later in the same year
+    assert period_phrase(parse_period("2019-01"), parse_period("2019-03"), fy_start_month=1) == "January"
 
 
 # --- 4. who chose the areas -------------------------------------------------------------------------
@@ -228,9 +228,9 @@ def test_an_override_in_the_history_is_named_when_a_status_moves_from_it(tmp_pat
     report = build_report(
         write_dataset(tmp_path / "d", [indicator(id="A1", target=85)], vals, commentary=comm), "2019-06"
     )
-    from goldenthread.narrative.findings import find
+    from goldenthread.narrative.findings import findings_for_history
 
-    found = find(report.history, report.card.set_index("id")["as_at"])
+    found = findings_for_history(report.history, report.card.set_index("id")["as_at"])
     worse = found[found["kind"] == "status_worsened"].iloc[0]
     assert bool(worse["previous_overridden"]) and not bool(worse["overridden"])
 
@@ -385,9 +385,9 @@ def test_a_change_inside_the_no_change_band_is_never_called_large(tmp_path: Path
     )
     report = build_report(folder, "2019-08")
     assert report.card.set_index("id").loc["A1", "dot_previous"] == "no_change"
-    from goldenthread.narrative.findings import find
+    from goldenthread.narrative.findings import findings_for_history
 
-    found = find(report.history, report.card.set_index("id")["as_at"])
+    found = findings_for_history(report.history, report.card.set_index("id")["as_at"])
     assert "large_change" not in set(found["kind"])
     assert "larger month-on-month change" not in texts(report, "A1")
 

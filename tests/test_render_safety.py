@@ -255,7 +255,7 @@ def test_a_pdf_that_cannot_be_laid_out_fails_the_build_and_keeps_the_last_good_r
 ) -> None:
     from goldenthread.run import pipeline
 
-    def fake_execute(notebook_path, output, parameters, cwd, timeout, progress):  # noqa: ANN001
+    def fake_execute(notebook_path, output, parameters, cwd, timeout, progress, kernel=None):  # noqa: ANN001
         nbformat.write(notebook({"title": "Corporate Performance Report"}, broken_appendix("ASC-01")), output)
 
     monkeypatch.setattr(pipeline, "execute_notebook", fake_execute)

@@ -57,6 +57,7 @@ def test_all_outputs_written(built: Path) -> None:
         "corporate_performance_report.html",
         "corporate_performance_report.pdf",
         "manifest.json",
+        "run.log",
     }
 
 

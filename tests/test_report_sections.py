@@ -57,8 +57,8 @@ def test_item_without_commentary_states_the_figures(tmp_path: Path) -> None:
 def test_sections_carry_typst_and_chart_files_for_the_pdf() -> None:
     report = build_report("data/example", "2019-07")
     bundle = report.appendix()._repr_mimebundle_()
-    assert set(bundle) == {"text/html", TYPST_MIME}
-    files = bundle[TYPST_MIME]["files"]
+    assert set(bundle) == {"text/html", "text/plain", TYPST_MIME}
+    files = bundle[TYPST_MIME]["html_files"]  # each chart once, in the HTML (tests/test_charts.py)
     assert files and all(name.endswith(".png") for name in files)
     for name in files:
         assert f'file: "{name}"' in bundle[TYPST_MIME]["typst"]

@@ -5,8 +5,13 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import tomllib
+from pathlib import Path
 
 import pytest
+import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from conftest import ROOT
 from goldenthread.inputs.config import ReportParameters
@@ -66,3 +71,75 @@ def test_data_contract_page_documents_every_column() -> None:
 def test_lib_is_tracked_by_git() -> None:
     ignored = subprocess.run(["git", "check-ignore", "-q", "lib/goldenthread/__init__.py"], cwd=ROOT)
     assert ignored.returncode == 1, "lib/ must not be git-ignored"
+
+
+LOCKS = ROOT / "requirements"
+LAB_ONLY = {"jupyterlab", "itables", "ipywidgets"}
+
+
+def _pins(lock: Path) -> dict[str, str]:
+    """``name: version`` for every ``name==version`` line pip-compile wrote."""
+    pins = {}
+    for line in lock.read_text(encoding="utf-8").splitlines():
+        if m := re.fullmatch(r"([A-Za-z0-9._-]+)==([^\s;]+)", line.strip()):
+            pins[canonicalize_name(m[1])] = m[2]
+    return pins
+
+
+def _declared() -> dict[str, list[Requirement]]:
+    """pyproject.toml's requirements: the core list under "build", then each extra."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    groups = {"build": project["dependencies"], **project["optional-dependencies"]}
+    return {group: [Requirement(r) for r in reqs] for group, reqs in groups.items()}
+
+
+def test_every_lock_pins_the_same_version_as_the_dev_lock() -> None:
+    """make lock resolves the others within dev.lock: switching from make report to make test never
+    changes a version the report was built with."""
+    dev = _pins(LOCKS / "dev.lock")
+    build = _pins(LOCKS / "build.lock")
+    for name in ("build", "test", "lab"):
+        pins = _pins(LOCKS / f"{name}.lock")
+        assert pins.items() <= dev.items(), f"{name}.lock differs from dev.lock: run make lock"
+        assert build.items() <= pins.items(), f"{name}.lock lacks part of build.lock: run make lock"
+
+
+@pytest.mark.parametrize("group", ["build", "test", "lab", "dev"])
+def test_each_lock_satisfies_pyproject(group: str) -> None:
+    """A requirement added or raised in pyproject.toml without make lock fails here, not on a fresh machine."""
+    pins = _pins(LOCKS / f"{group}.lock")
+    declared = _declared()
+    wanted = [r for g in declared if g == "build" or group in (g, "dev") for r in declared[g]]
+    for req in wanted:
+        name = canonicalize_name(req.name)
+        assert name in pins, f"{req.name} is not in requirements/{group}.lock: run make lock"
+        assert req.specifier.contains(pins[name], prereleases=True), (
+            f"requirements/{group}.lock pins {req.name}=={pins[name]}, outside {req}: run make lock"
+        )
+
+
+def test_the_quarterly_build_installs_no_analyst_or_test_tools() -> None:
+    """make report installs build.lock: JupyterLab, the explorer's widgets and the test tools stay out of it."""
+    build = _pins(LOCKS / "build.lock").keys()
+    declared = _declared()
+    extras = {canonicalize_name(r.name) for g in ("lab", "test", "dev") for r in declared[g]}
+    core = {canonicalize_name(r.name) for r in declared["build"]}
+    assert not LAB_ONLY & core
+    assert not (extras - core) & build, "an extra's package is in build.lock"
+
+
+def test_pre_commit_hooks_are_local_and_pinned_as_the_dev_lock() -> None:
+    """Only the package registry is reachable: no hook may clone a repository, and each installs the
+    version make check's mypy and ruff runs were locked to."""
+    config = yaml.safe_load((ROOT / ".pre-commit-config.yaml").read_text(encoding="utf-8"))
+    dev = _pins(LOCKS / "dev.lock")
+    hooks = [hook for repo in config["repos"] for hook in repo["hooks"]]
+    assert {repo["repo"] for repo in config["repos"]} == {"local"}
+    assert {"ruff-check", "ruff-format", "nbstripout", "check-yaml"} <= {hook["id"] for hook in hooks}
+    for hook in hooks:
+        for dep in hook.get("additional_dependencies", []):
+            req = Requirement(dep)
+            assert str(req.specifier) == f"=={dev[canonicalize_name(req.name)]}", (
+                f"hook {hook['id']} installs {dep}; requirements/dev.lock pins "
+                f"{req.name}=={dev[canonicalize_name(req.name)]}"
+            )

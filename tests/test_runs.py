@@ -9,12 +9,12 @@ import csv
 import errno
 import json
 import os
+import re
 import shutil
 import signal
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import nbformat
@@ -22,7 +22,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from conftest import ROOT, indicator, monthly, write_dataset
+from conftest import ROOT, indicator, monthly, wait_until_executing, write_dataset
 from goldenthread.documents.report import build_report
 from goldenthread.errors import DataError, ReportError
 from goldenthread.inputs.load import load_dataset
@@ -537,9 +537,7 @@ def test_ctrl_c_keeps_the_last_good_report_and_says_so(tmp_path: Path) -> None:
         text=True,
         start_new_session=True,
     )
-    deadline = time.monotonic() + 120
-    while not list(out.glob(".staging-*/*.ipynb")) and time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.1)
+    wait_until_executing(out, proc)
     os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group, the kernel too
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 130, stderr
@@ -579,11 +577,97 @@ def test_ctrl_c_during_all_starts_no_further_directorate_plan(tmp_path: Path) ->
         text=True,
         start_new_session=True,
     )
-    deadline = time.monotonic() + 120
-    while not list(out.glob(".staging-*/*.ipynb")) and time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.1)
+    wait_until_executing(out, proc)
     os.kill(proc.pid, signal.SIGINT)  # to the command alone: it passes the stop on to its workers
     _, stderr = proc.communicate(timeout=120)
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr
     assert not [p.name for p in out.iterdir() if p.name != "index.html"]  # nothing built, nothing half-built
+
+
+# --- issue 12: one settings object, a log per run, a kernel started early ---------------------------------
+
+
+def test_run_settings_keep_the_formats_in_order_and_name_the_subject(tmp_path: Path) -> None:
+    from goldenthread.run.settings import RunSettings, split_formats
+
+    settings = RunSettings(PARAMS, NOTEBOOK, tmp_path, formats=split_formats("pdf, html,,pdf"), extra={"x": None})
+    assert settings.formats == ("pdf", "html") and settings.extra == {} and settings.subject is None
+    eci = settings.about({"directorate": "eci"})
+    assert eci.subject == "eci" and eci.formats == settings.formats and settings.subject is None
+
+
+def test_the_kernel_is_warmed_with_the_modules_the_notebook_imports() -> None:
+    from goldenthread.run.kernel import imported_modules
+
+    assert "goldenthread.documents.report" in imported_modules(NOTEBOOK)
+    assert imported_modules(ROOT / "notebooks" / "no-such.ipynb") == []
+
+
+def test_a_successful_build_logs_its_stages_beside_the_manifest(example_report: Path) -> None:
+    log = (example_report / "run.log").read_text(encoding="utf-8").splitlines()
+    assert all(re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (DEBUG|INFO|WARNING) ", line) for line in log), log
+    said = [line.split(" ", 3)[3].strip() for line in log]
+    for stage in (
+        "Checking data in data/example",
+        "Running corporate_performance_report.ipynb for 2019-07 (public)",
+        "Writing HTML",
+        "Writing PDF",
+        f"Moving the report into {example_report}",
+    ):
+        assert stage in said, stage
+    assert any(s.startswith("Timings (seconds): validate ") for s in said)
+    manifest = json.loads((example_report / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["log"] == "run.log" and "run.log" not in manifest["outputs"]
+    assert not [p for p in verify(example_report) if "run.log" in p]
+
+
+def test_verbose_shows_the_debug_lines_and_plain_runs_do_not(tmp_path: Path) -> None:
+    # a month before the data starts: refused after the settings are logged, quickly, with nothing written
+    params = tmp_path / "2010-01.yaml"
+    params.write_text(PARAMS.read_text(encoding="utf-8").replace('period: "2019-07"', 'period: "2010-01"'))
+    assert 'period: "2010-01"' in params.read_text(encoding="utf-8")
+    args = ("report", "--params", str(params), "--data", str(ROOT / "data" / "example"), "--out", str(tmp_path / "o"))
+    verbose = cli(*args, "--verbose")
+    assert verbose.exit_code == 2, verbose.output
+    assert "debug: Run settings: RunSettings(" in verbose.output
+    plain = cli(*args)
+    assert plain.exit_code == 2 and "debug:" not in plain.output
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_failed_run_keeps_its_log_and_notebook_in_the_failed_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def failing_cell(notebook, output, parameters, cwd, timeout, progress, kernel=None):  # noqa: ANN001
+        nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 / 0")]), output)
+        raise ReportError("cell 1 (x: '1 / 0') raised ZeroDivisionError: division by zero")
+
+    monkeypatch.setattr(pipeline, "execute_notebook", failing_cell)
+    out = tmp_path / "reports"
+    (out / "2019-07").mkdir(parents=True)
+    (out / "2019-07" / "corporate_performance_report.html").write_text("last good report")
+    with pytest.raises(ReportError) as err:
+        run_report(PARAMS, notebook=NOTEBOOK, out_root=out)
+    failed = out / "2019-07.failed"
+    assert str(err.value) == (
+        "corporate_performance_report.ipynb: cell 1 (x: '1 / 0') raised ZeroDivisionError: division by zero; "
+        f"the failed notebook is kept in {failed / 'corporate_performance_report.ipynb'}; "
+        f"the last good report in {out / '2019-07'} is unchanged"
+    )
+    assert sorted(p.name for p in failed.iterdir()) == ["corporate_performance_report.ipynb", "run.log"]
+    log = (failed / "run.log").read_text(encoding="utf-8")
+    assert "INFO    Running corporate_performance_report.ipynb" in log
+    assert "ERROR   Report failed: corporate_performance_report.ipynb: cell 1" in log
+    assert [p.name for p in (out / "2019-07").iterdir()] == ["corporate_performance_report.html"]
+    assert sorted(p.name for p in out.iterdir()) == ["2019-07", "2019-07.failed"]
+
+
+def test_quarto_has_one_home_for_not_installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from goldenthread.run.checks import check_run_arguments
+    from goldenthread.run.quarto import quarto_path
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    for check in (quarto_path, lambda: check_run_arguments(("html",), "quarto", tmp_path / "out")):
+        with pytest.raises(ReportError, match=r"Quarto is not installed \(no 'quarto' on PATH\)"):
+            check()

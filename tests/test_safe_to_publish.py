@@ -10,7 +10,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import nbformat
@@ -18,7 +17,7 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, run_cli, wait_until_executing
 from goldenthread.errors import DataError, ReportError
 from goldenthread.run.pipeline import clean_leftovers, read_parameters, run_report
 
@@ -182,9 +181,7 @@ def test_killed_run_leaves_the_last_good_report_whole(tmp_path: Path) -> None:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 60
-    while not list(out.glob(".staging-*/*.ipynb")) and time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.1)
+    wait_until_executing(out, proc)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
     assert snapshot(out / "2019-07") == before
@@ -205,7 +202,7 @@ def test_full_disk_fails_clearly_and_keeps_the_last_good_report(tmp_path: Path, 
     from goldenthread.output import render
     from goldenthread.run import pipeline
 
-    def fake_execute(notebook, output, parameters, cwd, timeout, progress):  # noqa: ANN001
+    def fake_execute(notebook, output, parameters, cwd, timeout, progress, kernel=None):  # noqa: ANN001
         nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("Report")]), output)
 
     def full_disk(nb, out, workdir, timestamp=None):  # noqa: ANN001
@@ -230,14 +227,15 @@ def test_full_disk_fails_clearly_and_keeps_the_last_good_report(tmp_path: Path, 
 
 
 def run_with_extra_cell(
-    tmp_path: Path, cell_id: str, source: str, *options: str
+    tmp_path: Path, cell_id: str, source: str, *options: str, position: int = 3
 ) -> tuple[subprocess.CompletedProcess[str], Path, dict[str, bytes]]:
-    """Run the report notebook with one cell added as cell 4, over a previous good report.
+    """Run the report notebook with one cell added at ``position`` (cell 4 by default, after the setup
+    cell), over a previous good report.
 
     Returns the CLI's result, the report folder and a snapshot of it taken before the run.
     """
     nb = nbformat.read(ROOT / "notebooks/corporate_performance_report.ipynb", as_version=4)
-    nb.cells.insert(3, nbformat.v4.new_code_cell(source, id=cell_id))
+    nb.cells.insert(position, nbformat.v4.new_code_cell(source, id=cell_id))
     notebook = tmp_path / cell_id / "corporate_performance_report.ipynb"  # same name: same report folder
     notebook.parent.mkdir()
     nbformat.write(nb, notebook)
@@ -260,11 +258,14 @@ def run_with_extra_cell(
 
 
 def test_a_hanging_cell_hits_the_timeout(tmp_path: Path) -> None:
-    # the limit applies to every cell, so it must leave the setup cell (imports: a few seconds on a busy
-    # machine) well clear: the test never depends on the machine's speed
-    result, folder, before = run_with_extra_cell(tmp_path, "hang", "import time\ntime.sleep(600)", "--timeout", "20")
+    # The limit applies to every cell, so the hanging cell goes first, as cell 2 after the title: Papermill
+    # injects the parameters after the notebook's parameters cell, which now follows it, so no other cell
+    # runs before the hanging one and only it can reach the limit, however slow the machine.
+    result, folder, before = run_with_extra_cell(
+        tmp_path, "hang", "import time\ntime.sleep(600)", "--timeout", "2", position=1
+    )
     assert result.returncode == 1
-    assert "cell 4 (hang: 'import time') did not finish within 20 seconds" in result.stderr
+    assert "cell 2 (hang: 'import time') did not finish within 2 seconds" in result.stderr
     assert "raise --timeout" in result.stderr and "2019-07.failed" in result.stderr
     assert snapshot(folder) == before
 

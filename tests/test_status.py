@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from goldenthread.inputs.config import StatusScheme
+from goldenthread.inputs.contract import STATUS_KEYS
 from goldenthread.measures.status import apply_overrides, compute_status, measure_status
 
 NAN = np.nan
@@ -239,3 +240,101 @@ def test_status_agrees_with_decimal_arithmetic_on_the_typed_figures(case: tuple)
         None if margin is None else float(str(margin)),
     )
     assert list(got) == [reference_status(*r, margin) for r in rows]
+
+
+# --- one home for each rule (issue 12): the explorer's bands and the override rule ----------------
+
+
+@st.composite
+def banded_rows(draw: st.DrawFn) -> tuple:
+    """An indicator's target and amber rule (its own tolerance, the scheme's, or an absolute
+    threshold), the scheme, and a figure placed on or one typed step either side of an edge."""
+    scheme_tol = draw(dec(2, 0, 1))
+    margin = draw(st.one_of(st.none(), dec(2, 0, 1)))
+    polarity = draw(st.sampled_from(["higher", "lower"]))
+    sign = 1 if polarity == "higher" else -1
+    target = draw(dec(draw(st.integers(0, 2)), -1000, 1000))
+    own_tol = draw(st.one_of(st.none(), dec(2, 0, 1)))
+    amber = target - sign * draw(dec(2, 0, 50)) if draw(st.booleans()) else None
+    tol = scheme_tol if own_tol is None else own_tol
+    edge = amber if amber is not None else target - sign * tol * abs(target)
+    step = Decimal("0.001") * draw(st.sampled_from([-1, 0, 1]))
+    edges = [edge, target] + ([] if margin is None else [target + sign * margin * abs(target)])
+    value = draw(st.sampled_from(edges)) + step
+    return StatusScheme(tolerance=float(scheme_tol), exceeding_margin=None if margin is None else float(margin)), {
+        "polarity": polarity,
+        "target": target,
+        "tolerance": own_tol,
+        "amber_threshold": amber,
+        "value": value,
+    }
+
+
+def band_of(value: Decimal, target: Decimal, edge: Decimal, better: Decimal | None, polarity: str) -> str:
+    """Which of the explorer's shaded bands a figure falls in (a figure on an edge: the better band)."""
+    ahead = (lambda a, b: a >= b) if polarity == "higher" else (lambda a, b: a <= b)
+    if better is not None and ahead(value, better) and value != better:
+        return "blue"
+    if ahead(value, target):
+        return "green"
+    return "amber" if ahead(value, edge) else "red"
+
+
+@settings(max_examples=150, deadline=None)
+@given(banded_rows())
+def test_the_explorers_bands_are_the_status_rules_edges(case: tuple) -> None:
+    # The chart's amber edge and exceeding edge come from status.amber_edge / exceeding_edge, the
+    # rules compute_status applies: a figure on or one typed step off an edge is in the band of its status.
+    from goldenthread.explorer.history import _bounds
+    from goldenthread.measures.status import compute_status, exceeding_edge
+
+    scheme, row = case
+    as_float = lambda d: NAN if d is None else float(str(d))  # noqa: E731 - read as a CSV would be
+    obs = pd.DataFrame(
+        {
+            "kind": ["measure"],
+            "value": [as_float(row["value"])],
+            "target": [as_float(row["target"])],
+            "polarity": [row["polarity"]],
+            "amber_threshold": [as_float(row["amber_threshold"])],
+            "tolerance": [as_float(row["tolerance"])],
+            "milestone_status": [None],
+        }
+    )
+    target, edge = _bounds(obs, scheme)
+    lower = row["polarity"] == "lower"
+    tol = row["tolerance"] if row["tolerance"] is not None else Decimal(str(scheme.tolerance))
+    exact_edge = row["amber_threshold"]
+    if exact_edge is None:
+        exact_edge = row["target"] - (-1 if lower else 1) * tol * abs(row["target"])
+    assert edge[0] == pytest.approx(float(exact_edge), abs=1e-9)
+    # an amber edge on the better side of the target leaves no amber zone, in the chart as in status.py
+    shown_edge = max(exact_edge, row["target"]) if lower else min(exact_edge, row["target"])
+    better = None
+    if scheme.exceeding_margin is not None:
+        margin = Decimal(str(scheme.exceeding_margin))
+        better = row["target"] + (-1 if lower else 1) * margin * abs(row["target"])
+        drawn = exceeding_edge(target, np.array([lower]), scheme.exceeding_margin)[0]
+        assert drawn == pytest.approx(float(better), abs=1e-9)
+    band = band_of(row["value"], row["target"], shown_edge, better, row["polarity"])
+    assert compute_status(obs, scheme)[0] == band
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(STATUS_KEYS), st.one_of(st.none(), st.sampled_from(STATUS_KEYS))),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_the_history_and_the_card_apply_an_override_by_the_same_rule(pairs: list) -> None:
+    # observations() works on codes, scorecard() on the card's text: both go through override_codes
+    from goldenthread.measures.status import override_codes, status_code
+
+    status = pd.Series([s for s, _ in pairs], dtype=object)
+    override = pd.Series([o for _, o in pairs], dtype=object)
+    final, flagged = apply_overrides(status, override)
+    codes, flags = override_codes(status_code(status), status_code(override))
+    assert list(final) == [STATUS_KEYS[c] for c in codes] == [o or s for s, o in pairs]
+    assert list(flagged) == list(flags) == [o is not None and o != s for s, o in pairs]

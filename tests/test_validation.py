@@ -71,8 +71,8 @@ def test_unknown_outcome_and_priority_from_another_outcome(tmp_path: Path) -> No
     )
     msgs = problems(folder)
     assert (
-        "indicators.csv, row 2, column 'outcome': indicator A1: outcome is not in plan.yaml (found 'O9'). Use one of: O1, O2"
-        in msgs
+        "indicators.csv, row 2, column 'outcome': indicator A1: outcome is not in plan.yaml (found 'O9'). "
+        "Use one of: O1, O2" in msgs
     )
     assert any("row 3, column 'priority'" in m and "belongs to outcome O2, not O1" in m for m in msgs)
 

@@ -204,7 +204,7 @@ def values() -> list[dict]:
     # Year-to-date homelessness preventions: a running total that starts again each April.
     hs02: dict[str, float] = {}
     total = 0
-    for i, p in enumerate(months()):
+    for _i, p in enumerate(months()):
         m = month_of_year(p)
         if m == 1:
             total = 0

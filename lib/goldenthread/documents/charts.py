@@ -21,6 +21,7 @@ dozens quickly) and seaborn's plain style.
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import math
 from collections.abc import Sequence
@@ -32,11 +33,11 @@ from typing import Any, TypeVar
 import matplotlib
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import Formatter, Locator
+from matplotlib.transforms import Bbox
 
 from goldenthread.inputs.periods import MONTH_NAMES, financial_year
 from goldenthread.measures.direction_of_travel import FREQUENCY_STEP
@@ -58,6 +59,7 @@ __all__ = [
     "png_bytes",
     "trend_figure",
     "trend_chart",
+    "TrendCanvas",
     "LINE",
     "TARGET",
 ]
@@ -77,6 +79,8 @@ MIN_TICKS = 3
 MONEY_SCALES = ((1_000_000, 6, "m"), (10_000, 3, "k"), (0, 0, ""))
 
 FigureT = TypeVar("FigureT", bound="ChartFigure")
+#: Resolution of the appendix's trend charts (3.4 x 1.5 in: 510 x 225 pixels).
+TREND_DPI = 150
 
 
 # --- the value axis -----------------------------------------------------------------------------
@@ -134,7 +138,7 @@ def _money_scale(ticks: Sequence[Decimal]) -> tuple[int, str]:
 
 def _places(numbers: Sequence[Decimal]) -> int:
     """The fewest decimals (at least 0) at which every number prints exactly."""
-    return max((max(0, -n.normalize().as_tuple().exponent) for n in numbers if n.is_finite()), default=0)
+    return max((max(0, -int(n.normalize().as_tuple().exponent)) for n in numbers if n.is_finite()), default=0)
 
 
 def tick_labels(ticks: Sequence[float | Decimal], unit: str | None) -> list[str]:
@@ -186,6 +190,7 @@ class _ValueLocator(Locator):
         self.decimals, self.min_ticks = decimals, min_ticks
 
     def __call__(self) -> list[float]:
+        assert self.axis is not None, "a locator is called only once set on an axis"
         lo, hi = self.axis.get_view_interval()
         return self.tick_values(lo, hi)
 
@@ -332,6 +337,106 @@ def _first(h: pd.DataFrame, column: str, default: str) -> str:
     return str(h[column].iloc[0]) if column in h.columns and pd.notna(h[column].iloc[0]) else default
 
 
+@dataclass(frozen=True)
+class _Trend:
+    """One indicator's figures as the trend chart draws them: oldest first, with their runs."""
+
+    h: pd.DataFrame
+    x: np.ndarray
+    y: np.ndarray
+    target: np.ndarray
+    runs: list[np.ndarray]
+
+
+def _trend(history: pd.DataFrame, fy_start_month: int) -> _Trend | None:
+    """The figures to draw, or ``None`` with under two (no line to show)."""
+    h = history.dropna(subset=["value"]).sort_values("period")
+    if len(h) < 2:
+        return None
+    x = h["period"].to_numpy(dtype=np.int64)
+    cumulative = _first(h, "aggregation", "snapshot") == "cumulative"
+    runs = line_runs(x, _first(h, "frequency", "monthly"), cumulative, fy_start_month)
+    return _Trend(h, x, h["value"].to_numpy(dtype=float), h["target"].to_numpy(dtype=float), runs)
+
+
+#: seaborn's ``whitegrid`` style (``seaborn.axes_style("whitegrid")``, seaborn 0.13) as matplotlib settings, less
+#: its ``image.cmap`` (no chart here draws an image). Written out rather than asked of seaborn so that the report's
+#: kernel does not import seaborn (half a second, and ipywidgets with it) on the way to drawing its charts;
+#: ``tests/test_charts.py`` checks it still equals seaborn's.
+WHITEGRID: dict[Any, Any] = {
+    "figure.facecolor": "white",
+    "axes.labelcolor": ".15",
+    "xtick.direction": "out",
+    "ytick.direction": "out",
+    "xtick.color": ".15",
+    "ytick.color": ".15",
+    "axes.axisbelow": True,
+    "grid.linestyle": "-",
+    "text.color": ".15",
+    "font.family": ["sans-serif"],
+    "font.sans-serif": ["Arial", "DejaVu Sans", "Liberation Sans", "Bitstream Vera Sans", "sans-serif"],
+    "lines.solid_capstyle": "round",
+    "patch.edgecolor": "w",
+    "patch.force_edgecolor": True,
+    "xtick.top": False,
+    "ytick.right": False,
+    "axes.grid": True,
+    "axes.facecolor": "white",
+    "axes.edgecolor": ".8",
+    "grid.color": ".8",
+    "axes.spines.left": True,
+    "axes.spines.bottom": True,
+    "axes.spines.right": True,
+    "axes.spines.top": True,
+    "xtick.bottom": False,
+    "ytick.left": False,
+}
+
+
+def _trend_style() -> Any:
+    """The appendix charts' look: seaborn's white grid at 7 pt (a context manager)."""
+    stack = contextlib.ExitStack()
+    stack.enter_context(matplotlib.rc_context(WHITEGRID))
+    stack.enter_context(matplotlib.rc_context({"font.size": 7, "svg.hashsalt": "goldenthread"}))
+    return stack
+
+
+def _trend_axes(fig: Figure) -> Any:
+    """The chart's one axes, without the top and right frame, sized for its tick labels."""
+    ax = fig.add_subplot()
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(length=0, pad=2)
+    fig.subplots_adjust(left=0.2, right=0.98, top=0.95, bottom=0.22)
+    return ax
+
+
+def _draw_trend(ax: Any, trend: _Trend, unit: str | None, decimals: int, fy_start_month: int) -> None:
+    """The target (stepped, dashed), the figures (the latest one larger), month ticks and the value axis."""
+    x, y, t, runs = trend.x, trend.y, trend.target, trend.runs
+    if not np.all(np.isnan(t)):
+        draw_runs(
+            ax,
+            x,
+            t,
+            runs,
+            label="Target",
+            gid="target",
+            lone_marker="_",
+            color=TARGET,
+            linestyle="--",
+            linewidth=1,
+            drawstyle="steps-mid",
+        )
+    draw_runs(ax, x, y, runs, label="Value", gid="value-line", color=LINE, marker="o", markersize=2.5, linewidth=1.5)
+    ax.plot(x[-1:], y[-1:], color=LINE, marker="o", markersize=5)
+    ticks = month_ticks(int(x[0]), int(x[-1]), 9, fy_start_month) or list(x[:: max(1, len(x) // 4)])
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([f"{MONTH_NAMES[p % 12][:3]}\n{p // 12 % 100:02d}" for p in ticks])
+    lo, hi = value_range(np.concatenate([y, t]), unit, pad=0.08)
+    use_value_axis(ax, lo, hi, unit, decimals)
+
+
 def trend_figure(
     history: pd.DataFrame,
     title: str,
@@ -349,46 +454,13 @@ def trend_figure(
     (``period``, ``value``, ``target``, ``frequency``, ``aggregation``). Lines break at gaps and,
     for a year-to-date measure, at the end of the financial year starting in ``fy_start_month``.
     """
-    h = history.dropna(subset=["value"]).sort_values("period")
-    if len(h) < 2:
+    trend = _trend(history, fy_start_month)
+    if trend is None:
         return None
-    x = h["period"].to_numpy(dtype=np.int64)
-    y = h["value"].to_numpy(dtype=float)
-    t = h["target"].to_numpy(dtype=float)
-    runs = line_runs(
-        x, _first(h, "frequency", "monthly"), _first(h, "aggregation", "snapshot") == "cumulative", fy_start_month
-    )
-    with sns.axes_style("whitegrid"), matplotlib.rc_context({"font.size": 7, "svg.hashsalt": "goldenthread"}):
-        fig = new_figure(ChartFigure, width, height, 150)
-        ax = fig.add_subplot()
-        if not np.all(np.isnan(t)):
-            draw_runs(
-                ax,
-                x,
-                t,
-                runs,
-                label="Target",
-                gid="target",
-                lone_marker="_",
-                color=TARGET,
-                linestyle="--",
-                linewidth=1,
-                drawstyle="steps-mid",
-            )
-        draw_runs(
-            ax, x, y, runs, label="Value", gid="value-line", color=LINE, marker="o", markersize=2.5, linewidth=1.5
-        )
-        ax.plot(x[-1:], y[-1:], color=LINE, marker="o", markersize=5)
-        ticks = month_ticks(int(x[0]), int(x[-1]), 9, fy_start_month) or list(x[:: max(1, len(x) // 4)])
-        ax.set_xticks(ticks)
-        ax.set_xticklabels([f"{MONTH_NAMES[p % 12][:3]}\n{p // 12 % 100:02d}" for p in ticks])
-        ax.tick_params(length=0, pad=2)
-        lo, hi = value_range(np.concatenate([y, t]), unit, pad=0.08)
-        use_value_axis(ax, lo, hi, unit, decimals)
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
-        fig.subplots_adjust(left=0.2, right=0.98, top=0.95, bottom=0.22)
-    fig.alt_text = _alt_text(h, title, unit, decimals, len(runs) > 1)
+    with _trend_style():
+        fig = new_figure(ChartFigure, width, height, TREND_DPI)
+        _draw_trend(_trend_axes(fig), trend, unit, decimals, fy_start_month)
+    fig.alt_text = _trend_alt(trend, title, unit, decimals)
     return fig
 
 
@@ -407,6 +479,43 @@ def trend_chart(
     if fig is None:
         return None
     return Chart(fig.png(), fig.alt_text)
+
+
+class TrendCanvas:
+    """Many :func:`trend_chart` charts drawn on one figure, each the same bytes as on a new one.
+
+    Making a figure, its axes and their ticks is about half of a small chart's cost; drawing a
+    batch of charts on one figure, with only the lines and the axes' settings replaced between
+    them, skips it. ``tests/test_charts.py`` holds the two ways to the same bytes.
+    """
+
+    def __init__(self, width: float = 3.4, height: float = 1.5) -> None:
+        with _trend_style():
+            self.fig = new_figure(ChartFigure, width, height, TREND_DPI)
+            self.ax = _trend_axes(self.fig)
+
+    def chart(
+        self, history: pd.DataFrame, title: str, unit: str | None, decimals: int, *, fy_start_month: int = 4
+    ) -> Chart | None:
+        """:func:`trend_chart` on this canvas."""
+        trend = _trend(history, fy_start_month)
+        if trend is None:
+            return None
+        ax = self.ax
+        for line in list(ax.lines):
+            line.remove()
+        ax.dataLim.set_points(Bbox.null().get_points())
+        ax.ignore_existing_data_limits = True
+        ax.set_autoscalex_on(True)
+        ax.set_autoscaley_on(True)
+        with _trend_style():
+            _draw_trend(ax, trend, unit, decimals, fy_start_month)
+            png = png_bytes(self.fig)
+        return Chart(png, _trend_alt(trend, title, unit, decimals))
+
+
+def _trend_alt(trend: _Trend, title: str, unit: str | None, decimals: int) -> str:
+    return _alt_text(trend.h, title, unit, decimals, len(trend.runs) > 1)
 
 
 def _alt_text(h: pd.DataFrame, title: str, unit: str | None, decimals: int, broken: bool) -> str:

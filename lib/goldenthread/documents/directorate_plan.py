@@ -30,7 +30,8 @@ class DirectoratePlan(Report):
     directorate: Directorate | None = None
 
     @property
-    def plan_of(self) -> Directorate:
+    def plan_directorate(self) -> Directorate:
+        """The directorate this plan is for (the field is optional only because Report's fields have defaults)."""
         if self.directorate is None:
             raise ValueError("a DirectoratePlan needs a directorate")
         return self.directorate
@@ -38,7 +39,7 @@ class DirectoratePlan(Report):
     @cached_property
     def card(self) -> pd.DataFrame:
         """The scorecard, narrowed to this directorate's indicators."""
-        return directorate_indicators(super().card, self.plan_of)
+        return directorate_indicators(super().card, self.plan_directorate)
 
     @property
     def year_label(self) -> str:
@@ -47,18 +48,18 @@ class DirectoratePlan(Report):
     @property
     def heading(self) -> str:
         """ "Economic and Community Infrastructure Directorate Business Plan 2019/20"."""
-        return f"{self.plan_of.name} Directorate Business Plan {self.year_label}"
+        return f"{self.plan_directorate.name} Directorate Business Plan {self.year_label}"
 
     @property
     def classification(self) -> str:
-        if self.audience == "internal" or self.plan_of.classification == "restricted":
+        if self.audience == "internal" or self.plan_directorate.classification == "restricted":
             return "Internal - not for publication"
         return "Public"
 
     # --- sections -----------------------------------------------------------------------------
     def cover(self) -> Section:
         """Title, who is responsible, and the directorate's purpose."""
-        d = self.plan_of
+        d = self.plan_directorate
         model = {
             "organisation": self.dataset.organisation.name,
             "title": self.heading,
@@ -83,14 +84,14 @@ class DirectoratePlan(Report):
                     "outcome_title": outcomes.get(p.outcome, ""),
                     "description": _paragraphs(p.description),
                 }
-                for p in self.plan_of.priorities
+                for p in self.plan_directorate.priorities
             ]
         }
         return self._render("directorate_priorities", model)
 
     def delivery(self) -> Section:
         """Social value, services, commissioned services over £1m, key decisions and trading company SLAs."""
-        d = self.plan_of
+        d = self.plan_directorate
         start = self.dataset.organisation.financial_year_start_month
 
         def money(v: float | None) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import html as html_lib
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -17,26 +18,31 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-import numpy as np
 import pandas as pd
 
-from goldenthread.documents.charts import trend_chart
+from goldenthread.documents.chart_pool import TrendRequest, trend_charts
+from goldenthread.documents.charts import Chart
+from goldenthread.documents.rows import (
+    as_at_text,
+    direction_badge,
+    effective_target,
+    kind_label,
+    latest_text,
+    polarity_label,
+    status_badge,
+    target_text,
+)
 from goldenthread.inputs.config import FrontSheet, ReportParameters
+from goldenthread.inputs.contract import JUDGED_STATUSES, STATUS_KEYS
 from goldenthread.inputs.load import Dataset, load_dataset
 from goldenthread.inputs.periods import financial_year_label, format_period, parse_period, quarter_label
-from goldenthread.measures.formatting import (
-    DIRECTION_LABELS,
-    MILESTONE_LABELS,
-    format_period_name,
-    format_target,
-    format_value,
-    readable_text_colour,
-)
+from goldenthread.measures.formatting import format_period_name, format_target, format_value, is_missing
 from goldenthread.measures.scorecard import IndicatorSummary, indicator_summary, observations, scorecard
 from goldenthread.narrative import areas as area_rules
 from goldenthread.narrative.wording import count, indicator_set_sentence, is_are
 from goldenthread.output import TEMPLATES, TYPST_MIME, markup
 from goldenthread.output import typst_markup as ty
+from goldenthread.output.images import payload_files
 
 _env = jinja2.Environment(
     loader=jinja2.FileSystemLoader(TEMPLATES / "html"),
@@ -58,12 +64,18 @@ class Section:
     document: dict[str, Any] = field(default_factory=dict)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, Any]:
-        payload = {
-            "typst": self.typst,
-            "files": {name: base64.b64encode(data).decode("ascii") for name, data in self.files.items()},
-            "document": self.document,
-        }
-        return {"text/html": self.html, TYPST_MIME: payload}
+        """HTML, the Typst payload (each chart stored once: the payload refers to the HTML's copy, see
+        :mod:`goldenthread.output.images`) and a one-line text form. Without its own text form,
+        IPython would store the dataclass's repr, every chart's bytes included, in the notebook."""
+        payload = {"typst": self.typst, **payload_files(self.files, self.html), "document": self.document}
+        return {"text/html": self.html, "text/plain": self._plain(), TYPST_MIME: payload}
+
+    def _plain(self) -> str:
+        """What a console without HTML shows: the section's first heading and what it carries."""
+        heading = re.search(r"<h[1-6][^>]*>(.*?)</h[1-6]>", self.html, re.S)
+        text = " ".join(html_lib.unescape(re.sub(r"<[^>]+>", "", heading.group(1))).split()) if heading else ""
+        images = f", {len(self.files)} chart{'s' if len(self.files) != 1 else ''}" if self.files else ""
+        return f"<report section{': ' + text if text else ''}{images}>"
 
 
 _ANCHOR_SAFE = re.compile(r"[A-Za-z0-9-]")
@@ -159,23 +171,12 @@ class Report:
         """The status keys a reader can meet, in order: blue only when the scheme rates 'exceeding'."""
         return [
             k
-            for k in ("blue", "green", "amber", "red", "data_only", "not_available")
+            for k in STATUS_KEYS
             if k != "blue" or self.dataset.organisation.status_scheme.exceeding_margin is not None
         ]
 
     def _status(self, key: str) -> dict[str, str]:
-        style = self.dataset.organisation.status_scheme.statuses[key]
-        return {
-            "key": key,
-            "label": style.label,
-            "symbol": style.symbol,
-            "colour": style.colour,
-            "text_colour": readable_text_colour(style.colour),
-        }
-
-    def _direction(self, key: str) -> dict[str, str]:
-        symbol, label = DIRECTION_LABELS[key]
-        return {"key": key, "symbol": symbol, "label": label}
+        return status_badge(key, self.dataset.organisation.status_scheme.statuses)
 
     def _document(self) -> dict[str, Any]:
         return {
@@ -198,10 +199,11 @@ class Report:
         f = self.front
         org = self.dataset.organisation.report_defaults
         impl = f.implications
-        model = {
+        meeting = f.meeting or org.meeting
+        model: dict[str, Any] = {
             "title": self.heading,
             "organisation": self.dataset.organisation.name,
-            "meeting": f.meeting or org.meeting,
+            "meeting": meeting,
             "meeting_date": _date(f.meeting_date),
             "rows": [
                 ["Cabinet Member(s)", f.cabinet_member or org.cabinet_member],
@@ -232,14 +234,14 @@ class Report:
             ],
         }
         model["rows"] = [r for r in model["rows"] if r[1]]
-        model["asked"] = f"{_body(model['meeting'])} is asked to:"
+        model["asked"] = f"{_body(meeting)} is asked to:"
         return self._render("front_sheet", model)
 
     def indicator_summary(self, heading: str = "1. Summary") -> Section:
         """How many indicators, continued and new, and how many cannot be judged yet."""
         s = self.summary
         counts = [{**self._status(k), "count": n} for k, n in s.by_status.items() if n]
-        judged = {k: n for k, n in s.by_status.items() if n and k in ("blue", "green", "amber", "red")}
+        judged = {k: n for k, n in s.by_status.items() if n and k in JUDGED_STATUSES}
         parts = [f"{n} {is_are(n)} {self._status(k)['label'].lower()}" for k, n in judged.items()]
         n_judged = sum(judged.values())
         if n_judged == 1:
@@ -341,14 +343,14 @@ class Report:
         (docs/data-contract.md lists them); ``period`` is the month of the figure it is about.
         """
         table = self.selection.candidates.copy()
-        table["period"] = [format_period(int(p)) if not _missing(p) else "" for p in table["period"]]
+        table["period"] = [format_period(int(p)) if not is_missing(p) else "" for p in table["period"]]
         return table
 
     def appendix(self, charts: bool = True, heading: str = "Appendix A: Performance scorecard") -> Section:
         """Appendix A: per outcome, every indicator with its figures, status, trend, chart and commentary."""
         files: dict[str, bytes] = {}
-        history = self.history.groupby("indicator", sort=False)
         outcomes = []
+        drawn = self._trend_charts() if charts else {}
         for outcome in self.dataset.plan.outcomes:
             rows = self.card[self.card["outcome"] == outcome.id]
             if rows.empty:
@@ -356,18 +358,30 @@ class Report:
             entries = []
             for r in rows.itertuples(index=False):
                 entry = self._entry(r)
-                if charts and r.kind == "measure" and r.id in history.groups:
-                    chart = trend_chart(
-                        history.get_group(r.id), r.title, r.unit, int(r.decimals), fy_start_month=self.fy_start
-                    )
-                    if chart is not None:
-                        name = f"chart-{anchor(r.id)}.png"
-                        files[name] = chart.png
-                        entry["chart"] = {"file": name, "alt": chart.alt}
+                chart = drawn.get(r.id)
+                if chart is not None:
+                    name = f"chart-{anchor(r.id)}.png"
+                    files[name] = chart.png
+                    entry["chart"] = {"file": name, "alt": chart.alt}
                 entries.append(entry)
             outcomes.append({"id": outcome.id, "title": outcome.title, "indicators": entries})
         legend = [self._status(k) for k in self.shown_statuses()]
         return self._render("appendix", {"heading": heading, "outcomes": outcomes, "legend": legend}, files)
+
+    def _trend_charts(self) -> dict[str, Chart | None]:
+        """The appendix's chart of every measure with figures, by indicator id, drawn together
+        (in a process pool for a large indicator set: :func:`goldenthread.documents.chart_pool.trend_charts`)."""
+        history = self.history.groupby("indicator", sort=False)
+        outcomes = {o.id for o in self.dataset.plan.outcomes}
+        rows = [
+            r
+            for r in self.card.itertuples(index=False)
+            if r.outcome in outcomes and r.kind == "measure" and r.id in history.groups
+        ]
+        requests = [
+            TrendRequest(history.get_group(r.id), r.title, r.unit, int(r.decimals), self.fy_start) for r in rows
+        ]
+        return dict(zip((r.id for r in rows), trend_charts(requests), strict=True))
 
     def _entry(self, r: Any) -> dict[str, Any]:
         """One indicator as the appendix and the plans show it.
@@ -380,29 +394,22 @@ class Report:
         unit, dec = r.unit, int(r.decimals)
         is_milestone = r.kind == "milestone"
         ytd = r.aggregation == "cumulative" and not is_milestone
-        latest = MILESTONE_LABELS.get(r.milestone_status, "–") if is_milestone else format_value(r.value, unit, dec)
-        target = (
-            "–"
-            if is_milestone
-            else format_target(r.target if _missing(r.period_target) else r.period_target, unit, dec)
+        latest = latest_text(r.kind, r.value, r.milestone_status, unit, dec)
+        target = target_text(
+            r.kind, effective_target(r.period_target, r.target), unit, dec, none="No target (data only)", milestone="–"
         )
-        as_at = format_period_name(r.as_at) if not _missing(r.as_at) else "No data yet"
+        as_at = as_at_text(r.as_at)
         previous, previous_value = (
-            self._direction(r.dot_previous),
+            direction_badge(r.dot_previous),
             ("" if is_milestone else format_value(r.previous_value, unit, dec)),
         )
-        year = self._direction(r.dot_year)
+        year = direction_badge(r.dot_year)
         since = previous
         if ytd:
-            fy = financial_year_label(int(r.as_at if not _missing(r.as_at) else self.period), self.fy_start)
-            if not _missing(r.as_at):
+            fy = financial_year_label(int(r.as_at if not is_missing(r.as_at) else self.period), self.fy_start)
+            if not is_missing(r.as_at):
                 as_at += f", year to date {fy}"
-            if (
-                target != "–"
-                and not _missing(r.period_target)
-                and not _missing(r.target)
-                and r.period_target != r.target
-            ):
+            if not is_missing(r.period_target) and not is_missing(r.target) and r.period_target != r.target:
                 target += f" (year to date; {format_target(r.target, unit, dec)} for the year)"
             previous = {
                 "key": "not_compared",
@@ -410,7 +417,7 @@ class Report:
                 "label": "Not compared (a year-to-date total: see last year)",
             }
             previous_value = ""
-            last_year = format_period_name(int(r.as_at) - 12) if not _missing(r.as_at) else "last year"
+            last_year = format_period_name(int(r.as_at) - 12) if not is_missing(r.as_at) else "last year"
             since = (
                 {**year, "label": f"{year['label']} on {last_year} (year to date)"}
                 if r.dot_year != "not_comparable"
@@ -424,11 +431,11 @@ class Report:
             "directorate": r.directorate,
             "frequency": r.frequency.capitalize() + (" (year to date)" if ytd else ""),
             "is_new": bool(r.is_new),
-            "kind": "Milestone" if is_milestone else "Measure",
-            "polarity": {"higher": "Higher is better", "lower": "Lower is better"}.get(r.polarity, ""),
+            "kind": kind_label(r.kind),
+            "polarity": polarity_label(r.polarity),
             "latest": latest,
             "as_at": as_at,
-            "target": target if target != "–" or is_milestone else "No target (data only)",
+            "target": target,
             "status": self._status(r.status),
             "overridden": bool(r.overridden),
             "override_reason": r.override_reason,
@@ -451,7 +458,7 @@ class Report:
                 "title": c["title"],
                 "outcome": c["outcome"],
                 "new": c["is_new"],
-                "as_at": [format_period_name(p) if not _missing(p) else "" for p in c["as_at"]],
+                "as_at": [as_at_text(p, none="") for p in c["as_at"]],
                 "value": c["value"],
                 "target": c["period_target"].fillna(c["target"]),
                 "status": c["status"],
@@ -513,16 +520,12 @@ def headline(page_title: object, title: str) -> str:
     A missing page title arrives as NaN from pandas, which is truthy: testing it with ``or`` once
     printed "nan" as a heading.
     """
-    return str(page_title).strip() if not _missing(page_title) and str(page_title).strip() else str(title)
-
-
-def _missing(v: object) -> bool:
-    return v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
+    return str(page_title).strip() if not is_missing(page_title) and str(page_title).strip() else str(title)
 
 
 def _rich(text: str | None) -> markup.RichText | None:
     """Commentary (Markdown allowed) as sanitised HTML and Typst content, or None when blank."""
-    if _missing(text) or not str(text).strip():
+    if is_missing(text) or not str(text).strip():
         return None
     return markup.rich(str(text))
 
@@ -534,7 +537,7 @@ def _body(meeting: str | None) -> str:
 
 
 def _paragraphs(text: str | None) -> list[str]:
-    if _missing(text) or not str(text).strip():
+    if is_missing(text) or not str(text).strip():
         return []
     return [p.strip() for p in re.split(r"\n\s*\n", str(text).strip()) if p.strip()]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import textwrap
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeAlias
 
 import matplotlib
 import numpy as np
@@ -24,11 +24,26 @@ from goldenthread.documents.charts import (
     use_value_axis,
     value_range,
 )
-from goldenthread.explorer.tables import _direction_text, _missing, _status_text, _styles
+from goldenthread.documents.rows import (
+    decimals_of,
+    direction_text,
+    latest_text,
+    status_styles,
+    status_text,
+    target_text,
+)
 from goldenthread.inputs.config import StatusScheme, StatusStyle
+from goldenthread.inputs.contract import STATUS_KEYS
 from goldenthread.inputs.periods import MONTH_NAMES, quarter_label
 from goldenthread.measures.direction_of_travel import FREQUENCY_STEP
-from goldenthread.measures.formatting import MILESTONE_LABELS, format_period_name, format_target, format_value
+from goldenthread.measures.formatting import (
+    MILESTONE_LABELS,
+    format_period_name,
+    format_target,
+    format_value,
+    is_missing,
+)
+from goldenthread.measures.status import amber_edge, exceeding_edge
 
 #: Marker per status, so a chart never relies on colour alone (WCAG 1.4.1).
 STATUS_MARKERS = {"blue": "*", "green": "o", "amber": "D", "red": "X", "data_only": "s", "not_available": "."}
@@ -40,7 +55,7 @@ BAND_ALPHA = 0.13  # light enough that the markers (in the same colours) stay re
 # --- one indicator over time ------------------------------------------------------------------
 
 #: An indicator as an id ("ASC-01") or as its scorecard row (``report.card`` row, or a dict with ``id``).
-IndicatorRef = str | Mapping[str, Any] | pd.Series
+IndicatorRef: TypeAlias = str | Mapping[str, Any] | pd.Series
 
 STATUS_HISTORY_COLUMNS = [
     "month",
@@ -59,7 +74,7 @@ def _info(indicator: IndicatorRef) -> Mapping[str, Any]:
     return {"id": indicator} if isinstance(indicator, str) else indicator
 
 
-def _one(history: pd.DataFrame, indicator: IndicatorRef) -> pd.DataFrame:
+def _indicator_history(history: pd.DataFrame, indicator: IndicatorRef) -> pd.DataFrame:
     """One indicator's rows, oldest first.
 
     A bare id that is not in the history is most likely a typo, so it raises with suggestions.
@@ -96,27 +111,24 @@ def status_history(
     ("Q1+1 2019/20"), so a month can be matched with the report that quoted it. A known
     indicator with no figures yet gives an empty table.
     """
-    h = _one(history, indicator)
+    h = _indicator_history(history, indicator)
     info = _info(indicator)
-    if unit is None and not _missing(info.get("unit")):
+    if unit is None and not is_missing(info.get("unit")):
         unit = str(info["unit"])
-    styles = _styles(scheme)
+    styles = status_styles(scheme)
     rows = []
     for r in h.itertuples(index=False):
-        milestone = r.kind == "milestone"
-        dec = 0 if _missing(r.decimals) else int(r.decimals)
+        dec = decimals_of(r.decimals)
         rows.append(
             {
                 "month": f"{MONTH_NAMES[r.period % 12][:3]} {r.period // 12}",
                 "quarter": quarter_label(int(r.period), fy_start_month),
-                "value": (
-                    MILESTONE_LABELS.get(r.milestone_status, "–") if milestone else format_value(r.value, unit, dec)
-                ),
-                "target": "" if milestone else format_target(r.target, unit, dec),
-                "status": _status_text(r.status, styles, bool(r.overridden)),
-                "vs previous period": _direction_text(r.dot_previous),
-                "vs same month last year": _direction_text(r.dot_year),
-                "note": "" if _missing(r.note) else str(r.note),
+                "value": latest_text(r.kind, r.value, r.milestone_status, unit, dec),
+                "target": target_text(r.kind, r.target, unit, dec, none="–", milestone=""),
+                "status": status_text(r.status, styles, bool(r.overridden)),
+                "vs previous period": direction_text(r.dot_previous),
+                "vs same month last year": direction_text(r.dot_year),
+                "note": "" if is_missing(r.note) else str(r.note),
                 "period": int(r.period),
             }
         )
@@ -132,23 +144,14 @@ class HistoryFigure(ChartFigure):
 
 
 def _bounds(h: pd.DataFrame, scheme: StatusScheme | None) -> tuple[np.ndarray, np.ndarray]:
-    """Per period: the target and the edge of amber (the floor / ceiling beyond which it is red).
-
-    The same rules as status.py: an absolute ``amber_threshold`` if one is set for the period,
-    otherwise ``tolerance`` x |target| from the target (indicator's tolerance, else the scheme's).
-    """
+    """Per period: the target and the edge of amber (the floor / ceiling beyond which it is red),
+    by :func:`goldenthread.measures.status.amber_edge` with the indicator's tolerance, else the scheme's."""
     target = h["target"].to_numpy(dtype=float)
     lower = h["polarity"].astype(str).to_numpy() == "lower"
-    default_tol = scheme.tolerance if scheme is not None else StatusScheme().tolerance
+    default_tol = (scheme if scheme is not None else StatusScheme.model_validate({})).tolerance
     tol = h["tolerance"].to_numpy(dtype=float)
     tol = np.where(np.isnan(tol), default_tol, tol)
-    sign = np.where(lower, -1.0, 1.0)
-    edge = np.where(
-        np.isnan(h["amber_threshold"].to_numpy(dtype=float)),
-        target - sign * tol * np.abs(target),
-        h["amber_threshold"].to_numpy(dtype=float),
-    )
-    return target, edge
+    return target, amber_edge(target, lower, h["amber_threshold"].to_numpy(dtype=float), tol)
 
 
 def history_chart(
@@ -185,61 +188,30 @@ def history_chart(
     info = _info(indicator)
     ind_id = str(info["id"])
     title = title or str(info.get("title") or ind_id)
-    if unit is None and not _missing(info.get("unit")):
+    if unit is None and not is_missing(info.get("unit")):
         unit = str(info["unit"])
-    h = _one(history, indicator)
+    h = _indicator_history(history, indicator)
     if h.empty:
         return _no_figures_chart(ind_id, title, width, height)
-    styles = _styles(scheme)
+    styles = status_styles(scheme)
     x = h["period"].to_numpy(dtype=np.int64)
     status = h["status"].astype(str).to_numpy()
-    kind = str(h["kind"].iloc[0])
-    polarity = str(h["polarity"].iloc[0])
-    dec = 0 if _missing(h["decimals"].iloc[0]) else int(h["decimals"].iloc[0])
-    step = FREQUENCY_STEP.get(str(h["frequency"].iloc[0]), 1)
-    milestone = kind == "milestone"
+    milestone = str(h["kind"].iloc[0]) == "milestone"
+    dec = decimals_of(h["decimals"].iloc[0])
 
     with sns.axes_style("whitegrid"), matplotlib.rc_context({"font.size": 9, "svg.hashsalt": "goldenthread"}):
         fig = new_figure(HistoryFigure, width, height, 110)
         ax = fig.add_subplot()
-        legend: list[Any] = []
+        legend: list[Any]
         if milestone:
-            levels = {s: i for i, s in enumerate(MILESTONE_ORDER)}
-            y = np.array([levels.get(s, np.nan) for s in h["milestone_status"].astype(object)], dtype=float)
-            ax.set_yticks(range(len(MILESTONE_ORDER)))
-            ax.set_yticklabels([MILESTONE_LABELS[s] for s in MILESTONE_ORDER])
-            ax.set_ylim(-0.5, len(MILESTONE_ORDER) - 0.5)
+            y = _milestone_axis(ax, h)
             target = edge = np.full(len(h), np.nan)
-            has_bands = False
+            has_bands, legend = False, []
         else:
-            y = h["value"].to_numpy(dtype=float)
-            target, edge = _bounds(h, scheme)
-            has_bands = polarity in ("higher", "lower") and not np.all(np.isnan(target))
-            lo, hi = value_range(np.concatenate([y, target, edge if has_bands else []]), unit)
-            use_value_axis(ax, lo, hi, unit, dec)
-            if has_bands:
-                legend += _draw_bands(ax, x, target, edge, polarity, lo, hi, styles, scheme)
-
+            y, target, edge, has_bands, legend = _value_axis(ax, h, unit, dec, styles, scheme)
         # one run per stretch of consecutive periods; a year-to-date measure also starts again each year
         runs = line_runs(x, str(h["frequency"].iloc[0]), str(h["aggregation"].iloc[0]) == "cumulative", fy_start_month)
-        if not np.all(np.isnan(target)):
-            label = "Target" if has_bands else "Target (not rated)"
-            legend.append(
-                draw_runs(
-                    ax,
-                    x,
-                    target,
-                    runs,
-                    label=label,
-                    gid="target",
-                    lone_marker="_",
-                    color=TARGET,
-                    linestyle="--",
-                    linewidth=1.3,
-                    zorder=3,
-                    drawstyle="steps-mid",
-                )[0]
-            )
+        legend += _draw_target(ax, x, target, runs, has_bands)
         draw_runs(
             ax,
             x,
@@ -251,53 +223,130 @@ def history_chart(
             zorder=4,
             drawstyle="steps-mid" if milestone else "default",
         )
-        for key in ("blue", "green", "amber", "red", "data_only", "not_available"):
-            at = (status == key) & ~np.isnan(y)
-            if not at.any():
-                continue
-            style = styles[key]
-            pts = ax.scatter(
-                x[at],
-                y[at],
-                s=70 if key == "blue" else 38,
-                marker=STATUS_MARKERS[key],
-                color=style.colour,
-                edgecolor="white",
-                linewidth=0.7,
-                zorder=5,
-                label=f"{style.label} ({int(at.sum())})",
-                gid=f"status-{key}",
-            )
-            legend.append(pts)
-
-        last = np.flatnonzero(~np.isnan(y))
-        if len(last) and not milestone:
-            i = last[-1]
-            ax.annotate(
-                format_value(y[i], unit, dec),
-                (x[i], y[i]),
-                xytext=(-7, 7),
-                textcoords="offset points",
-                ha="right",
-                fontsize=9,
-                fontweight="bold",
-                color=LINE,
-                zorder=6,
-            )
-        # quarter starts (Jan, Apr, Jul, Oct) up to four years; beyond that, halves or financial years
-        ticks = month_ticks(int(x.min()), int(x.max()), 17, fy_start_month) or list(x)
-        ax.set_xticks(ticks)
-        ax.set_xticklabels([f"{MONTH_NAMES[p % 12][:3]}\n{p // 12}" for p in ticks])
-        ax.set_xlim(x.min() - step * 0.6, x.max() + step * 0.6)
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
-        ax.set_title(
-            "\n".join(textwrap.wrap(f"{ind_id}: {title}", 100, max_lines=2, placeholder=" …")), loc="left", fontsize=10
-        )
-        ax.legend(handles=legend, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
-        fig.subplots_adjust(left=0.12 if milestone else 0.09, right=0.75, top=0.9, bottom=0.16)
+        legend += _draw_statuses(ax, x, y, status, styles)
+        if not milestone:
+            _label_latest(ax, x, y, unit, dec)
+        _time_axis(ax, x, FREQUENCY_STEP.get(str(h["frequency"].iloc[0]), 1), fy_start_month)
+        _frame(fig, ax, f"{ind_id}: {title}", legend, milestone)
     fig.alt_text = _chart_alt(h, ind_id, title, unit, dec, status, styles, target, edge, has_bands, milestone)
     return fig
+
+
+def _milestone_axis(ax: Any, h: pd.DataFrame) -> np.ndarray:
+    """A milestone's y axis: its delivery states, worst at the bottom; returns each month's level."""
+    levels = {s: i for i, s in enumerate(MILESTONE_ORDER)}
+    y = np.array([levels.get(s, np.nan) for s in h["milestone_status"].astype(object)], dtype=float)
+    ax.set_yticks(range(len(MILESTONE_ORDER)))
+    ax.set_yticklabels([MILESTONE_LABELS[s] for s in MILESTONE_ORDER])
+    ax.set_ylim(-0.5, len(MILESTONE_ORDER) - 0.5)
+    return y
+
+
+def _value_axis(
+    ax: Any,
+    h: pd.DataFrame,
+    unit: str | None,
+    dec: int,
+    styles: Mapping[str, StatusStyle],
+    scheme: StatusScheme | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool, list[Any]]:
+    """A measure's value axis, and its status bands where there is something to rate.
+
+    Returns the figures, targets, amber edges, whether bands were drawn, and the bands' legend handles.
+    """
+    y = h["value"].to_numpy(dtype=float)
+    target, edge = _bounds(h, scheme)
+    has_bands = str(h["polarity"].iloc[0]) in ("higher", "lower") and not np.all(np.isnan(target))
+    lo, hi = value_range(np.concatenate([y, target, edge if has_bands else []]), unit)
+    use_value_axis(ax, lo, hi, unit, dec)
+    legend: list[Any] = []
+    if has_bands:
+        x = h["period"].to_numpy(dtype=np.int64)
+        legend += _draw_bands(ax, x, target, edge, str(h["polarity"].iloc[0]), lo, hi, styles, scheme)
+    return y, target, edge, has_bands, legend
+
+
+def _draw_target(ax: Any, x: np.ndarray, target: np.ndarray, runs: list[np.ndarray], rated: bool) -> list[Any]:
+    """The target as a stepped dashed line (profiled or changed targets show as steps); its legend handle."""
+    if np.all(np.isnan(target)):
+        return []
+    lines = draw_runs(
+        ax,
+        x,
+        target,
+        runs,
+        label="Target" if rated else "Target (not rated)",
+        gid="target",
+        lone_marker="_",
+        color=TARGET,
+        linestyle="--",
+        linewidth=1.3,
+        zorder=3,
+        drawstyle="steps-mid",
+    )
+    return [lines[0]]
+
+
+def _draw_statuses(
+    ax: Any, x: np.ndarray, y: np.ndarray, status: np.ndarray, styles: Mapping[str, StatusStyle]
+) -> list[Any]:
+    """A marker per period in its status's colour and shape (never colour alone); a legend handle per status shown."""
+    handles = []
+    for key in STATUS_KEYS:
+        at = (status == key) & ~np.isnan(y)
+        if not at.any():
+            continue
+        style = styles[key]
+        pts = ax.scatter(
+            x[at],
+            y[at],
+            s=70 if key == "blue" else 38,
+            marker=STATUS_MARKERS[key],
+            color=style.colour,
+            edgecolor="white",
+            linewidth=0.7,
+            zorder=5,
+            label=f"{style.label} ({int(at.sum())})",
+            gid=f"status-{key}",
+        )
+        handles.append(pts)
+    return handles
+
+
+def _label_latest(ax: Any, x: np.ndarray, y: np.ndarray, unit: str | None, dec: int) -> None:
+    """The latest figure written beside its marker, so the chart answers "where are we now?"."""
+    seen = np.flatnonzero(~np.isnan(y))
+    if not len(seen):
+        return
+    i = seen[-1]
+    ax.annotate(
+        format_value(y[i], unit, dec),
+        (x[i], y[i]),
+        xytext=(-7, 7),
+        textcoords="offset points",
+        ha="right",
+        fontsize=9,
+        fontweight="bold",
+        color=LINE,
+        zorder=6,
+    )
+
+
+def _time_axis(ax: Any, x: np.ndarray, step: int, fy_start_month: int) -> None:
+    """Quarter starts (Jan, Apr, Jul, Oct) up to four years; beyond that, halves or financial years."""
+    ticks = month_ticks(int(x.min()), int(x.max()), 17, fy_start_month) or list(x)
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([f"{MONTH_NAMES[p % 12][:3]}\n{p // 12}" for p in ticks])
+    ax.set_xlim(x.min() - step * 0.6, x.max() + step * 0.6)
+
+
+def _frame(fig: Any, ax: Any, heading: str, legend: list[Any], milestone: bool) -> None:
+    """No top or right frame, the indicator as the title (two lines at most), the legend to the right."""
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.set_title("\n".join(textwrap.wrap(heading, 100, max_lines=2, placeholder=" …")), loc="left", fontsize=10)
+    ax.legend(handles=legend, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
+    fig.subplots_adjust(left=0.12 if milestone else 0.09, right=0.75, top=0.9, bottom=0.16)
 
 
 def _no_figures_chart(ind_id: str, title: str, width: float, height: float) -> HistoryFigure:
@@ -328,7 +377,7 @@ def _draw_bands(
     bands = [("green", target, good_end), ("amber", edge, target), ("red", bad_end, edge)]
     margin = scheme.exceeding_margin if scheme is not None else None
     if margin is not None:
-        better = target - margin * np.abs(target) if lower else target + margin * np.abs(target)
+        better = exceeding_edge(target, np.full(len(x), lower), margin)
         bands = [("blue", better, good_end), ("green", target, better)] + bands[1:]
     handles = []
     where = ~np.isnan(target)

@@ -4,23 +4,28 @@ findings behind each candidate area of success or concern."""
 from __future__ import annotations
 
 import difflib
-import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from goldenthread.inputs.config import DEFAULT_STATUSES, StatusScheme, StatusStyle
-from goldenthread.measures.formatting import (
-    DIRECTION_LABELS,
-    MILESTONE_LABELS,
-    format_period_name,
-    format_target,
-    format_value,
+from goldenthread.documents.rows import (
+    as_at_text,
+    decimals_of,
+    direction_text,
+    effective_target,
+    kind_label,
+    latest_text,
+    polarity_label,
+    status_styles,
+    status_text,
+    target_text,
 )
+from goldenthread.inputs.config import StatusScheme
+from goldenthread.measures.formatting import is_missing
 from goldenthread.narrative.areas import FAMILY
-from goldenthread.narrative.findings import find
-from goldenthread.narrative.wording import draft
+from goldenthread.narrative.findings import findings_for_history
+from goldenthread.narrative.wording import draft_sentence
 
 if TYPE_CHECKING:  # the report module imports the whole rendering stack; only its type is needed here
     from goldenthread.documents.report import Report
@@ -83,25 +88,6 @@ def select_indicators(
     return selected
 
 
-def _styles(scheme: StatusScheme | None) -> dict[str, StatusStyle]:
-    return dict(scheme.statuses) if scheme is not None else dict(DEFAULT_STATUSES)
-
-
-def _status_text(key: Any, styles: Mapping[str, StatusStyle], overridden: bool = False) -> str:
-    """ "✓ On target": a word and a symbol, never a colour alone."""
-    style = styles.get(str(key), styles["not_available"])
-    return f"{style.symbol} {style.label}" + (" (overridden)" if overridden else "")
-
-
-def _direction_text(key: Any) -> str:
-    symbol, label = DIRECTION_LABELS.get(str(key), DIRECTION_LABELS["not_comparable"])
-    return f"{symbol} {label}"
-
-
-def _missing(v: object) -> bool:
-    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
-
-
 def indicator_table(card: pd.DataFrame, scheme: StatusScheme | None = None) -> pd.DataFrame:
     """The indicator set as a readable table for sorting and filtering: one row per indicator.
 
@@ -109,12 +95,10 @@ def indicator_table(card: pd.DataFrame, scheme: StatusScheme | None = None) -> p
     report prints them, and status and direction are words with symbols, so filtering on
     "Off target" or "Worsening" in the table's search box works.
     """
-    styles = _styles(scheme)
+    styles = status_styles(scheme)
     rows = []
     for r in card.itertuples(index=False):
-        milestone = r.kind == "milestone"
-        dec = 0 if _missing(r.decimals) else int(r.decimals)
-        target = r.target if _missing(r.period_target) else r.period_target
+        dec = decimals_of(r.decimals)
         rows.append(
             {
                 "id": r.id,
@@ -122,21 +106,19 @@ def indicator_table(card: pd.DataFrame, scheme: StatusScheme | None = None) -> p
                 "outcome": r.outcome,
                 "directorate": r.directorate,
                 "owner": r.owner,
-                "kind": "Milestone" if milestone else "Measure",
+                "kind": kind_label(r.kind),
                 "frequency": str(r.frequency).capitalize(),
-                "polarity": {"higher": "Higher is better", "lower": "Lower is better"}.get(r.polarity, ""),
+                "polarity": polarity_label(r.polarity),
                 "new": "New" if bool(r.is_new) else "",
-                "as at": format_period_name(r.as_at) if not _missing(r.as_at) else "No data yet",
-                "latest": (
-                    MILESTONE_LABELS.get(r.milestone_status, "–") if milestone else format_value(r.value, r.unit, dec)
+                "as at": as_at_text(r.as_at),
+                "latest": latest_text(r.kind, r.value, r.milestone_status, r.unit, dec),
+                "target": target_text(
+                    r.kind, effective_target(r.period_target, r.target), r.unit, dec, none="No target", milestone=""
                 ),
-                "target": ""
-                if milestone
-                else (format_target(target, r.unit, dec) if not _missing(target) else "No target"),
-                "status": _status_text(r.status, styles, bool(r.overridden)),
-                "vs previous": _direction_text(r.dot_previous),
-                "vs last year": _direction_text(r.dot_year),
-                "highlight": "" if _missing(r.highlight) else str(r.highlight),
+                "status": status_text(r.status, styles, bool(r.overridden)),
+                "vs previous": direction_text(r.dot_previous),
+                "vs last year": direction_text(r.dot_year),
+                "highlight": "" if is_missing(r.highlight) else str(r.highlight),
                 "classification": r.classification,
             }
         )
@@ -185,37 +167,37 @@ def findings_for(report: Report, indicator: str | Iterable[str] | None = None) -
         wanted = [str(select_indicators(card, indicator=i)["id"].iloc[0]) for i in ids]
 
     fy_start = report.dataset.organisation.financial_year_start_month
-    found = find(history, card.set_index("id")["as_at"], fy_start)
+    found = findings_for_history(history, card.set_index("id")["as_at"], fy_start)
     candidates = report.area_candidates().set_index("indicator")
     info = card.set_index("id")
     rows: list[dict[str, Any]] = []
     for ind_id, group in found.groupby("indicator", sort=False):
-        lead = group.iloc[0]  # find() sorts strongest first, as areas.drafted relies on
+        lead = group.iloc[0]  # findings_for_history() sorts strongest first, as areas.drafted relies on
         family = group["kind"].map(FAMILY)
         support = group[(group["direction"] == lead["direction"]) & (family != FAMILY[lead["kind"]])]
         support_kind = support["kind"].iloc[0] if len(support) else None
         cand = candidates.loc[ind_id] if ind_id in candidates.index else None
         i = info.loc[ind_id]
-        for f in group.itertuples(index=False):
-            role = "lead" if f.kind == lead["kind"] else "supporting" if f.kind == support_kind else "other"
+        for finding in group.itertuples(index=False):
+            role = "lead" if finding.kind == lead["kind"] else "supporting" if finding.kind == support_kind else "other"
             backs = (
                 cand is not None
                 and role != "other"
                 and cand["kind"] == lead["kind"]
-                and cand["direction"] == f.direction
+                and cand["direction"] == finding.direction
             )
             rows.append(
                 {
                     "indicator": ind_id,
                     "title": i["title"],
-                    "direction": f.direction,
-                    "kind": f.kind,
-                    "score": round(float(f.score), 1),
+                    "direction": finding.direction,
+                    "kind": finding.kind,
+                    "score": round(float(finding.score), 1),
                     "role": role,
                     "source": cand["source"] if cand is not None else "",
-                    "in_report": bool(backs and cand["in_report"]),
-                    "draft": draft(
-                        f, i["unit"], int(i["decimals"]), i["frequency"], period, labels, fy_start_month=fy_start
+                    "in_report": bool(backs and cand is not None and cand["in_report"]),
+                    "draft": draft_sentence(
+                        finding, i["unit"], int(i["decimals"]), i["frequency"], period, labels, fy_start_month=fy_start
                     ),
                     "report_text": (cand["text"] or "") if cand is not None and role == "lead" else "",
                 }

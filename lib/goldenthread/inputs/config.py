@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from goldenthread.inputs.contract import MILESTONE_STATUSES, STATUS_KEYS
+from goldenthread.inputs.contract import MILESTONE_STATUSES, STATUS_KEYS, YEAR_MONTH
 
 
 class _Strict(BaseModel):
@@ -245,6 +245,6 @@ class ReportParameters(_Strict):
         # YAML reads 2019-07 as text, but a date (2019-07-31) or a number slips in easily.
         if isinstance(v, dt.date):
             return v.strftime("%Y-%m")
-        if not isinstance(v, str) or not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", v):
+        if not isinstance(v, str) or not re.fullmatch(YEAR_MONTH, v):
             raise ValueError('is not a month: write it as YYYY-MM in quotes, for example "2019-07"')
         return v

@@ -11,7 +11,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+#: A reporting month as files write it (``2019-07``); its two groups are the year and the month.
+YEAR_MONTH = r"(\d{4})-(0[1-9]|1[0-2])"
+PERIOD_PATTERN = rf"^{YEAR_MONTH}$"
 
 KINDS = ("measure", "milestone")
 UNITS = ("percent", "percent_change", "number", "gbp", "days", "rate", "ratio", "score")
@@ -29,6 +31,9 @@ CLASSIFICATIONS = ("public", "restricted")
 MILESTONE_STATUSES = ("complete", "on_track", "at_risk", "off_track", "not_started")
 HIGHLIGHTS = ("success", "concern", "exclude")
 STATUS_KEYS = ("blue", "green", "amber", "red", "data_only", "not_available")
+#: The statuses that judge performance against a target, from best to worst (the position is the
+#: severity); ``data_only`` and ``not_available`` are counted but judge nothing.
+JUDGED_STATUSES = ("blue", "green", "amber", "red")
 #: No figure may be this large either way. Excel keeps 15 significant digits, and a figure with more
 #: digits before the point than that is a typing or export mistake (and could not be shown exactly).
 NUMBER_LIMIT = 1e15
@@ -193,7 +198,8 @@ INDICATORS = Table(
             "aggregation",
             "aggregation",
             False,
-            "snapshot: a level at a point in time; cumulative: a year-to-date total compared with a profiled target. Defaults to snapshot.",
+            "snapshot: a level at a point in time; cumulative: a year-to-date total compared with a profiled target. "
+            "Defaults to snapshot.",
             "snapshot",
             allowed=AGGREGATIONS,
         ),
@@ -208,7 +214,8 @@ INDICATORS = Table(
             "tolerance",
             "number",
             False,
-            "Relative tolerance for amber, as a fraction of the target (0.05 = within 5%). Blank uses the organisation's default.",
+            "Relative tolerance for amber, as a fraction of the target (0.05 = within 5%). "
+            "Blank uses the organisation's default.",
             "0.05",
             minimum=0,
             maximum=1,
@@ -224,7 +231,8 @@ INDICATORS = Table(
             "minimum",
             "number",
             False,
-            "The lowest value the measure can take; a figure below it is refused. Blank uses the unit's default (0 for percent, days and rate; no limit otherwise).",
+            "The lowest value the measure can take; a figure below it is refused. "
+            "Blank uses the unit's default (0 for percent, days and rate; no limit otherwise).",
             "-100",
         ),
         Column(
@@ -293,7 +301,8 @@ VALUES = Table(
             "value",
             "number",
             False,
-            "The figure. Blank for milestones, or when no figure is available yet. Cumulative measures give the year-to-date figure.",
+            "The figure. Blank for milestones, or when no figure is available yet. "
+            "Cumulative measures give the year-to-date figure.",
             "94.41",
         ),
         Column(
@@ -311,7 +320,8 @@ VALUES = Table(
 COMMENTARY = Table(
     name="commentary",
     required=False,
-    description="The owner's commentary per indicator and period, any status override, and the leadership team's highlights.",
+    description="The owner's commentary per indicator and period, any status override, "
+    "and the leadership team's highlights.",
     key=("indicator", "period"),
     columns=(
         Column("indicator", "text", True, "Indicator id (from indicators.csv).", "ASC-01", blank_allowed=False),
@@ -368,7 +378,9 @@ COMMENTARY = Table(
             "draft",
             "text",
             False,
-            "Evidence drafted from the data, written by `goldenthread areas --csv` beside the owner's words. Never read by reports: to publish it as drafted, set highlight and leave commentary blank; to publish other words, put them in commentary.",
+            "Evidence drafted from the data, written by `goldenthread areas --csv` beside the owner's words. "
+            "Never read by reports: to publish it as drafted, set highlight and leave commentary blank; "
+            "to publish other words, put them in commentary.",
             "This measure has seen consistent improvement for 8 months...",
         ),
         Column(

@@ -22,12 +22,12 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 
 from goldenthread.errors import DataError, Problem
 from goldenthread.inputs.config import Plan, _Strict
-from goldenthread.inputs.contract import NUMBER_LIMIT
+from goldenthread.inputs.contract import NUMBER_LIMIT, YEAR_MONTH
 from goldenthread.inputs.load import pydantic_problems, read_yaml
 
 FOLDER = "directorates"
 FILE_ID = re.compile(r"[a-z0-9-]+")
-_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+_MONTH = re.compile(YEAR_MONTH)
 _FINANCIAL_YEAR = re.compile(r"(\d{4})/(\d{2})")
 
 # Text a person must actually write: a key present but left blank is as good as missing.

@@ -9,6 +9,7 @@ read truthfully. Per-cell loops are fine here: a workbook is a few thousand rows
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -243,7 +244,7 @@ def _stored_rows(ws, formula_text: dict[tuple[int, int], str]):  # noqa: ANN001,
             yield row[0].row, row
         return
     by_row: dict[int, list] = {}
-    for (r, c), cell in stored.items():
+    for (r, _column), cell in stored.items():
         if r >= 2:
             by_row.setdefault(r, []).append(cell)
     for r, c in formula_text:  # a formula with no stored result may have no cell in the values workbook
@@ -329,7 +330,7 @@ def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def unique_columns(names: list[object]) -> list[str]:
+def unique_columns(names: Sequence[object]) -> list[str]:
     """Header cells as column names: stripped, a blank one ``Unnamed: N``, a repeat ``name.1``, as pandas
     names them (:func:`goldenthread.inputs.validate.check_columns` then reports the repeat)."""
     out: list[str] = []
@@ -353,7 +354,8 @@ def _units(indicators: _Sheet | None) -> dict[str, str]:
 
 
 def percent_text(text: str) -> str:
-    """A percentage cell's stored fraction as the figure in percent, exactly: ``0.389`` -> ``38.9`` (never 38.900000000000006)."""
+    """A percentage cell's stored fraction as the figure in percent, exactly: ``0.389`` -> ``38.9``
+    (never 38.900000000000006)."""
     value = (Decimal(text) * 100).normalize()
     return format(value, "f")
 
@@ -386,7 +388,8 @@ def _convert_percentages(table: str, sheet: _Sheet, units: dict[str, str], out: 
                     f"is formatted as a percentage (shown as {percent}%, stored as {text}): read as {percent}, "
                     f"since indicator {indicator}'s unit is {unit}",
                     None,
-                    f"Check that {percent} is right; to avoid this warning, format the cell as Number and type {percent}",
+                    f"Check that {percent} is right; "
+                    f"to avoid this warning, format the cell as Number and type {percent}",
                 )
             )
         elif unit:
@@ -395,8 +398,8 @@ def _convert_percentages(table: str, sheet: _Sheet, units: dict[str, str], out: 
                     sheet.label,
                     row,
                     column,
-                    f"is formatted as a percentage (shown as {percent}%, stored as {text}), but indicator {indicator}'s "
-                    f"unit is {unit}, not percent",
+                    f"is formatted as a percentage (shown as {percent}%, stored as {text}), "
+                    f"but indicator {indicator}'s unit is {unit}, not percent",
                     text,
                     "Format the cell as Number and type the figure in the indicator's unit, or set its unit to percent",
                 )

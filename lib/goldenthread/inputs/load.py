@@ -31,6 +31,7 @@ from goldenthread.inputs.contract import (
     remove_control_characters,
 )
 from goldenthread.inputs.excel import read_workbook, unique_columns
+from goldenthread.inputs.project import find_project_root
 
 
 @dataclass(frozen=True)
@@ -68,15 +69,6 @@ class Dataset:
             values=self.values[self.values["indicator"].isin(keep)].reset_index(drop=True),
             commentary=comm.reset_index(drop=True),
         )
-
-
-def find_project_root(start: Path | None = None) -> Path | None:
-    """The nearest folder at or above ``start`` holding ``pyproject.toml`` (the goldenthread checkout)."""
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / "pyproject.toml").is_file() and (folder / "lib" / "goldenthread").is_dir():
-            return folder
-    return None
 
 
 def data_dir_candidates(path: str | Path, parameters_file: Path | None = None) -> list[Path]:
@@ -131,15 +123,17 @@ def resolve_data_dir(path: str | Path, parameters_file: Path | None = None) -> P
 #: stop the build) would otherwise exhaust Python's recursion limit in the YAML reader.
 MAX_YAML_DEPTH = 20
 
+Model = typing.TypeVar("Model", bound=BaseModel)
+
 
 def read_yaml(
     path: Path,
-    model: type[BaseModel],
+    model: type[Model],
     problems: list[Problem],
     *,
     missing_hint: str | None = None,
     overrides: dict[str, object] | None = None,
-) -> BaseModel | None:
+) -> Model | None:
     """Read a YAML file (safely: no Python objects) into ``model``; problems are appended, not raised.
 
     Before the file is turned into Python objects it is scanned (see :func:`yaml_structure_problems`),
@@ -314,6 +308,7 @@ def yaml_structure_problems(text: str, name: str) -> list[Problem]:
             continue
         if not isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent, yaml.CollectionStartEvent)):
             continue
+        assert event.start_mark is not None  # the parser marks every event it emits
         line = event.start_mark.line + 1
         parent = frames[-1] if frames else None
         is_key = parent is not None and parent.mapping and parent.expects_key
@@ -890,6 +885,6 @@ def load_dataset(path: str | Path) -> Dataset:
         typed["targets"],
         typed["values"],
         comm,
-        sources,  # type: ignore[arg-type]
+        sources,
         tuple(sorted(warnings, key=lambda w: (w.file, w.row or 0, w.column or ""))),
     )

@@ -9,11 +9,14 @@ month inside a quarter, "Q1+1 2019/20" (one month after Q1 closed, as seed 003 d
 from __future__ import annotations
 
 import re
+from typing import overload
 
 import numpy as np
 import pandas as pd
 
-_PERIOD_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+from goldenthread.inputs.contract import PERIOD_PATTERN, YEAR_MONTH
+
+_PERIOD_RE = re.compile(PERIOD_PATTERN)
 MONTH_NAMES = (
     "January",
     "February",
@@ -40,7 +43,7 @@ def parse_period(text: str) -> int:
 
 def parse_periods(texts: pd.Series) -> pd.Series:
     """Vectorised :func:`parse_period` for already-validated text; invalid entries become ``<NA>``."""
-    parts = texts.astype("string").str.extract(r"^\s*(\d{4})-(0[1-9]|1[0-2])\s*$")
+    parts = texts.astype("string").str.extract(rf"^\s*{YEAR_MONTH}\s*$")
     year = pd.to_numeric(parts[0], errors="coerce")
     month = pd.to_numeric(parts[1], errors="coerce")
     return (year * 12 + month - 1).astype("Int64")
@@ -57,6 +60,10 @@ def month_name(ordinal: int, *, with_year: bool = True) -> str:
     return f"{name} {ordinal // 12}" if with_year else name
 
 
+@overload
+def financial_year(ordinal: int, start_month: int = 4) -> int: ...
+@overload
+def financial_year(ordinal: np.ndarray, start_month: int = 4) -> np.ndarray: ...
 def financial_year(ordinal: int | np.ndarray, start_month: int = 4) -> int | np.ndarray:
     """The calendar year in which the financial year containing ``ordinal`` starts."""
     return (
@@ -66,6 +73,10 @@ def financial_year(ordinal: int | np.ndarray, start_month: int = 4) -> int | np.
     )
 
 
+@overload
+def month_of_year(ordinal: int, start_month: int = 4) -> int: ...
+@overload
+def month_of_year(ordinal: np.ndarray, start_month: int = 4) -> np.ndarray: ...
 def month_of_year(ordinal: int | np.ndarray, start_month: int = 4) -> int | np.ndarray:
     """1 for the first month of the financial year (April by default) up to 12."""
     return (ordinal - (start_month - 1)) % 12 + 1

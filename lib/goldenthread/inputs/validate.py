@@ -340,8 +340,8 @@ def suggest_period(text: str) -> str | None:
             day, month = month, day
         return _month(_year(m[3]), month)
     if m := re.fullmatch(r"(?:\d{1,2}[- ])?([A-Za-z]+)\.?[- ,]*(\d{4}|\d{2})", t):
-        month = _MONTH_NUMBERS.get(m[1].lower())
-        return _month(_year(m[2]), month) if month else None
+        named = _MONTH_NUMBERS.get(m[1].lower())
+        return _month(_year(m[2]), named) if named else None
     if m := re.fullmatch(r"(\d{4})(?:[/.-](\d{1,2})|(\d{2}))", t):
         return _month(int(m[1]), int(m[2] or m[3]))
     if m := re.fullmatch(r"(\d{1,2})[/.-](\d{4})", t):
@@ -458,14 +458,14 @@ def check_indicators(ind: pd.DataFrame, plan: Plan, source: str) -> list[Problem
     outcomes = {o.id for o in plan.outcomes}
     priorities = plan.priority_ids
     for r in ind.itertuples(index=False):
-
+        # p() is called only within this iteration, so it always reports the row being checked.
         def p(column: str, message: str, value: object = None, hint: str | None = None) -> None:
             problems.append(
                 Problem(
                     source,
-                    int(r.source_row),
+                    int(r.source_row),  # noqa: B023
                     column,
-                    f"indicator {r.id}: {message}",
+                    f"indicator {r.id}: {message}",  # noqa: B023
                     None if value is None else str(value),
                     hint,
                 )
@@ -704,7 +704,7 @@ def _annual_problems(v: pd.DataFrame, source: str, start_month: int) -> list[Pro
     annual = annual.assign(year=financial_year(annual["period"].astype(int).to_numpy(), start_month))
     repeated = annual[annual.duplicated(["indicator", "year"], keep=False)].sort_values(["indicator", "period"])
     problems = []
-    for (indicator, year), group in repeated.groupby(["indicator", "year"], sort=True):
+    for (indicator, _year), group in repeated.groupby(["indicator", "year"], sort=True):
         rows = [f"{int(r.source_row)} ({format_period(int(r.period))})" for r in group.itertuples(index=False)]
         later = group.iloc[1]
         label = financial_year_label(int(later["period"]), start_month)

@@ -21,13 +21,10 @@ from typing import Literal
 import pandas as pd
 
 from goldenthread.inputs.config import Plan
-from goldenthread.inputs.contract import STATUS_KEYS
+from goldenthread.inputs.contract import JUDGED_STATUSES, STATUS_KEYS
 
 RollupRule = Literal["worst", "majority"]
 ROLLUP_RULES: tuple[str, ...] = ("worst", "majority")
-
-#: Judged statuses from best to worst; the position is the severity.
-JUDGED = ("blue", "green", "amber", "red")
 
 
 def coverage(plan: Plan, indicators: pd.DataFrame) -> pd.DataFrame:
@@ -42,7 +39,7 @@ def coverage(plan: Plan, indicators: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for outcome in plan.outcomes:
         mine = ind[ind["outcome"] == outcome.id]
-        slots = [(p.id, p.title) for p in outcome.priorities]
+        slots: list[tuple[str | None, str]] = [(p.id, p.title) for p in outcome.priorities]
         if mine["priority"].isna().any():
             slots.append((None, "No key priority"))
         for pid, ptitle in slots:
@@ -91,14 +88,17 @@ def rollup(card: pd.DataFrame, plan: Plan, rule: RollupRule = "worst") -> pd.Dat
     out = counts.reset_index(names="outcome")
     out.insert(1, "title", [o.title for o in plan.outcomes])
     out["indicators"] = counts.sum(axis=1).to_numpy()
-    out["judged"] = counts[list(JUDGED)].sum(axis=1).to_numpy()
-    out["status"] = [rolled_up_status(dict(zip(JUDGED, r)), rule) for r in counts[list(JUDGED)].itertuples(index=False)]
+    out["judged"] = counts[list(JUDGED_STATUSES)].sum(axis=1).to_numpy()
+    out["status"] = [
+        rolled_up_status(dict(zip(JUDGED_STATUSES, r)), rule)
+        for r in counts[list(JUDGED_STATUSES)].itertuples(index=False)
+    ]
     return out
 
 
 def rolled_up_status(counts: dict[str, int], rule: RollupRule = "worst") -> str:
     """One status from counts of judged statuses (``{"green": 3, "red": 1}``), by ``rule``."""
-    present = [s for s in JUDGED if counts.get(s, 0) > 0]
+    present = [s for s in JUDGED_STATUSES if counts.get(s, 0) > 0]
     if not present:
         return "not_available"
     if rule == "worst":

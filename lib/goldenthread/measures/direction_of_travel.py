@@ -74,7 +74,8 @@ def compare(
         np.asarray(decimals, float),
         band,
     )
-    return _LABELS[codes]
+    labels: np.ndarray = _LABELS[codes]
+    return labels
 
 
 def as_direction(codes: np.ndarray, index: pd.Index | None = None) -> pd.Series:
@@ -88,6 +89,7 @@ def milestone_rank(states: pd.Series) -> np.ndarray:
         [MILESTONE_RANK.get(s, np.nan) for s in ("complete", "on_track", "at_risk", "off_track", "not_started")]
         + [np.nan]
     )
-    return ranks[
+    rank: np.ndarray = ranks[
         pd.Categorical(states, categories=["complete", "on_track", "at_risk", "off_track", "not_started"]).codes
     ]
+    return rank

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 from goldenthread.inputs.contract import PERCENT_UNITS
 from goldenthread.inputs.periods import month_name
 from goldenthread.measures.rounding import decimals_shown, format_number, round_half_up
@@ -16,13 +18,18 @@ from goldenthread.measures.rounding import decimals_shown, format_number, round_
 TARGET_EXTRA_PLACES = 2
 
 
-def _missing(value: float | None) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+def is_missing(value: object) -> bool:
+    """A blank cell as pandas hands it over: None, ``pd.NA`` or NaN.
+
+    NaN is truthy, so ``value or default`` lets it through (a heading once read "nan"); every
+    test for a blank goes through here.
+    """
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
 def format_value(value: float | None, unit: str | None, decimals: int = 0) -> str:
     """A figure in its unit at the indicator's decimal places; an en dash when there is none."""
-    if _missing(value):
+    if value is None or is_missing(value):
         return "–"
     if unit == "gbp":
         return _money(value, decimals)
@@ -62,7 +69,7 @@ def format_target(value: float | None, unit: str | None, decimals: int = 0) -> s
     "133"; 3.15 at one place shows "3.15%". Trailing zeros are dropped (90%, 2.5%), rounding is half
     up, and money keeps its £/£k/£m style ("£1.25m").
     """
-    if _missing(value):
+    if value is None or is_missing(value):
         return "–"
     if unit == "gbp":
         return _money(value, decimals, TARGET_EXTRA_PLACES)
@@ -71,7 +78,7 @@ def format_target(value: float | None, unit: str | None, decimals: int = 0) -> s
 
 def format_period_name(ordinal: float | None, *, with_year: bool = True) -> str:
     """Month ordinal -> "July 2019"; an en dash when missing."""
-    if ordinal is None or (isinstance(ordinal, float) and math.isnan(ordinal)):
+    if ordinal is None or is_missing(ordinal):
         return "–"
     return month_name(int(ordinal), with_year=with_year)
 

@@ -55,8 +55,10 @@ def _pow10(decimals: np.ndarray) -> np.ndarray:
     """10 ** |decimals| as exact floats (a table look-up for whole places up to 22, much faster)."""
     places = np.abs(decimals)
     if places.ndim and len(places) and places.max() <= 22 and (places == np.floor(places)).all():
-        return _POW10[places.astype(np.intp)]
-    return 10.0**places
+        table: np.ndarray = _POW10[places.astype(np.intp)]
+        return table
+    powers: np.ndarray = 10.0**places
+    return powers
 
 
 def _exact_units(x: float, decimals: int) -> float:
@@ -84,7 +86,7 @@ def half_up_units(x: Any, decimals: Any) -> np.ndarray:
     whole = np.floor(a)
     with np.errstate(invalid="ignore"):  # inf - inf: an infinite figure has no fraction to round
         frac = a - whole
-    units = np.copysign(whole + (frac >= 0.5), scaled) + 0.0  # + 0.0 turns -0.0 into 0.0
+    units: np.ndarray = np.copysign(whole + (frac >= 0.5), scaled) + 0.0  # + 0.0 turns -0.0 into 0.0
     # Near a half, or too large for a float to hold fractions: binary noise could decide, so exactly.
     near = np.abs(frac - 0.5) <= NEAR * (a + 1.0)
     if np.any(a >= _WHOLE):
@@ -132,8 +134,8 @@ def decimals_shown(x: float, most: int) -> int:
     return len(text.partition(".")[2].rstrip("0"))
 
 
-def _rows(arg: Any, rows: np.ndarray) -> Any:
-    """The given rows of an argument that is either an aligned array or one number for every row."""
+def _rows(arg: Any, rows: np.ndarray | np.integer) -> Any:
+    """The given rows (or one row) of an argument that is either an aligned array or one number for every row."""
     return arg[rows] if np.ndim(arg) else arg
 
 
@@ -195,7 +197,8 @@ def compare(a: np.ndarray, b: np.ndarray) -> np.ndarray:
                 continue
             x, y = _on_common_quantum(float(a[i]), float(b[i]))
             order[i] = (x > y) - (x < y)
-    return order
+    result: np.ndarray = order
+    return result
 
 
 #: Floats this many binary steps apart or fewer are one figure. Two different figures of at most 15
@@ -244,4 +247,5 @@ def equal_when_shown(a: Any, b: Any, decimals: Any) -> np.ndarray:
         maybe = ~same & ~np.isnan(diff)
     if maybe.any():
         same[maybe] = half_up_units(a[maybe], d[maybe]) == half_up_units(b[maybe], d[maybe])
-    return same.reshape(shape)
+    reshaped: np.ndarray = same.reshape(shape)
+    return reshaped

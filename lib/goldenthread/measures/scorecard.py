@@ -17,7 +17,7 @@ from goldenthread.inputs.contract import STATUS_KEYS
 from goldenthread.inputs.load import Dataset
 from goldenthread.inputs.periods import financial_year_start, month_of_year
 from goldenthread.measures.direction_of_travel import FREQUENCY_STEP, as_direction, compare_codes, milestone_rank
-from goldenthread.measures.status import apply_overrides, as_status, status_codes
+from goldenthread.measures.status import apply_overrides, as_status, override_codes, status_code, status_codes
 
 #: How old (in months) the latest figure may be and still count as current at a report period.
 #: Monthly figures often arrive a month or two in arrears; a quarterly figure lasts until the next.
@@ -59,89 +59,122 @@ def observations(
     pos = ids.get_indexer(values["indicator"])
     if (pos < 0).any():
         raise ValueError("values refer to indicators that are not in the indicators table; validate first")
-    period = values["period"].to_numpy(dtype=np.int64)
-    key = pos.astype(np.int64) * _KEY + period
-    keys = pd.Index(key)
+    rows = _Rows(ind, ids, pos, values["period"].to_numpy(dtype=np.int64))
+    target, amber = _effective_targets(rows, targets, fy_start_month)
+    obs = _observation_frame(rows, values, target, amber)
+    computed = status_codes(obs, scheme, rows.lower_is_better, rows.rated, rows.is_milestone)
+    _add_status(obs, computed, rows, commentary)
+    _add_directions(obs, rows, scheme.no_change_band)
+    return obs
 
-    def per_row(column: str, dtype: type = float) -> np.ndarray:
-        return ind[column].to_numpy(dtype=dtype, na_value=np.nan)[pos]
 
-    is_milestone = (ind["kind"].to_numpy() == "milestone")[pos]
-    polarity = pd.Categorical(ind["polarity"], categories=["higher", "lower", "none"]).codes[pos]
-    cumulative = (ind["aggregation"].to_numpy() == "cumulative")[pos]
-    step = ind["frequency"].map(FREQUENCY_STEP).to_numpy(dtype=np.int64)[pos]
+class _Rows:
+    """Where each observation row's indicator sits, and the per-indicator facts spread over the rows."""
 
-    profile = np.where(cumulative, month_of_year(period, fy_start_month) / 12.0, 1.0)
-    target = per_row("target") * profile
-    amber = per_row("amber_threshold") * profile
+    def __init__(self, ind: pd.DataFrame, ids: pd.Index, pos: np.ndarray, period: np.ndarray) -> None:
+        self.ind, self.ids, self.pos, self.period = ind, ids, pos, period
+        self.key = pos.astype(np.int64) * _KEY + period
+        self.keys = pd.Index(self.key)
+        self.is_milestone = (ind["kind"].to_numpy() == "milestone")[pos]
+        polarity = pd.Categorical(ind["polarity"], categories=["higher", "lower", "none"]).codes[pos]
+        self.lower_is_better, self.rated = polarity == 1, polarity != 2
+        self.cumulative = (ind["aggregation"].to_numpy() == "cumulative")[pos]
+        self.step = ind["frequency"].map(FREQUENCY_STEP).to_numpy(dtype=np.int64)[pos]
+
+    def per_row(self, column: str) -> np.ndarray:
+        """A numeric indicator column, one entry per observation row (NaN where blank)."""
+        values: np.ndarray = self.ind[column].to_numpy(dtype=float, na_value=np.nan)[self.pos]
+        return values
+
+    def row_of(self, frame: pd.DataFrame) -> np.ndarray:
+        """The observation row of each (indicator, period) row of ``frame``; -1 where there is none."""
+        key = self.ids.get_indexer(frame["indicator"]).astype(np.int64) * _KEY + frame["period"].to_numpy(np.int64)
+        rows: np.ndarray = self.keys.get_indexer(key)
+        return rows
+
+
+def _effective_targets(rows: _Rows, targets: pd.DataFrame, fy_start_month: int) -> tuple[np.ndarray, np.ndarray]:
+    """Target and amber threshold per row: the month's own from ``targets``, else the indicator's
+    (profiled over the financial year for a year-to-date measure)."""
+    profile = np.where(rows.cumulative, month_of_year(rows.period, fy_start_month) / 12.0, 1.0)
+    target = rows.per_row("target") * profile
+    amber = rows.per_row("amber_threshold") * profile
     if not targets.empty:
-        tkey = ids.get_indexer(targets["indicator"]).astype(np.int64) * _KEY + targets["period"].to_numpy(np.int64)
-        at = keys.get_indexer(tkey)
+        at = rows.row_of(targets)
         hit = at >= 0
         target[at[hit]] = targets["target"].to_numpy(dtype=float)[hit]
         amber[at[hit]] = targets["amber_threshold"].to_numpy(dtype=float, na_value=np.nan)[hit]
+    return target, amber
 
-    value = values["value"].to_numpy(dtype=float, na_value=np.nan)
-    obs = pd.DataFrame(
+
+def _observation_frame(rows: _Rows, values: pd.DataFrame, target: np.ndarray, amber: np.ndarray) -> pd.DataFrame:
+    """The figures with the indicator attributes status and direction are worked out from."""
+    ind, pos = rows.ind, rows.pos
+    return pd.DataFrame(
         {
             "indicator": values["indicator"].to_numpy(),
-            "period": period,
-            "value": value,
+            "period": rows.period,
+            "value": values["value"].to_numpy(dtype=float, na_value=np.nan),
             "milestone_status": values["milestone_status"].to_numpy(),
             "note": values["note"].to_numpy(),
             "kind": _categorical(ind["kind"], pos),
             "polarity": _categorical(ind["polarity"], pos),
-            "decimals": per_row("decimals"),
+            "decimals": rows.per_row("decimals"),
             "frequency": _categorical(ind["frequency"], pos),
             "aggregation": _categorical(ind["aggregation"], pos),
-            "tolerance": per_row("tolerance"),
+            "tolerance": rows.per_row("tolerance"),
             "target": target,
             "amber_threshold": amber,
         }
     )
 
-    lower_is_better, rated = polarity == 1, polarity != 2
-    status = status_codes(obs, scheme, lower_is_better, rated, is_milestone)
+
+def _add_status(obs: pd.DataFrame, computed: np.ndarray, rows: _Rows, commentary: pd.DataFrame) -> None:
+    """``computed_status``, the ``status`` shown (a senior override from commentary.csv wins, by
+    :func:`goldenthread.measures.status.override_codes`), ``overridden`` and ``override_reason``."""
     override = np.full(len(obs), -1, dtype=np.int8)
     reason = np.full(len(obs), None, dtype=object)
     over = commentary[commentary["status_override"].notna()] if not commentary.empty else commentary
     if len(over):
-        ckey = ids.get_indexer(over["indicator"]).astype(np.int64) * _KEY + over["period"].to_numpy(np.int64)
-        at = keys.get_indexer(ckey)
-        codes = np.array([STATUS_KEYS.index(s) for s in over["status_override"]], dtype=np.int8)
-        override[at[at >= 0]] = codes[at >= 0]
-        reason[at[at >= 0]] = over["override_reason"].to_numpy(dtype=object)[at >= 0]
+        at = rows.row_of(over)
+        found = at >= 0
+        override[at[found]] = status_code(over["status_override"])[found]
+        reason[at[found]] = over["override_reason"].to_numpy(dtype=object)[found]
+    shown, overridden = override_codes(computed, override)
     # Both are kept: whether a figure met its target is a fact about the figure (computed_status);
     # what the report shows is the senior judgement (status), and a drafted sentence must say which.
-    obs["computed_status"] = as_status(status, obs.index)
-    obs["status"] = as_status(np.where(override >= 0, override, status), obs.index)
-    obs["overridden"] = (override >= 0) & (override != status)
-    obs["override_reason"] = np.where(obs["overridden"].to_numpy(), reason, None)
+    obs["computed_status"] = as_status(computed, obs.index)
+    obs["status"] = as_status(shown, obs.index)
+    obs["overridden"] = overridden
+    obs["override_reason"] = np.where(overridden, reason, np.array(None, dtype=object))
 
-    # Direction of travel: look up the figure one step back and twelve months back.
+
+def _add_directions(obs: pd.DataFrame, rows: _Rows, band: float) -> None:
+    """Direction of travel against the figure one step back (``dot_previous``; never for a
+    year-to-date measure) and twelve months back (``dot_year``), with the figures compared."""
+    value = obs["value"].to_numpy()
+    is_milestone = rows.is_milestone
     level = np.where(is_milestone, milestone_rank(obs["milestone_status"]), value)
-    lower_is_better = lower_is_better & ~is_milestone
-    rated = rated | is_milestone
+    lower_is_better = rows.lower_is_better & ~is_milestone
+    rated = rows.rated | is_milestone
     decimals = np.where(is_milestone, 0.0, obs["decimals"].to_numpy())
-    band = scheme.no_change_band
 
     def back(months: np.ndarray | int) -> tuple[np.ndarray, np.ndarray]:
-        at = keys.get_indexer(key - months)
+        at = rows.keys.get_indexer(rows.key - months)
         found = at >= 0
         take = np.where(found, at, 0)
         return np.where(found, value[take], np.nan), np.where(found, level[take], np.nan)
 
-    previous_value, previous_level = back(step)
-    previous_level[cumulative] = np.nan
+    previous_value, previous_level = back(rows.step)
+    previous_level[rows.cumulative] = np.nan
     year_value, year_level = back(12)
-    obs["previous_period"] = period - step
+    obs["previous_period"] = rows.period - rows.step
     obs["previous_value"] = previous_value
     obs["dot_previous"] = as_direction(
         compare_codes(level, previous_level, lower_is_better, rated, decimals, band), obs.index
     )
     obs["year_ago_value"] = year_value
     obs["dot_year"] = as_direction(compare_codes(level, year_level, lower_is_better, rated, decimals, band), obs.index)
-    return obs
 
 
 @dataclass(frozen=True)
@@ -209,6 +242,9 @@ def scorecard(dataset: Dataset, period: int, history: pd.DataFrame | None = None
     card = card.join(
         comm[["commentary", "actions", "status_override", "override_reason", "highlight", "page_title"]], on="id"
     )
+    # The history already carries every override filed for a month with a figure. This covers the one
+    # filed for the report month when the latest figure is older (a monthly figure in arrears), by the
+    # same rule (status.override_codes); for a figure of the report month it changes nothing.
     card["status"], over = apply_overrides(card["status"], card["status_override"])
     card["overridden"] = card["overridden"] | over
     card["is_new"] = card["first_reported"] >= financial_year_start(period, fy_start)
@@ -231,5 +267,5 @@ def indicator_summary(card: pd.DataFrame) -> IndicatorSummary:
         new_titles=tuple(card.loc[card["is_new"], "title"]),
         insufficient=int(insufficient.sum()),
         insufficient_new=int((insufficient & card["is_new"]).sum()),
-        by_status={k: int(counts.get(k, 0)) for k in ("blue", "green", "amber", "red", "data_only", "not_available")},
+        by_status={k: int(counts.get(k, 0)) for k in STATUS_KEYS},
     )

@@ -73,6 +73,34 @@ def measure_status_codes(
     return codes
 
 
+def amber_edge(
+    target: np.ndarray, lower_is_better: np.ndarray, amber_threshold: np.ndarray, tolerance: np.ndarray
+) -> np.ndarray:
+    """Where amber ends and red begins, per row: the figure that is just still amber.
+
+    The absolute ``amber_threshold`` when one is set, else ``tolerance`` x |target| short of the
+    target (below it when higher is better, above it when lower is better). This is the edge
+    :func:`measure_status_codes` rates against; it decides each figure on its typed digits
+    rather than on this float (a figure typed as the edge is amber), so a chart's bands and the
+    statuses it marks agree to the last binary digit.
+    """
+    target = np.asarray(target, dtype=float)
+    threshold = np.asarray(amber_threshold, dtype=float)
+    sign = np.where(lower_is_better, -1.0, 1.0)
+    return np.where(np.isnan(threshold), target - sign * np.asarray(tolerance, dtype=float) * np.abs(target), threshold)
+
+
+def exceeding_edge(target: np.ndarray, lower_is_better: np.ndarray, margin: float) -> np.ndarray:
+    """Where green ends and blue (exceeding) begins: ``margin`` x |target| better than the target.
+
+    A figure must be strictly beyond this edge to be blue (see :func:`measure_status_codes`).
+    """
+    target = np.asarray(target, dtype=float)
+    sign = np.where(lower_is_better, -1.0, 1.0)
+    edge: np.ndarray = target + sign * margin * np.abs(target)
+    return edge
+
+
 def _short_of_target_by_at_most_tolerance(
     sign: Figures, value: Figures, target: Figures, tolerance: Figures
 ) -> Figures:
@@ -112,7 +140,8 @@ def measure_status(
         np.asarray(tolerance, float),
         exceeding_margin,
     )
-    return _LABELS[codes]
+    labels: np.ndarray = _LABELS[codes]
+    return labels
 
 
 def milestone_codes(states: pd.Series, scheme: StatusScheme) -> np.ndarray:
@@ -121,7 +150,8 @@ def milestone_codes(states: pd.Series, scheme: StatusScheme) -> np.ndarray:
         [STATUS_KEYS.index(scheme.milestones[s]) for s in MILESTONE_STATUSES] + [NOT_AVAILABLE], dtype=np.int8
     )
     state = pd.Categorical(states, categories=MILESTONE_STATUSES).codes  # -1 for blank
-    return mapping[state]
+    codes: np.ndarray = mapping[state]
+    return codes
 
 
 def compute_status(obs: pd.DataFrame, scheme: StatusScheme) -> pd.Series:
@@ -155,9 +185,27 @@ def status_codes(
     return measures
 
 
+def override_codes(codes: np.ndarray, override: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The one override rule, on status codes: a senior override (a code, -1 for none) replaces the
+    computed status, and counts as ``overridden`` only where it differs from it.
+
+    Returns the final codes and the ``overridden`` flags.
+    """
+    override = np.asarray(override)
+    given = override >= 0
+    return np.where(given, override, codes).astype(np.int8), given & (override != codes)
+
+
+def status_code(statuses: pd.Series) -> np.ndarray:
+    """Status keys (text or categorical; blank for none) as codes, -1 where blank."""
+    codes: np.ndarray = pd.Categorical(statuses.astype(object), categories=STATUS_KEYS).codes.astype(np.int8)
+    return codes
+
+
 def apply_overrides(status: pd.Series, override: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Final status and an ``overridden`` flag: a senior override wins, and is shown as such."""
-    status = status.astype(object)
-    override = override.astype(object)
-    overridden = override.notna() & (override != status)
-    return status.where(override.isna(), override), overridden
+    """Final status and an ``overridden`` flag: a senior override wins, and is shown as such.
+
+    :func:`override_codes` on a Series of status keys; the final status is text (object dtype).
+    """
+    final, overridden = override_codes(status_code(status), status_code(override))
+    return pd.Series(_LABELS[final], index=status.index), pd.Series(overridden, index=status.index)

@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 
 from goldenthread.inputs.config import DEFAULT_NEWS_WINDOW, AreasRule
-from goldenthread.narrative.findings import find
-from goldenthread.narrative.wording import draft, fact_sentence
+from goldenthread.narrative.findings import Finding, findings_for_history
+from goldenthread.narrative.wording import draft_sentence, fact_sentence
 
 DEFAULT_MAX_SUCCESSES = 9
 DEFAULT_MAX_CONCERNS = 5
@@ -89,25 +89,25 @@ def drafted(
     from another family, adds a supporting sentence. ``period`` is the month of the figure the
     candidate is about.
     """
-    found = find(history, card.set_index("id")["as_at"], fy_start_month)
+    found = findings_for_history(history, card.set_index("id")["as_at"], fy_start_month)
     if found.empty:
         return pd.DataFrame(columns=["indicator", "direction", "kind", "score", "period", "text"])
     found["family"] = found["kind"].map(FAMILY)
-    top = found.drop_duplicates("indicator", keep="first")  # find() sorts strongest first
+    top = found.drop_duplicates("indicator", keep="first")  # findings_for_history() sorts strongest first
     lead = top.set_index("indicator")[["direction", "family"]]
     same_way = found["direction"].to_numpy() == lead["direction"].reindex(found["indicator"]).to_numpy()
     other_family = found["family"].to_numpy() != lead["family"].reindex(found["indicator"]).to_numpy()
     support = {
-        f.indicator: f
-        for f in found[same_way & other_family].drop_duplicates("indicator", keep="first").itertuples(index=False)
+        finding.indicator: finding
+        for finding in found[same_way & other_family].drop_duplicates("indicator", keep="first").itertuples(index=False)
     }
 
     info = card.set_index("id")[["unit", "decimals", "frequency"]].to_dict("index")
 
-    def words(f: object) -> str:
-        i = info[f.indicator]
-        return draft(
-            f,
+    def words(finding: Finding) -> str:
+        i = info[finding.indicator]
+        return draft_sentence(
+            finding,
             i["unit"],
             int(i["decimals"]),
             i["frequency"],
@@ -117,10 +117,10 @@ def drafted(
         )
 
     texts = []
-    for f in top.itertuples(index=False):
-        text = words(f)
-        if f.indicator in support:
-            text += " " + words(support[f.indicator])
+    for finding in top.itertuples(index=False):
+        text = words(finding)
+        if finding.indicator in support:
+            text += " " + words(support[finding.indicator])
         texts.append(text)
     return pd.DataFrame(
         {
@@ -159,18 +159,19 @@ def select(
     chosen_ids = set()
     for r in card[card["highlight"].isin(["success", "concern"])].itertuples(index=False):
         cand = by_indicator.loc[r.id] if by_indicator is not None and r.id in by_indicator.index else None
-        agrees = cand is not None and cand["direction"] == r.highlight
-        text = r.commentary or (cand["text"] if agrees else None) or fact_sentence(r)
+        # the drafted candidate, when it points the way the leadership team chose
+        agrees = cand if cand is not None and cand["direction"] == r.highlight else None
+        text = r.commentary or (agrees["text"] if agrees is not None else None) or fact_sentence(r)
         rows.append(
             {
                 "indicator": r.id,
                 "direction": r.highlight,
-                "kind": cand["kind"] if agrees else "",
-                "score": float(cand["score"]) if agrees else 0.0,
-                "period": cand["period"] if agrees else r.as_at,
+                "kind": agrees["kind"] if agrees is not None else "",
+                "score": float(agrees["score"]) if agrees is not None else 0.0,
+                "period": agrees["period"] if agrees is not None else r.as_at,
                 "source": "chosen",
                 "text": text,
-                "draft": cand["text"] if agrees else "",
+                "draft": agrees["text"] if agrees is not None else "",
                 "override_reason": r.override_reason,
                 "in_report": True,
             }

@@ -34,10 +34,12 @@ carries ``overridden`` and ``override_reason`` so that the drafted sentence says
 
 from __future__ import annotations
 
+from typing import Any, Protocol
+
 import numpy as np
 import pandas as pd
 
-from goldenthread.inputs.contract import STATUS_KEYS
+from goldenthread.inputs.contract import JUDGED_STATUSES, STATUS_KEYS
 from goldenthread.inputs.periods import financial_year
 from goldenthread.measures.direction_of_travel import FREQUENCY_STEP
 from goldenthread.measures.rounding import half_up_units
@@ -89,8 +91,59 @@ def _shift(values: np.ndarray, first: np.ndarray, fill: object = np.nan) -> np.n
     return out
 
 
-def find(history: pd.DataFrame, current: pd.Series, fy_start_month: int = 4) -> pd.DataFrame:
-    """Findings for each indicator, judged at its current period.
+class Finding(Protocol):
+    """One finding, as a row of :func:`findings_for_history` reads (``itertuples``): what
+    :func:`goldenthread.narrative.wording.draft_sentence` drafts a sentence from. Fields a kind
+    does not use are blank (None or NaN); see :data:`COLUMNS`."""
+
+    @property
+    def indicator(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def direction(self) -> str: ...
+    @property
+    def score(self) -> float: ...
+    @property
+    def period(self) -> int: ...
+    @property
+    def value(self) -> float: ...
+    @property
+    def target(self) -> float: ...
+    @property
+    def polarity(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def milestone_status(self) -> str | None: ...
+    @property
+    def start_period(self) -> int: ...
+    @property
+    def start_value(self) -> float: ...
+    @property
+    def length(self) -> int: ...
+    @property
+    def previous_status(self) -> str | None: ...
+    @property
+    def values(self) -> tuple[float, ...]: ...
+    @property
+    def periods(self) -> tuple[int, ...]: ...
+    @property
+    def targets(self) -> tuple[float, ...]: ...
+    @property
+    def aggregation(self) -> str: ...
+    @property
+    def computed_status(self) -> str: ...
+    @property
+    def overridden(self) -> bool: ...
+    @property
+    def override_reason(self) -> str | None: ...
+    @property
+    def previous_overridden(self) -> bool: ...
+
+
+def findings_for_history(history: pd.DataFrame, current: pd.Series, fy_start_month: int = 4) -> pd.DataFrame:
+    """Findings for each indicator, judged at its current period, strongest first.
 
     ``history`` is an observations frame (:func:`goldenthread.measures.scorecard.observations`) cut at the
     report period; ``current`` maps indicator id -> the period of its latest current figure (the
@@ -102,209 +155,254 @@ def find(history: pd.DataFrame, current: pd.Series, fy_start_month: int = 4) -> 
     h = history[has_data].sort_values(["indicator", "period"], kind="stable").reset_index(drop=True)
     if h.empty:
         return pd.DataFrame(columns=COLUMNS)
-    n = len(h)
-    idx = np.arange(n)
-    ind = h["indicator"].to_numpy()
-    first = np.r_[True, ind[1:] != ind[:-1]]
-    last = np.r_[ind[1:] != ind[:-1], True]
-    group_start = np.maximum.accumulate(np.where(first, idx, 0))
-    groups = np.cumsum(first) - 1  # integer group per indicator: cheaper to group by than the ids
-    period = h["period"].to_numpy(dtype=np.int64)
-    as_at = pd.Series(current).dropna().astype(np.int64)
-    pos_current = np.flatnonzero(last & (period == as_at.reindex(ind).to_numpy(dtype=float, na_value=np.nan)))
+    rows = _Rows(h, current, fy_start_month)
+    found = _Found(rows)
+    _runs(rows, found)
+    _records(rows, found)
+    _missed_targets(rows, found)
+    _status_changes(rows, found)
+    _milestones(rows, found)
+    _large_changes(rows, found)
+    out = pd.DataFrame(found.records, columns=COLUMNS)
+    if out.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    return out.sort_values(["score", "indicator", "kind"], ascending=[False, True, True], kind="stable").reset_index(
+        drop=True
+    )
 
-    value = h["value"].to_numpy(dtype=float, na_value=np.nan)
-    polarity = h["polarity"].astype(object).to_numpy()
-    lower = polarity == "lower"
-    kind = h["kind"].astype(object).to_numpy()
-    milestone = kind == "milestone"
-    measure = (kind == "measure") & (polarity != "none")
-    aggregation = h["aggregation"].astype(object).to_numpy()
-    snapshot = aggregation == "snapshot"
-    status = h["status"].astype(object).to_numpy()
-    computed = h["computed_status"].astype(object).to_numpy() if "computed_status" in h else status
-    overridden = h["overridden"].to_numpy(dtype=bool) if "overridden" in h else np.zeros(n, dtype=bool)
-    reason = h["override_reason"].to_numpy(dtype=object) if "override_reason" in h else np.full(n, None)
-    dot = h["dot_previous"].astype(object).to_numpy()
-    target = h["target"].to_numpy(dtype=float)
-    state = h["milestone_status"].astype(object).to_numpy()
-    # Records are judged on the figures as a reader sees them (rounded half up at the indicator's
-    # decimals): 94.414 is not a new best after 94.411 when both read 94.41. Bigger is better,
-    # whatever the polarity.
-    decimals = h["decimals"].to_numpy(dtype=float, na_value=np.nan)
-    shown = half_up_units(value, np.nan_to_num(decimals, nan=0.0))
-    good = np.where(lower, -shown, shown)
-    n_before = idx - group_start  # earlier figures for the same indicator
-    # A row continues its segment when the row before is exactly one period of the indicator's
-    # frequency earlier and, for a year-to-date measure, in the same financial year.
-    step = h["frequency"].astype(object).map(FREQUENCY_STEP).to_numpy(dtype=np.int64)
-    fy = financial_year(period, fy_start_month)
-    continues = ~first & (period - _shift(period, first, 0) == step) & (snapshot | (fy == _shift(fy, first, 0)))
-    segment_start = np.maximum.accumulate(np.where(continues, 0, idx))
 
-    rows: list[dict] = []
+class _Rows:
+    """The history as aligned arrays, sorted by indicator and period, with what every kind needs:
+    where each indicator's rows start, its current row, and the segments periods are compared within."""
 
-    def add(kind: str, direction: str, score: np.ndarray | float, where: np.ndarray, **extra: np.ndarray) -> None:
-        score = np.broadcast_to(np.asarray(score, dtype=float), (n,))
-        for p in pos_current[where[pos_current]]:
+    def __init__(self, h: pd.DataFrame, current: pd.Series, fy_start_month: int) -> None:
+        self.h = h
+        n = self.n = len(h)
+        idx = self.idx = np.arange(n)
+        ind = self.ind = h["indicator"].to_numpy()
+        first = self.first = np.r_[True, ind[1:] != ind[:-1]]
+        last = np.r_[ind[1:] != ind[:-1], True]
+        self.group_start = np.maximum.accumulate(np.where(first, idx, 0))
+        self.groups = np.cumsum(first) - 1  # integer group per indicator: cheaper to group by than the ids
+        period = self.period = h["period"].to_numpy(dtype=np.int64)
+        as_at = pd.Series(current).dropna().astype(np.int64)
+        self.pos_current = np.flatnonzero(last & (period == as_at.reindex(ind).to_numpy(dtype=float, na_value=np.nan)))
+
+        self.value = h["value"].to_numpy(dtype=float, na_value=np.nan)
+        self.polarity = h["polarity"].astype(object).to_numpy()
+        self.lower = self.polarity == "lower"
+        kind = h["kind"].astype(object).to_numpy()
+        self.milestone = kind == "milestone"
+        self.measure = (kind == "measure") & (self.polarity != "none")
+        self.aggregation = h["aggregation"].astype(object).to_numpy()
+        self.snapshot = self.aggregation == "snapshot"
+        self.status = h["status"].astype(object).to_numpy()
+        self.computed = h["computed_status"].astype(object).to_numpy() if "computed_status" in h else self.status
+        self.overridden = h["overridden"].to_numpy(dtype=bool) if "overridden" in h else np.zeros(n, dtype=bool)
+        self.reason = h["override_reason"].to_numpy(dtype=object) if "override_reason" in h else np.full(n, None)
+        self.dot = h["dot_previous"].astype(object).to_numpy()
+        self.target = h["target"].to_numpy(dtype=float)
+        self.state = h["milestone_status"].astype(object).to_numpy()
+        # Whether a figure met its target is a fact about the figure: the computed status.
+        self.met = np.isin(self.computed, ["green", "blue"])
+        self.missed = np.isin(self.computed, ["amber", "red"])
+        # Records are judged on the figures as a reader sees them (rounded half up at the indicator's
+        # decimals): 94.414 is not a new best after 94.411 when both read 94.41. Bigger is better,
+        # whatever the polarity.
+        decimals = h["decimals"].to_numpy(dtype=float, na_value=np.nan)
+        shown = half_up_units(self.value, np.nan_to_num(decimals, nan=0.0))
+        self.good = np.where(self.lower, -shown, shown)
+        self.n_before = idx - self.group_start  # earlier figures for the same indicator
+        # A row continues its segment when the row before is exactly one period of the indicator's
+        # frequency earlier and, for a year-to-date measure, in the same financial year.
+        step = h["frequency"].astype(object).map(FREQUENCY_STEP).to_numpy(dtype=np.int64)
+        fy = np.asarray(financial_year(period, fy_start_month))
+        self.continues = (
+            ~first & (period - _shift(period, first, 0) == step) & (self.snapshot | (fy == _shift(fy, first, 0)))
+        )
+        self.segment_start = np.maximum.accumulate(np.where(self.continues, 0, idx))
+
+
+class _Found:
+    """The findings so far: one record per indicator whose current row meets a kind's condition."""
+
+    def __init__(self, rows: _Rows) -> None:
+        self.rows = rows
+        self.records: list[dict[str, Any]] = []
+
+    def add(self, kind: str, direction: str, score: np.ndarray | float, where: np.ndarray, **extra: np.ndarray) -> None:
+        r = self.rows
+        scores = np.broadcast_to(np.asarray(score, dtype=float), (r.n,))
+        for p in r.pos_current[where[r.pos_current]]:
             rec = {
-                "indicator": ind[p],
+                "indicator": r.ind[p],
                 "kind": kind,
                 "direction": direction,
-                "score": float(score[p]),
-                "period": int(period[p]),
-                "value": value[p],
-                "target": target[p],
-                "polarity": polarity[p],
-                "status": status[p],
-                "milestone_status": state[p],
-                "aggregation": aggregation[p],
-                "computed_status": computed[p],
-                "overridden": bool(overridden[p]),
-                "override_reason": reason[p] if overridden[p] else None,
-                "previous_overridden": bool(overridden[p - 1]) if continues[p] else False,
+                "score": float(scores[p]),
+                "period": int(r.period[p]),
+                "value": r.value[p],
+                "target": r.target[p],
+                "polarity": r.polarity[p],
+                "status": r.status[p],
+                "milestone_status": r.state[p],
+                "aggregation": r.aggregation[p],
+                "computed_status": r.computed[p],
+                "overridden": bool(r.overridden[p]),
+                "override_reason": r.reason[p] if r.overridden[p] else None,
+                "previous_overridden": bool(r.overridden[p - 1]) if r.continues[p] else False,
             }
             rec.update({k: v[p] for k, v in extra.items()})
-            rows.append(rec)
+            self.records.append(rec)
 
-    # Runs of improvement or decline (snapshot measures: a year-to-date total rises by construction).
+
+def _runs(r: _Rows, found: _Found) -> None:
+    """Runs of improvement or decline (snapshot measures: a year-to-date total rises by construction)."""
     for word, direction, name in (("improving", "success", "improving_run"), ("worsening", "concern", "worsening_run")):
-        run = _streak(dot == word, segment_start) + 1  # periods, counting the one the run started from
-        start = idx - (run - 1)
-        add(
+        run = _streak(r.dot == word, r.segment_start) + 1  # periods, counting the one the run started from
+        start = r.idx - (run - 1)
+        found.add(
             name,
             direction,
             30 + 6 * np.minimum(run, 12),
-            measure & snapshot & (run >= MIN_RUN),
+            r.measure & r.snapshot & (run >= MIN_RUN),
             length=run,
-            start_period=period[start],
-            start_value=value[start],
+            start_period=r.period[start],
+            start_value=r.value[start],
         )
 
-    # Records: best or worst since records began, else within the last RECORD_YEARS years.
+
+def _records(r: _Rows, found: _Found) -> None:
+    """Records: best or worst since records began, else within the last RECORD_YEARS years."""
+    good, first, groups = r.good, r.first, r.groups
     best_before = _shift(pd.Series(good).groupby(groups).cummax().to_numpy(), first, -np.inf)
     worst_before = _shift(pd.Series(good).groupby(groups).cummin().to_numpy(), first, np.inf)
-    recordable = measure & snapshot & (n_before >= MIN_HISTORY_FOR_RECORD)
+    recordable = r.measure & r.snapshot & (r.n_before >= MIN_HISTORY_FOR_RECORD)
     ever_best, ever_worst = recordable & (good > best_before), recordable & (good < worst_before)
-    add("record_best", "success", 65, ever_best, length=n_before + 1)
-    add("record_worst", "concern", 65, ever_worst, length=n_before + 1)
-    recent_best, recent_worst = _recent_extremes(groups, period, good, pos_current, RECORD_YEARS * 12)
-    span = period - period[group_start]
-    years = np.full(n, RECORD_YEARS)
+    found.add("record_best", "success", 65, ever_best, length=r.n_before + 1)
+    found.add("record_worst", "concern", 65, ever_worst, length=r.n_before + 1)
+    recent_best, recent_worst = _recent_extremes(groups, r.period, good, r.pos_current, RECORD_YEARS * 12)
+    span = r.period - r.period[r.group_start]
+    years = np.full(r.n, RECORD_YEARS)
     long_enough = recordable & (span > RECORD_YEARS * 12)
-    add("record_best_years", "success", 45, long_enough & ~ever_best & (good > recent_best), length=years)
-    add("record_worst_years", "concern", 45, long_enough & ~ever_worst & (good < recent_worst), length=years)
+    found.add("record_best_years", "success", 45, long_enough & ~ever_best & (good > recent_best), length=years)
+    found.add("record_worst_years", "concern", 45, long_enough & ~ever_worst & (good < recent_worst), length=years)
 
-    # Target missed for the last N periods after meeting it: a fact about the figures, so judged on
-    # the computed status, within one segment (never March's total against April's).
-    met = np.isin(computed, ["green", "blue"])
-    missed = np.isin(computed, ["amber", "red"])
-    miss_run = _streak(missed, segment_start)
+
+def _missed_targets(r: _Rows, found: _Found) -> None:
+    """Target missed for the last N periods after meeting it: a fact about the figures, so judged on
+    the computed status, within one segment (never March's total against April's)."""
+    idx, n = r.idx, r.n
+    miss_run = _streak(r.missed, r.segment_start)
     before = idx - miss_run
-    was_met = (before >= segment_start) & met[np.clip(before, 0, None)]
+    was_met = (before >= r.segment_start) & r.met[np.clip(before, 0, None)]
     # the figures behind the slip, oldest first: the last three periods of the run at most
     shown = [np.where(miss_run > k, idx - k, -1) for k in (2, 1, 0)]
     value_list = np.empty(n, dtype=object)
     period_list = np.empty(n, dtype=object)
     target_list = np.empty(n, dtype=object)
-    for p in pos_current:
-        value_list[p] = tuple(value[i] for i in (s[p] for s in shown) if i >= 0)
-        period_list[p] = tuple(int(period[i]) for i in (s[p] for s in shown) if i >= 0)
-        target_list[p] = tuple(target[i] for i in (s[p] for s in shown) if i >= 0)
-    add(
+    for p in r.pos_current:
+        value_list[p] = tuple(r.value[i] for i in (s[p] for s in shown) if i >= 0)
+        period_list[p] = tuple(int(r.period[i]) for i in (s[p] for s in shown) if i >= 0)
+        target_list[p] = tuple(r.target[i] for i in (s[p] for s in shown) if i >= 0)
+    found.add(
         "target_missed",
         "concern",
-        50 + 6 * np.minimum(miss_run, 4) + np.where(status == "red", 10, 0),
-        measure & (miss_run >= 2) & was_met,
+        50 + 6 * np.minimum(miss_run, 4) + np.where(r.status == "red", 10, 0),
+        r.measure & (miss_run >= 2) & was_met,
         length=miss_run,
-        start_period=period[np.clip(before + 1, 0, n - 1)],
+        start_period=r.period[np.clip(before + 1, 0, n - 1)],
         values=value_list,
         periods=period_list,
         targets=target_list,
     )
 
-    # Status changes since the previous period (the status the report shows, override or not),
-    # and first time on target (the figure itself).
-    rank = np.array([{"red": 0, "amber": 1, "green": 2, "blue": 3}.get(k, -1) for k in STATUS_KEYS] + [-1])
-    now_rank = rank[pd.Categorical(status, categories=STATUS_KEYS).codes]
+
+def _status_changes(r: _Rows, found: _Found) -> None:
+    """Status changes since the previous period (the status the report shows, override or not),
+    and first time on target (the figure itself)."""
+    first, groups = r.first, r.groups
+    severity = {k: i for i, k in enumerate(reversed(JUDGED_STATUSES))}  # red 0 ... blue 3
+    rank = np.array([severity.get(k, -1) for k in STATUS_KEYS] + [-1])
+    now_rank = rank[pd.Categorical(r.status, categories=STATUS_KEYS).codes]
     prev_rank = _shift(now_rank, first, -1)
-    prev_status = _shift(status, first, None)
-    both = measure & continues & (now_rank >= 0) & (prev_rank >= 0)
-    shown_met = np.isin(status, ["green", "blue"])
-    add(
+    prev_status = _shift(r.status, first, None)
+    both = r.measure & r.continues & (now_rank >= 0) & (prev_rank >= 0)
+    shown_met = np.isin(r.status, ["green", "blue"])
+    found.add(
         "status_improved",
         "success",
         40 + 8 * (now_rank - prev_rank),
         both & (now_rank > prev_rank) & shown_met,
         previous_status=prev_status,
     )
-    add(
+    found.add(
         "status_worsened",
         "concern",
         40 + 8 * (prev_rank - now_rank),
         both & (now_rank < prev_rank),
         previous_status=prev_status,
     )
-    met_before = _shift(pd.Series(met).groupby(groups).cummax().to_numpy(), first, False).astype(bool)
-    rated_before = _shift(pd.Series(met | missed).groupby(groups).cumsum().to_numpy(), first, 0)
-    add("first_on_target", "success", 55, measure & met & ~met_before & (rated_before >= 3))
+    met_before = _shift(pd.Series(r.met).groupby(groups).cummax().to_numpy(), first, False).astype(bool)
+    rated_before = _shift(pd.Series(r.met | r.missed).groupby(groups).cumsum().to_numpy(), first, 0)
+    found.add("first_on_target", "success", 55, r.measure & r.met & ~met_before & (rated_before >= 3))
 
-    # Milestones.
-    prev_state = _shift(state, first, None)
-    add(
+
+def _milestones(r: _Rows, found: _Found) -> None:
+    """Milestones completed, slipped (to at risk or off track) or off track for a while."""
+    state = r.state
+    prev_state = _shift(state, r.first, None)
+    found.add(
         "milestone_complete",
         "success",
         60,
-        milestone & (state == "complete") & (prev_state != "complete"),
+        r.milestone & (state == "complete") & (prev_state != "complete"),
         previous_status=prev_state,
     )
-    add(
+    found.add(
         "milestone_slipped",
         "concern",
         np.where(state == "off_track", 62, 48),
-        milestone & np.isin(state, ["at_risk", "off_track"]) & (dot == "worsening"),
+        r.milestone & np.isin(state, ["at_risk", "off_track"]) & (r.dot == "worsening"),
         previous_status=prev_state,
     )
-    off_run = _streak(state == "off_track", segment_start)
-    add(
+    off_run = _streak(state == "off_track", r.segment_start)
+    found.add(
         "milestone_off_track",
         "concern",
         35 + 3 * np.minimum(off_run, 6),
-        milestone & (off_run >= 2),
+        r.milestone & (off_run >= 2),
         length=off_run,
-        start_period=period[np.clip(idx - off_run + 1, 0, n - 1)],
+        start_period=r.period[np.clip(r.idx - off_run + 1, 0, r.n - 1)],
     )
 
-    # Large movements, judged against the indicator's own average movement (moving range).
-    # A movement the direction of travel calls "no change" (equal as shown, or inside the no-change band)
-    # is never drafted as a large one, so the text cannot contradict the appendix.
+
+def _large_changes(r: _Rows, found: _Found) -> None:
+    """Large movements, judged against the indicator's own average movement (moving range).
+
+    A movement the direction of travel calls "no change" (equal as shown, or inside the no-change band)
+    is never drafted as a large one, so the text cannot contradict the appendix.
+    """
+    h, groups = r.h, r.groups
     dot_year = h["dot_year"].astype(object).to_numpy()
     for name, column, back, moved in (
-        ("large_change", "previous_value", h["previous_period"].to_numpy(dtype=np.int64), dot != "no_change"),
-        ("large_change_year", "year_ago_value", period - 12, dot_year != "no_change"),
+        ("large_change", "previous_value", h["previous_period"].to_numpy(dtype=np.int64), r.dot != "no_change"),
+        ("large_change_year", "year_ago_value", r.period - 12, dot_year != "no_change"),
     ):
         other = h[column].to_numpy(dtype=float)
-        move = value - other
+        move = r.value - other
         size = np.abs(move)
         seen = ~np.isnan(size)
         total = pd.Series(np.where(seen, size, 0.0)).groupby(groups).cumsum().to_numpy() - np.where(seen, size, 0.0)
         count = pd.Series(seen).groupby(groups).cumsum().to_numpy() - seen
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = size / (total / count)
-        big = measure & moved & (count >= MIN_MOVES) & np.isfinite(ratio) & (ratio > MR_LIMIT)
+        big = r.measure & moved & (count >= MIN_MOVES) & np.isfinite(ratio) & (ratio > MR_LIMIT)
         if name == "large_change":
-            big &= snapshot
-        better = np.where(lower, move < 0, move > 0)
+            big &= r.snapshot
+        better = np.where(r.lower, move < 0, move > 0)
         score = 30 + 4 * np.minimum(np.nan_to_num(ratio), 10)
-        add(name, "success", score, big & better, start_period=back, start_value=other)
-        add(name, "concern", score, big & ~better, start_period=back, start_value=other)
-
-    out = pd.DataFrame(rows, columns=COLUMNS)
-    if out.empty:
-        return pd.DataFrame(columns=COLUMNS)
-    return out.sort_values(["score", "indicator", "kind"], ascending=[False, True, True], kind="stable").reset_index(
-        drop=True
-    )
+        found.add(name, "success", score, big & better, start_period=back, start_value=other)
+        found.add(name, "concern", score, big & ~better, start_period=back, start_value=other)
 
 
 def _recent_extremes(

@@ -45,7 +45,7 @@ def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_atomically(path: Path, write: Callable[[IO[str]], None], encoding: str = "utf-8") -> None:
+def write_atomically(path: Path, write: Callable[[IO[str]], object], encoding: str = "utf-8") -> None:
     """Write ``path`` through a temporary file beside it, then rename: readers (a web server, Excel)
     see the old file or the new one, never half of one, and a failure leaves the old file as it was.
 

@@ -69,7 +69,7 @@ def report_entries(out_root: Path) -> list[dict[str, Any]]:
 
     Staging, failed and hidden folders are skipped; so is a folder whose manifest cannot be read.
     """
-    entries = []
+    entries: list[dict[str, Any]] = []
     for manifest_path in sorted(out_root.glob("*/manifest.json")):
         folder = manifest_path.parent
         if folder.name.startswith(".") or folder.name.endswith(".failed"):

@@ -4,8 +4,15 @@ The PDF is assembled from the notebook's own outputs: every section the library 
 carries a Typst payload (see :class:`goldenthread.documents.report.Section`), laid out by
 ``templates/typst/goldenthread.typ``. Anything else an analyst adds (a Markdown cell, a table,
 a plot) is converted with pandoc (``pypandoc-binary``) or embedded as an image, so the PDF shows
-what the HTML shows. Fonts come from matplotlib's bundled DejaVu, so the PDF is the same on
-every machine and needs no system fonts.
+what the HTML shows.
+
+Fonts: the PDF is set in DejaVu Sans (regular, bold, oblique), the copy matplotlib ships, which
+covers Latin (Welsh included), Greek, Cyrillic, Hebrew and the common Arabic letters. What DejaVu
+lacks comes from two Noto files vendored in ``output/fonts/`` (SIL OFL 1.1; upstream release and
+SHA-256 in its ``FONTS.md``): Noto Emoji (monochrome) for emoji, and Noto Sans Arabic for the rest
+of Arabic script (Urdu's letters, ligatures such as U+FDFA). Any other character falls back to the
+other faces in matplotlib's folder (STIX, Last Resort) or Typst's own. System fonts are never
+read, so the same notebook gives the same PDF on every machine.
 """
 
 from __future__ import annotations
@@ -27,17 +34,22 @@ from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 from goldenthread.errors import ReportError
 from goldenthread.output import TEMPLATES, TYPST_MIME
 from goldenthread.output import typst_markup as ty
+from goldenthread.output.images import section_files
 
 #: Cells with these tags never reach a rendered report.
 HIDDEN_TAGS = ("parameters", "injected-parameters", "analyst-only")
+#: matplotlib's fonts: DejaVu Sans, the face of every PDF.
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+#: Noto Emoji and Noto Sans Arabic, vendored unchanged with their licence and checksums.
+NOTO_DIR = Path(__file__).parent / "fonts"
 
 
 def font_dirs() -> list[str]:
-    """DejaVu (from matplotlib) and Noto fallbacks for emoji and other scripts: pip-installed, no system fonts."""
-    import manimgx_fonts
+    """The only folders Typst reads fonts from: DejaVu from matplotlib, then the vendored Noto files.
 
-    return [str(FONT_DIR), str(Path(manimgx_fonts.__file__).parent)]
+    Both ship inside installed packages, so a build needs no system fonts and no font download.
+    """
+    return [str(FONT_DIR), str(NOTO_DIR)]
 
 
 class _DropStreams(Preprocessor):
@@ -98,7 +110,7 @@ def _pandoc_to_typst(text: str, fmt: str) -> str:
     import pypandoc
 
     try:
-        return pypandoc.convert_text(text, "typst", format=fmt, extra_args=["--wrap=preserve"])
+        return str(pypandoc.convert_text(text, "typst", format=fmt, extra_args=["--wrap=preserve"]))
     except (RuntimeError, OSError) as err:
         first = " ".join(text.split())[:60]
         raise ReportError(
@@ -140,9 +152,9 @@ def typst_source(nb: nbformat.NotebookNode, workdir: Path) -> str:
             if TYPST_MIME in data:
                 payload = data[TYPST_MIME]
                 source = payload["typst"]
-                for name, b64 in payload.get("files", {}).items():
+                for name, content in section_files(payload, data.get("text/html", "")).items():
                     short = _file_name(name, len(body))
-                    (workdir / short).write_bytes(base64.b64decode(b64))
+                    (workdir / short).write_bytes(content)
                     source = source.replace(ty.string(name), ty.string(short)) if short != name else source
                 body.append(source)
             elif "image/png" in data:

@@ -54,7 +54,8 @@ def value(obj: object) -> str:
     if isinstance(obj, Markup):
         return str(obj)
     if hasattr(obj, "__typst__"):
-        return obj.__typst__()
+        literal: str = obj.__typst__()
+        return literal
     if isinstance(obj, bool):
         return "true" if obj else "false"
     if isinstance(obj, int):

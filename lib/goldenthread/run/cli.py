@@ -10,6 +10,7 @@ markup (which would crash or silently drop it), and ``:warning:`` stays words, n
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import sys
@@ -24,13 +25,17 @@ from rich.markup import escape
 from rich.text import Text
 
 from goldenthread.errors import DataError, Problem, ReportError
-from goldenthread.inputs.load import find_project_root
+from goldenthread.inputs.project import find_project_root
+from goldenthread.run.notebook import skip_unused_imports
 
 if TYPE_CHECKING:
     import pandas as pd
     from rich.table import Table
 
     from goldenthread.inputs.config import ReportParameters
+    from goldenthread.run.settings import RunSettings
+
+skip_unused_imports()  # before papermill and nbconvert are imported: see its docstring
 
 app = typer.Typer(
     help="Council performance reports from validated data: check a data folder, or build a period's report "
@@ -199,8 +204,11 @@ def report(
     workers: int = typer.Option(
         None, "--workers", min=1, help="With --all: how many reports to build at once (default: one per core)."
     ),
+    verbose: bool = typer.Option(
+        False, "--verbose", "-v", help="Also show the run's debug detail (as written to run.log) on the terminal."
+    ),
 ) -> None:
-    """Build a period's report: run the notebook with Papermill, write .ipynb, .html, .pdf and manifest.json.
+    """Build a period's report: run the notebook with Papermill, write .ipynb, .html, .pdf, manifest.json and run.log.
 
     \b
     Examples (each writes its own folder under reports/):
@@ -214,61 +222,86 @@ def report(
         every directorate plan, in parallel
     Every run also rebuilds reports/index.html, which links to all reports built.
     """
-    from goldenthread.run.pipeline import run_report
+    from goldenthread.run.logging_config import configure_logging
+    from goldenthread.run.settings import RunSettings, split_formats
 
-    root = _root()
-    params = _params_file(root, period, params)
+    configure_logging(verbose)
+    try:
+        start = time.perf_counter()
+        root = _root()
+        settings = RunSettings(
+            params_file=_params_file(root, period, params),
+            notebook=_notebook_path(root, notebook),
+            out_root=out or root / "reports",
+            data=data,
+            formats=split_formats(formats),
+            timeout=timeout,
+            renderer=renderer,
+            extra={"directorate": directorate},
+            progress_bar=sys.stderr.isatty(),
+        )
+        if all_directorates:
+            _report_all_directorates(settings, workers, start)
+        else:
+            _report_one(settings, start)
+    finally:
+        configure_logging(False)  # the terminal's debug lines end with the command (it may run in-process)
+
+
+def _notebook_path(root: Path, notebook: str) -> Path:
+    """``--notebook``: a name in notebooks/ or a path; exit 2 when there is no such notebook."""
     nb = Path(notebook)
     if not nb.suffix:
         nb = root / "notebooks" / f"{notebook}.ipynb"
     if not nb.is_file():
         err.print(f"[red]Notebook not found:[/] {_t(nb)}. Notebooks live in {_t(root / 'notebooks')}.", soft_wrap=True)
         raise typer.Exit(2)
-    start = time.perf_counter()
-    tty = sys.stderr.isatty()
+    return nb
+
+
+def _report_one(settings: RunSettings, start: float) -> None:
+    """``report``: one report, with its progress lines; exit 2 for a data problem, 1 for a failed build."""
+    from goldenthread.run.kernel import WarmKernel
+
+    # The kernel starts before the data libraries are even imported: it gets ready while they load
+    # and the data is checked (the run stops it if the checks fail).
+    kernel = WarmKernel.early(settings)
+    from goldenthread.run import pipeline
 
     def progress(msg: str) -> None:
         err.print(f"[dim]{time.perf_counter() - start:5.1f}s[/] {_t(msg)}", soft_wrap=True)  # data as typed
 
-    common = {
-        "notebook": nb,
-        "out_root": out or root / "reports",
-        "data": data,
-        "timeout": timeout,
-        "formats": [f.strip() for f in formats.split(",") if f.strip()],
-        "renderer": renderer,
-    }
     try:
-        if all_directorates:
-            _report_all_directorates(params, common, workers, start)
-            return
-        result = run_report(
-            params,
-            progress=progress,
-            progress_bar=tty,
-            extra={"directorate": directorate} if directorate else None,
-            **common,
-        )
+        result = pipeline.run_report(settings, progress=progress, kernel=kernel)
     except DataError as e:
         _fail_data(e)
     except ReportError as e:
         err.print(f"[bold red]Report failed:[/] {_t(e)}", soft_wrap=True)
-        raise typer.Exit(1)
+        raise typer.Exit(1) from None
+    finally:
+        if kernel is not None:  # the run stops it; this is for a run that never got as far as taking it
+            kernel.stop()
     err.print(f"[green]Done[/] in {time.perf_counter() - start:.1f}s: {_t(result.out_dir)}", soft_wrap=True)
     for kind, path in result.files.items():
         err.print(f"  {kind:8} {_t(path)}", soft_wrap=True)
-    err.print(f"  {'index':8} {_t(Path(common['out_root']) / 'index.html')}", soft_wrap=True)
+    err.print(f"  {'index':8} {_t(settings.out_root / 'index.html')}", soft_wrap=True)
 
 
-def _report_all_directorates(params: Path, common: dict, workers: int | None, start: float) -> None:
+def _report_all_directorates(settings: RunSettings, workers: int | None, start: float) -> None:
     """``report --all``: check the data once, then one report per directorate in parallel."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from goldenthread.documents.directorate_plan import directorates_for
     from goldenthread.inputs.load import resolve_data_dir
-    from goldenthread.run.pipeline import check_run_arguments, notebook_parameters, read_parameters, run_reports
+    from goldenthread.run.pipeline import (
+        RunResult,
+        check_run_arguments,
+        notebook_parameters,
+        read_parameters,
+        run_reports,
+    )
 
-    nb: Path = common["notebook"]
+    nb = settings.notebook
     if "directorate" not in notebook_parameters(nb):
         err.print(
             f"--all builds one report per directorate, but {_t(nb.name)} has no 'directorate' parameter. "
@@ -277,9 +310,9 @@ def _report_all_directorates(params: Path, common: dict, workers: int | None, st
         )
         raise typer.Exit(2)
     try:
-        check_run_arguments(common["formats"], common["renderer"], Path(common["out_root"]))
-        p = read_parameters(params, {"data": common["data"]})
-        folder = resolve_data_dir(p.data, None if common["data"] else params)
+        check_run_arguments(settings.formats, settings.renderer, settings.out_root)
+        p = read_parameters(settings.params_file, {"data": settings.data})
+        folder = resolve_data_dir(p.data, None if settings.data else settings.params_file)
         chosen, skipped = directorates_for(folder, p.audience)
     except DataError as e:
         _fail_data(e)
@@ -300,12 +333,12 @@ def _report_all_directorates(params: Path, common: dict, workers: int | None, st
             "(set audience: internal in the parameters file to build them).",
             soft_wrap=True,
         )
-    failures = []
+    failures: list[tuple[str, Exception]] = []
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=False) as bar:
         task = bar.add_task(f"Directorate plans for {_t(p.period)}", total=len(chosen))
 
-        def done(subject: dict, result: object) -> None:
+        def done(subject: dict[str, Any], result: RunResult | Exception) -> None:
             bar.advance(task)
             if isinstance(result, Exception):
                 failures.append((subject["directorate"], result))
@@ -313,8 +346,9 @@ def _report_all_directorates(params: Path, common: dict, workers: int | None, st
             else:
                 bar.console.print(f"[green]Done[/] {_t(subject['directorate'])}: {_t(result.out_dir)}", soft_wrap=True)
 
-        run_reports(params, [{"directorate": d} for d in chosen], workers=workers, on_done=done, **common)
-    index = Path(common["out_root"]) / "index.html"
+        serial = dataclasses.replace(settings, progress_bar=False)  # workers share the terminal: no cell bars
+        run_reports(serial, [{"directorate": d} for d in chosen], workers=workers, on_done=done)
+    index = settings.out_root / "index.html"
     err.print(
         f"{len(chosen) - len(failures)} of {len(chosen)} directorate plans built in "
         f"{time.perf_counter() - start:.1f}s; index: {_t(index)}",
@@ -331,7 +365,7 @@ def verify(
 ) -> None:
     """Check a built report against its manifest.json: are its inputs and outputs unchanged, and is
     every file in the folder one the manifest lists?"""
-    from goldenthread.run.pipeline import verify as check
+    from goldenthread.run.manifest import verify as check
 
     problems = check(report_dir)
     if problems:
@@ -392,7 +426,7 @@ def areas(
             err.print(
                 f"[bold red]Could not write[/] {_t(csv)}: {_t(e.strerror or e)}. Nothing was written.", soft_wrap=True
             )
-            raise typer.Exit(1)
+            raise typer.Exit(1) from None
         err.print(
             f"Wrote {len(rows)} rows in the shape of commentary.csv to {_t(csv)}: the period's commentary "
             "with the drafts in the columns draft and draft_area. Edit it, then put its rows in place of the "

@@ -1,0 +1,171 @@
+"""Running a report notebook with Papermill, and what a run publishes of it.
+
+:func:`execute_notebook` runs it (in a kernel started beforehand by :mod:`.kernel`, when given one)
+and turns every way a run can fail (a cell raising, a cell too slow, a dead or missing kernel) into
+a :class:`ReportError` naming the cell as the analyst numbers it. :func:`published_notebook` is the
+executed notebook with what only analysts may see removed.
+"""
+
+from __future__ import annotations
+
+import copy
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+from goldenthread.errors import DataError, Problem, ReportError
+
+#: Extra kernel arguments for every run: a quiet kernel, and no history file written in the user's home.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+#: Cells Papermill adds, which the analyst does not count when numbering their notebook's cells.
+_ADDED = {"injected-parameters", "papermill-error-cell-tag"}
+
+
+def skip_unused_imports() -> None:
+    """Keep the command's process from loading what it never uses: ``rfc3987_syntax``.
+
+    Importing nbformat imports jsonschema, which, if ``rfc3987_syntax`` is installed (it comes with
+    the Jupyter stack), compiles its IRI grammar at import: over a second, the largest single cost of
+    a run's own process, for an "iri" format check that notebook validation never makes (nbformat
+    validates without format checks). Marked as absent, jsonschema skips that check's registration.
+    Called by the command before any notebook library is imported; a no-op if one already was.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
+def notebook_parameters(notebook: Path) -> set[str]:
+    """The names in a notebook's ``parameters`` cell: only these are passed to it."""
+    import papermill as pm
+
+    try:
+        with warnings.catch_warnings():  # papermill warns about a name without .ipynb: the message below says more
+            warnings.simplefilter("ignore")
+            return set(pm.inspect_notebook(str(notebook)))
+    except Exception as err:  # noqa: BLE001 - not JSON, not a notebook: nbformat and jsonschema errors alike
+        first = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise DataError(
+            [
+                Problem(
+                    str(notebook),
+                    message=f"is not a notebook that can be run ({first[:120]})",
+                    hint="Give a .ipynb file saved by Jupyter, such as notebooks/corporate_performance_report.ipynb",
+                )
+            ]
+        ) from err
+
+
+def execute_notebook(
+    notebook: Path,
+    output: Path,
+    parameters: dict[str, Any],
+    cwd: Path,
+    timeout: int | None,
+    progress: bool,
+    kernel: Any = None,
+) -> Any:
+    """Run ``notebook`` with Papermill into ``output``; the executed notebook.
+
+    ``kernel`` is a started ``jupyter_client`` kernel manager to run it in (see :mod:`.kernel`),
+    else Papermill starts one. Raises :class:`ReportError` naming the failing cell.
+    """
+    import papermill as pm
+    from jupyter_client.kernelspec import NoSuchKernel
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    engine = {"km": kernel} if kernel is not None else {}
+    try:
+        return pm.execute_notebook(
+            str(notebook),
+            str(output),
+            parameters=parameters,
+            cwd=str(cwd),
+            kernel_name="python3",
+            progress_bar=progress,
+            execution_timeout=timeout,
+            log_output=False,
+            extra_arguments=KERNEL_ARGUMENTS,
+            **engine,
+        )
+    except pm.PapermillExecutionError as err:
+        raise ReportError(failed_cell_message(output) if output.exists() else str(err)) from err
+    except CellTimeoutError as err:
+        raise ReportError(
+            f"{running_cell(output)} did not finish within {timeout} seconds and was stopped; "
+            "if the work is genuinely slow, raise --timeout"
+        ) from err
+    except DeadKernelError as err:
+        raise ReportError(
+            f"the notebook's kernel died while running {running_cell(output)} (often a sign it ran out of memory)"
+        ) from err
+    except NoSuchKernel as err:
+        raise ReportError(
+            f"no Jupyter kernel called 'python3' is installed for {sys.executable}; reinstall "
+            "goldenthread in this environment (make report does it), which brings ipykernel"
+        ) from err
+    except RuntimeError as err:  # nbclient: "Kernel didn't respond in 60 seconds", and other start failures
+        raise ReportError(
+            f"the notebook's kernel did not start ({err}). Check that 'python -m ipykernel' runs in "
+            "this environment and that no environment variable it reads is malformed"
+        ) from err
+
+
+def _analyst_cells(nb: Any) -> list[Any]:
+    """The notebook's cells as the analyst numbers them: without the ones Papermill adds."""
+    return [c for c in nb.cells if not _ADDED & set(c.get("metadata", {}).get("tags", []))]
+
+
+def _describe(cell: Any, number: int) -> str:
+    first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
+    return f"cell {number} ({cell.get('id', '?')}: {first[:60]!r})"
+
+
+def failed_cell_message(nb_path: Path) -> str:
+    """ "cell N (id: 'first line') raised Error: message" for the first cell of ``nb_path`` with an error."""
+    import nbformat
+
+    for i, cell in enumerate(_analyst_cells(nbformat.read(nb_path, as_version=4))):
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "error":
+                return f"{_describe(cell, i + 1)} raised {out.get('ename')}: {out.get('evalue')}"
+    return "the notebook failed"
+
+
+def running_cell(nb_path: Path) -> str:
+    """The cell Papermill was running when it stopped, as "cell N (id: 'first line')", numbered as in the
+    analyst's notebook."""
+    import nbformat
+
+    if nb_path.exists():
+        cells = _analyst_cells(nbformat.read(nb_path, as_version=4))
+        # Papermill stamps a start time on each cell it begins; the stopped cell is the last one stamped.
+        started = [i for i, c in enumerate(cells) if c.get("metadata", {}).get("papermill", {}).get("start_time")]
+        if started:
+            return _describe(cells[started[-1]], started[-1] + 1)
+    return "a cell"
+
+
+def published_notebook(nb: Any, notebook_path: str) -> Any:
+    """The executed notebook as published beside the report: only what the report itself shows.
+
+    Outputs of ``analyst-only`` cells (the candidate areas with the leadership team's exclusions
+    and their draft wording, the sortable scorecard) and printed output and warnings (which name
+    folders on this machine) are removed, as the rendered report removes them; the cells' code
+    stays, so an analyst re-runs it to see them. Papermill's record of where the notebook was read
+    from and written to is made relative. The full executed notebook is never kept for a
+    successful run: analysts run the notebook themselves (``make lab``) to see the analyst views.
+    """
+    out = copy.deepcopy(nb)
+    for cell in out.cells:
+        if cell.get("cell_type") != "code":
+            continue
+        if "analyst-only" in cell.get("metadata", {}).get("tags", []):
+            cell.outputs, cell.execution_count = [], None
+        else:
+            cell.outputs = [o for o in cell.get("outputs", []) if o.get("output_type") not in ("stream", "error")]
+    record = out.get("metadata", {}).get("papermill")
+    if isinstance(record, dict):
+        record["input_path"] = notebook_path
+        record["output_path"] = Path(notebook_path).name
+    return out
