@@ -17,10 +17,10 @@ help:
 	@echo "make report   build the example report for $(PERIOD) (HTML + PDF in reports/$(PERIOD)/)"
 	@echo "make reports  every document for $(PERIOD): the report, the business plan, each directorate plan"
 	@echo "make test     run every test (unit, integration, nbval)"
-	@echo "make test-fast  the unit tests only (no kernel, no notebooks), with coverage: under a minute"
+	@echo "make test-fast  the unit tests only (no kernel, no notebooks)"
 	@echo "make validate check data/example against the data contract"
 	@echo "make lab      open JupyterLab on the notebooks, with the project's Python as the kernel"
-	@echo "make bench    time the pipeline against the Papermill + nbconvert floor"
+	@echo "make bench    time the pipeline against the Papermill + nbconvert floor, and 38 vs 410 indicators"
 	@echo "make check    what pre-commit checks (ruff lint and format, nbstripout, YAML, TOML, whitespace), then mypy"
 	@echo "make lock     re-pin requirements/*.lock to the newest versions pyproject.toml allows"
 
@@ -47,17 +47,19 @@ lab: $(call STAMP,lab)
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" notebooks/corporate_performance_report.ipynb \
 	    $(if $(filter 0,$(shell id -u)),--allow-root)
 
-# Both run on every core (pytest-xdist; WORKERS=1 for one process) and report coverage of lib/goldenthread.
-# `make test` hands out whole test files (--dist loadfile): a report a module's fixture builds is built once,
-# and nbval runs a notebook's cells in order in one kernel. `make test-fast` is the unit tests alone (no
-# kernel, no notebook), handed out one by one.
+# Both run on every core (pytest-xdist; WORKERS=1 for one process). `make test` hands out whole test files
+# (--dist loadfile): a report a module's fixture builds is built once, and nbval runs a notebook's cells in
+# order in one kernel; it reports coverage of lib/goldenthread. `make test-fast` is the unit tests alone (no
+# kernel, no notebook), handed out one by one; measuring coverage slows them by two thirds, so it is left to
+# `make test` (or `make test-fast FAST_COVERAGE="$(COVERAGE)"`).
 WORKERS ?= auto
 COVERAGE = --cov=goldenthread --cov-report=term:skip-covered
+FAST_COVERAGE ?=
 test: $(call STAMP,test)
 	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile $(COVERAGE)
 
 test-fast: $(call STAMP,test)
-	$(BIN)/python -m pytest tests -m "not integration" -n $(WORKERS) $(COVERAGE)
+	$(BIN)/python -m pytest tests -m "not integration" -n $(WORKERS) $(FAST_COVERAGE)
 
 validate: $(call STAMP,build)
 	$(BIN)/goldenthread validate data/example
@@ -66,6 +68,7 @@ bench: $(call STAMP,build)
 	$(BIN)/python benchmarks/pipeline.py
 	$(BIN)/python benchmarks/status.py
 	$(BIN)/python benchmarks/areas.py
+	$(BIN)/python benchmarks/scale.py
 	$(BIN)/python benchmarks/directorates.py
 
 # The same checks as the git hook, over every tracked file, then the types of lib/goldenthread ([tool.mypy]).

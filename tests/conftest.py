@@ -57,7 +57,7 @@ INDICATOR_COLUMNS = [
 
 def indicator(**kw: object) -> dict[str, object]:
     """An indicators.csv row with sensible defaults (a monthly higher-is-better percentage)."""
-    row = {
+    row: dict[str, object] = {
         "id": "A1",
         "title": "Indicator A1",
         "outcome": "O1",
@@ -126,7 +126,7 @@ def write_dataset(
 def monthly(indicator_id: str, start: str, figures: list[float | None]) -> list[dict[str, object]]:
     """values.csv rows for consecutive months from ``start``."""
     year, month = map(int, start.split("-"))
-    rows = []
+    rows: list[dict[str, object]] = []
     for i, v in enumerate(figures):
         m = year * 12 + month - 1 + i
         rows.append(
@@ -178,3 +178,11 @@ def example_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_cli("report", "--period", "2019-07", "--out", str(out))
     assert result.returncode == 0, result.stderr
     return out / "2019-07"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that reads the built example report is an integration test wherever it lives: the report is
+    built by the whole pipeline (kernel, nbconvert, Typst), which ``make test-fast`` leaves out."""
+    for item in items:
+        if "example_report" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.integration)

@@ -396,6 +396,7 @@ def test_the_pdf_step_takes_each_chart_from_the_html_and_refuses_a_missing_one(j
         render.typst_source(nb, tmp_path / "again")
 
 
+@pytest.mark.integration
 def test_a_large_indicator_set_shows_every_chart_in_the_html_and_the_pdf(tmp_path: Path) -> None:
     # three times the example: 60 charts, enough to draw them in worker processes
     data = scale.replicate(EXAMPLE, tmp_path / "data", 3)

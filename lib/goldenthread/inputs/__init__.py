@@ -7,4 +7,5 @@
 - :mod:`.validate`: the checks; every problem names file, row, column and what to do
 - :mod:`.directorates`: directorate plans (``directorates/*.yaml``)
 - :mod:`.periods`: report months, financial years and quarters
+- :mod:`.project`: finding the project folder (light: the command uses it before pandas is loaded)
 """
