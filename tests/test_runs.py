@@ -671,3 +671,18 @@ def test_quarto_has_one_home_for_not_installed(tmp_path: Path, monkeypatch: pyte
     for check in (quarto_path, lambda: check_run_arguments(("html",), "quarto", tmp_path / "out")):
         with pytest.raises(ReportError, match=r"Quarto is not installed \(no 'quarto' on PATH\)"):
             check()
+
+
+def test_the_run_log_names_no_folder_of_this_machine(tmp_path: Path) -> None:
+    """run.log is published with the report: the project folder is written "." and the home folder "~"."""
+    import logging
+
+    from goldenthread.run.logging_config import capture_run_log
+
+    project = tmp_path / "council project"
+    project.mkdir()
+    with capture_run_log(project) as run_log:
+        logging.getLogger("goldenthread.run.test").info("Reading %s and %s", project / "data" / "x.csv", Path.home())
+    text = run_log.write(tmp_path / "run.log").read_text(encoding="utf-8")
+    assert "Reading ./data/x.csv and ~" in text, text
+    assert str(project) not in text and str(Path.home()) not in text

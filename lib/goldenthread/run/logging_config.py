@@ -42,12 +42,18 @@ def configure_logging(verbose: bool = False) -> None:
 
 
 class RunLog(logging.Handler):
-    """One run's log records, formatted and kept in memory until the run knows where they belong."""
+    """One run's log records, formatted and kept in memory until the run knows where they belong.
 
-    def __init__(self) -> None:
+    ``run.log`` is published with the report, so, like the published notebook and the manifest, it
+    names no folder of this machine: the project folder is written ``.`` and the user's home ``~``.
+    """
+
+    def __init__(self, project: Path | None = None) -> None:
         super().__init__(logging.DEBUG)
         self.setFormatter(logging.Formatter(LOG_FORMAT))
         self.lines: list[str] = []
+        folders = [(project, "."), (Path.home(), "~")] if project is not None else [(Path.home(), "~")]
+        self._hidden = [(str(f.resolve()), short) for f, short in folders if str(f.resolve()) not in ("/", "")]
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -57,17 +63,21 @@ class RunLog(logging.Handler):
 
     def write(self, path: Path) -> Path:
         """Write the lines so far to ``path`` (in the staging or the failed folder)."""
-        path.write_text("\n".join(self.lines) + "\n", encoding="utf-8")
+        text = "\n".join(self.lines) + "\n"
+        for folder, short in self._hidden:
+            text = text.replace(folder, short)
+        path.write_text(text, encoding="utf-8")
         return path
 
 
 @contextmanager
-def capture_run_log() -> Iterator[RunLog]:
-    """Collect every record of the package's loggers while the block runs (one run at a time per process)."""
+def capture_run_log(project: Path | None = None) -> Iterator[RunLog]:
+    """Collect every record of the package's loggers while the block runs (one run at a time per process);
+    ``project`` is the project folder, written ``.`` in the log."""
     logger = logging.getLogger(ROOT_LOGGER)
     if logger.level == logging.NOTSET or logger.level > logging.DEBUG:
         logger.setLevel(logging.DEBUG)  # the library used without the CLI: the run log still gets the detail
-    handler = RunLog()
+    handler = RunLog(project)
     logger.addHandler(handler)
     try:
         yield handler

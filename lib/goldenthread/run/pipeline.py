@@ -174,7 +174,7 @@ def run_report(
     run owns it from then on and stops it. Without one, the run starts its own before the data is read.
     """
     settings = as_settings(settings, options)
-    with capture_run_log() as run_log:
+    with capture_run_log(settings.project_root) as run_log:
         return _Run(settings, progress, run_log, kernel).build()
 
 
