@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 PERIOD ?= 2019-07
 # Installs come from the lock files (pinned versions; make lock updates them), one per need, each a superset of build:
 #   build: what the quarterly build needs; test: + the test tools; lab: + JupyterLab and the explorer's widgets;
-#   dev: everything, + ruff, mypy, pre-commit and pip-tools.
+#   dev: test + ruff, mypy, pre-commit and pip-tools (not JupyterLab: `make lab` adds it).
 LOCKS  := requirements
 STAMP   = $(VENV)/.installed-$(1)
 
@@ -78,12 +78,14 @@ check: $(call STAMP,dev)
 
 # Re-pin after changing dependencies in pyproject.toml (commit pyproject.toml and requirements/ together). Pins that
 # still satisfy pyproject.toml are kept; `make lock LOCK_FLAGS=--upgrade` moves everything to the newest allowed.
-# dev.lock is resolved first, with every extra; the others are resolved within it, so a package has one version in all.
+# dev.lock is resolved first (the test and dev extras: what `make check` and `make test` need, without JupyterLab,
+# whose jupyter-events pulls in a URI grammar that costs every Python process importing nbformat ~3 s); the others
+# are resolved within it, so a package has one version in all.
 LOCK_FLAGS ?=
 PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --allow-unsafe --strip-extras \
 	--no-emit-index-url --no-emit-find-links $(LOCK_FLAGS)
 lock: $(call STAMP,dev)
-	$(PIP_COMPILE) --all-extras -o $(LOCKS)/dev.lock pyproject.toml
+	$(PIP_COMPILE) --extra test --extra dev -o $(LOCKS)/dev.lock pyproject.toml
 	$(PIP_COMPILE) -c $(LOCKS)/dev.lock -o $(LOCKS)/build.lock pyproject.toml
 	$(PIP_COMPILE) -c $(LOCKS)/dev.lock --extra test -o $(LOCKS)/test.lock pyproject.toml
 	$(PIP_COMPILE) -c $(LOCKS)/dev.lock --extra lab -o $(LOCKS)/lab.lock pyproject.toml

@@ -233,6 +233,7 @@ def test_months_in_the_report_year_read_without_it() -> None:
     assert MILESTONE_LABELS["complete"] == "Complete"
 
 
+@pytest.mark.integration  # starts goldenthread or its chart workers as processes
 def test_a_report_never_replaces_another_councils_report_for_the_same_period(tmp_path: Path) -> None:
     theirs = tmp_path / "2019-07"
     theirs.mkdir()

@@ -1191,6 +1191,7 @@ def snapshot(folder: Path) -> dict[str, bytes | None]:
     }
 
 
+@pytest.mark.integration  # starts goldenthread or its chart workers as processes
 def test_cli_refuses_broken_data_and_keeps_the_previous_report(example_copy: Path, tmp_path: Path) -> None:
     set_cell(example_copy / "values.csv", 362, "value", "94.4%")
     out = tmp_path / "reports"

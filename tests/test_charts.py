@@ -266,6 +266,7 @@ def test_the_same_data_gives_the_same_png_bytes() -> None:
     assert first.alt == "Line chart of t, January 2019 to April 2019: from 50.0% to 55.0%, against a target of 54%."
 
 
+@pytest.mark.integration  # starts goldenthread or its chart workers as processes
 def test_importing_and_drawing_leaves_the_analysts_backend_alone() -> None:
     # an analyst's notebook has its own backend (inline in JupyterLab); svg stands in for it here
     script = textwrap.dedent(f"""
@@ -343,6 +344,7 @@ def test_a_worker_process_draws_the_bytes_the_caller_draws(july: Report) -> None
     assert sum(c is None for c in drawn) == 1  # the single figure
 
 
+@pytest.mark.integration  # starts goldenthread or its chart workers as processes
 def test_trend_charts_with_workers_or_without_gives_the_same_charts_in_order(july: Report) -> None:
     requests = (_july_requests(july) + _odd_requests()) * 3
     assert chart_pool.trend_charts(requests, workers=1) == chart_pool.trend_charts(requests, workers=0)

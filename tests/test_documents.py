@@ -174,6 +174,7 @@ def test_a_restricted_or_unknown_directorate_plan_is_refused_for_the_public() ->
     )
 
 
+@pytest.mark.integration  # starts goldenthread or its chart workers as processes
 def test_the_cli_refuses_a_restricted_directorate_before_starting_a_kernel(tmp_path: Path) -> None:
     result = run_cli(
         "report",

@@ -11,6 +11,7 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
 import nbformat
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
@@ -107,6 +108,7 @@ def test_fonts_come_from_matplotlib_and_the_package_only() -> None:
     assert (render.FONT_DIR / "DejaVuSans.ttf").is_file()
 
 
+@pytest.mark.integration  # starts goldenthread or its chart workers as processes
 def test_a_pdf_builds_without_the_old_font_package(tmp_path: Path) -> None:
     """``manimgx-fonts`` (an animation engine's font package) is gone: a PDF builds with it unimportable."""
     script = f"""

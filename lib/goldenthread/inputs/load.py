@@ -154,8 +154,7 @@ def read_yaml(
     if text is None:
         return None
     try:
-        found = yaml_structure_problems(text, name)
-        raw = yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a SafeLoader: no Python objects
+        found, raw = _parsed_yaml(text, name)
     except yaml.YAMLError as err:
         problems.append(_yaml_error(err, name, text))
         return None
@@ -224,8 +223,23 @@ class _UnreadableValue(yaml.constructor.ConstructorError):
     """A scalar YAML parsed but Python could not make a value of (``2019-02-30``, a 5,000-digit number)."""
 
 
-class _SafeLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, with a value it cannot make (a date that does not exist, ``!!int abc``)
+def _parsed_yaml(text: str, name: str) -> tuple[list[Problem], object]:
+    """The structure problems of a YAML text and its value, read by libyaml (PyYAML's C reader, about ten
+    times faster) where it is installed and the text has no character YAML refuses; otherwise, and again
+    for a text libyaml refuses, by PyYAML's Python reader, whose messages (with their lines) are the ones
+    people are shown. Both read YAML 1.1 with the same safe constructors, so the value is the same."""
+    if _CSafeLoader is not None and not yaml.reader.Reader.NON_PRINTABLE.search(text):
+        try:
+            found = yaml_structure_problems(text, name, _CSafeLoader)
+            return found, yaml.load(text, Loader=_CSafeLoader)  # noqa: S506 - a SafeLoader: no Python objects
+        except yaml.YAMLError:
+            pass  # read again below, for the Python reader's message
+    found = yaml_structure_problems(text, name)
+    return found, yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a SafeLoader: no Python objects
+
+
+class _ConstructValues:
+    """Mixed into PyYAML's safe loaders: a value it cannot make (a date that does not exist, ``!!int abc``)
     raised as a YAML error at its line, not a bare ValueError."""
 
     def construct_object(self, node, deep=False):  # noqa: ANN001, ANN201 - PyYAML's signature
@@ -237,6 +251,16 @@ class _SafeLoader(yaml.SafeLoader):
             shown = str(node.value) if len(str(node.value)) <= 40 else str(node.value)[:37] + "..."
             why = "a number of more than 4,300 digits" if "Exceeds the limit" in str(err) else str(err)
             raise _UnreadableValue(None, None, f"'{shown}' ({why})", node.start_mark) from err
+
+
+class _SafeLoader(_ConstructValues, yaml.SafeLoader):
+    """PyYAML's safe loader, in Python: the messages people see for a file that is not YAML."""
+
+
+#: The same in C (libyaml), where PyYAML was built with it: only for reading a file that is valid YAML.
+_CSafeLoader: type | None = (
+    type("_CSafeLoader", (_ConstructValues, yaml.CSafeLoader), {}) if yaml.__with_libyaml__ else None
+)
 
 
 def _yaml_error(err: yaml.YAMLError, name: str, text: str) -> Problem:
@@ -288,7 +312,7 @@ class TooDeep(Exception):
         self.problem = problem
 
 
-def yaml_structure_problems(text: str, name: str) -> list[Problem]:
+def yaml_structure_problems(text: str, name: str, loader: type = yaml.SafeLoader) -> list[Problem]:
     """Scan a YAML text's events (without building it, so without recursion) for what PyYAML accepts
     silently or fails on with a traceback: nesting deeper than :data:`MAX_YAML_DEPTH`, a key given
     twice in one mapping (PyYAML keeps the last without a word), and invisible control characters
@@ -300,7 +324,7 @@ def yaml_structure_problems(text: str, name: str) -> list[Problem]:
     """
     problems: list[Problem] = []
     frames: list[_Frame] = []
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+    for event in yaml.parse(text, Loader=loader):
         if isinstance(event, yaml.CollectionEndEvent):
             frames.pop()
             if frames:

@@ -170,6 +170,8 @@ def repeated_header_rows(df: pd.DataFrame, source: str) -> tuple[pd.DataFrame, l
         return df, []
     first = df[df.columns[0]]
     rows = df[_stripped(first).eq(df.columns[0]).fillna(False).astype(bool)]  # the others are checked if this is
+    if rows.empty:
+        return df, []
     same = pd.Series(True, index=rows.index)
     named = pd.Series(0, index=rows.index)
     for column in rows.columns:
