@@ -1,5 +1,5 @@
 """``python -m goldenthread``: the same as the ``goldenthread`` command."""
 
-from goldenthread.run.cli import app
+from goldenthread.run.cli import main
 
-app()
+main()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import gc
 import re
 import sys
 import time
@@ -485,5 +486,19 @@ def _check_csv_target(csv: Path, sources: tuple[Path, ...]) -> None:
         )
 
 
+def main() -> None:
+    """The ``goldenthread`` command (the console script and ``python -m goldenthread``).
+
+    Once the command has finished, what is still alive is moved out of the garbage collector's reach
+    (:func:`gc.freeze`): the process is about to end, and the collection Python runs on the way out over a
+    run's pandas, matplotlib and notebook objects would otherwise take about a second after the report is
+    written. Tests call ``app`` in their own process, which keeps collecting as usual.
+    """
+    try:
+        app()
+    finally:
+        gc.freeze()
+
+
 if __name__ == "__main__":  # pragma: no cover
-    app()
+    main()

@@ -213,6 +213,11 @@ class WarmKernel:
         with contextlib.suppress(Exception):
             if self.manager.has_kernel:
                 run_sync(self.manager.shutdown_kernel)(now=True)
+        # The manager's own zmq context: left to the garbage collector, it waits out its sockets' linger at
+        # interpreter exit (about a second after the report is written).
+        with contextlib.suppress(Exception):
+            if getattr(self.manager, "_created_context", False):
+                self.manager.context.destroy(linger=0)
 
 
 def _close(client: Any) -> None:
