@@ -238,7 +238,7 @@ def _parsed_yaml(text: str, name: str) -> tuple[list[Problem], object]:
     return found, yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a SafeLoader: no Python objects
 
 
-class _ConstructValues:
+class _ConstructValues(yaml.constructor.SafeConstructor):
     """Mixed into PyYAML's safe loaders: a value it cannot make (a date that does not exist, ``!!int abc``)
     raised as a YAML error at its line, not a bare ValueError."""
 
