@@ -12,10 +12,12 @@ PERIOD ?= 2019-07
 LOCKS  := requirements
 STAMP   = $(VENV)/.installed-$(1)
 
-.PHONY: report reports test test-fast validate lab bench check lock clean help
+.PHONY: report reports word reference-docx test test-fast validate lab bench check lock clean help
 help:
 	@echo "make report   build the example report for $(PERIOD) (HTML + PDF in reports/$(PERIOD)/)"
 	@echo "make reports  every document for $(PERIOD): the report, the business plan, each directorate plan"
+	@echo "make word     the same, with a Word document (.docx) of each beside its HTML and PDF (docs/word.md)"
+	@echo "make reference-docx  rebuild the Word house style, lib/goldenthread/output/templates/docx/reference.docx"
 	@echo "make test     run every test (unit, integration, nbval)"
 	@echo "make test-fast  the unit tests only (no kernel, no notebooks)"
 	@echo "make validate check data/example against the data contract"
@@ -41,6 +43,17 @@ reports: $(call STAMP,build)
 	$(BIN)/goldenthread report --period $(PERIOD)
 	$(BIN)/goldenthread report --notebook business_plan --period $(PERIOD)
 	$(BIN)/goldenthread report --notebook directorate_plan --all --period $(PERIOD)
+
+# Word for the committee system (docs/word.md): every document as HTML, PDF and .docx. A run replaces its whole
+# folder, so the formats are named together.
+word: $(call STAMP,build)
+	$(BIN)/goldenthread report --period $(PERIOD) --format html,pdf,docx
+	$(BIN)/goldenthread report --notebook business_plan --period $(PERIOD) --format html,pdf,docx
+	$(BIN)/goldenthread report --notebook directorate_plan --all --period $(PERIOD) --format html,pdf,docx
+
+# The Word reference document goldenthread ships, made from pandoc's default (a test checks it is up to date).
+reference-docx: $(call STAMP,build)
+	$(BIN)/python -m goldenthread.output.word_reference
 
 # The notebooks' "python3" kernel is the Python JupyterLab runs on: this .venv, with goldenthread installed.
 lab: $(call STAMP,lab)

@@ -159,8 +159,9 @@ def test_chart_has_target_line_status_bands_and_markers(report: Report) -> None:
     points = sum(len(c.get_offsets()) for c in fig.axes[0].collections if (c.get_gid() or "").startswith("status-"))
     assert points == history["value"].notna().sum()  # the full history, every month
     assert "94.41%" in fig.alt_text and "target of 90%" in fig.alt_text
-    bundle = fig._repr_mimebundle_()
+    bundle, metadata = fig._repr_mimebundle_()
     assert 'alt="Line chart of ASC-01' in bundle["text/html"] and bundle["text/plain"] == fig.alt_text
+    assert bundle["image/svg+xml"].startswith("<?xml") and metadata["image/svg+xml"]["alt"] == fig.alt_text
 
 
 def test_bands_follow_polarity_and_the_amber_threshold(report: Report) -> None:
@@ -184,7 +185,8 @@ def test_changing_targets_give_a_stepped_target_line(report: Report) -> None:
     assert [(r.get_xdata()[0] % 12, r.get_xdata()[-1] % 12) for r in runs] == [(3, 2), (3, 6)]
     assert [(t.get_xdata()[0] % 12, t.get_xdata()[-1] % 12) for t in targets] == [(3, 2), (3, 6)]
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert legend.count("Target") == 1  # one legend entry for the broken target line
+    # one legend entry for the broken target line, naming the latest target in words
+    assert [text for text in legend if text.startswith("Target")] == ["Target: 133 (latest)"]
 
 
 def test_every_explorer_chart_labels_its_gridlines_exactly(report: Report) -> None:

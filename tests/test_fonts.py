@@ -11,8 +11,8 @@ import sys
 import tomllib
 from pathlib import Path
 
-import pytest
 import nbformat
+import pytest
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 

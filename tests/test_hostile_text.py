@@ -374,7 +374,7 @@ def assert_inert(page: Page) -> None:
         if tag == "style":
             assert parents == ("html", "head"), "a style element outside the page's head"
         if tag == "img":
-            assert (attrs.get("src") or "").startswith("data:image/png;base64,"), attrs.get("src", "")[:80]
+            assert (attrs.get("src") or "").startswith("data:image/svg+xml;base64,"), attrs.get("src", "")[:80]
         if tag == "a":
             href = attrs.get("href") or ""
             assert re.match(r"#|https?://|mailto:", href), href

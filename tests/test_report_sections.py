@@ -59,7 +59,7 @@ def test_sections_carry_typst_and_chart_files_for_the_pdf() -> None:
     bundle = report.appendix()._repr_mimebundle_()
     assert set(bundle) == {"text/html", "text/plain", TYPST_MIME}
     files = bundle[TYPST_MIME]["html_files"]  # each chart once, in the HTML (tests/test_charts.py)
-    assert files and all(name.endswith(".png") for name in files)
+    assert files and all(name.endswith(".svg") for name in files)
     for name in files:
         assert f'file: "{name}"' in bundle[TYPST_MIME]["typst"]
         assert 'alt="Line chart of' in bundle["text/html"]

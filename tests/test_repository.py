@@ -120,7 +120,9 @@ def test_each_lock_satisfies_pyproject(group: str) -> None:
     pins = _pins(LOCKS / f"{group}.lock")
     declared = _declared()
     # dev.lock holds the test and dev extras; each other lock its own extra
-    wanted = [r for g in declared if g == "build" or g == group or (group == "dev" and g == "test") for r in declared[g]]
+    wanted = [
+        r for g in declared if g == "build" or g == group or (group == "dev" and g == "test") for r in declared[g]
+    ]
     for req in wanted:
         name = canonicalize_name(req.name)
         assert name in pins, f"{req.name} is not in requirements/{group}.lock: run make lock"

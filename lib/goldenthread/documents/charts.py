@@ -8,11 +8,18 @@ disagree about how a figure is drawn:
   labelled with a rounded neighbour of its value ("92%" on a gridline at 91.5%);
 * :func:`line_runs`: the runs a line is drawn in, broken where periods are missing and, for a
   year-to-date (cumulative) measure, at the financial-year end, where the total starts again;
-* :func:`new_figure` and :func:`png_bytes`: figures on their own Agg canvas, never through
+* :func:`new_figure` and :func:`svg_bytes`: figures on their own Agg canvas, never through
   pyplot or the global backend, so importing the library leaves an analyst's own pyplot charts
-  alone (JupyterLab's inline backend keeps working), and PNG bytes with fixed metadata, so the
-  same data gives the same bytes;
+  alone (JupyterLab's inline backend keeps working), and compact SVG with no date, no software
+  version and ids from a fixed salt, so the same data gives the same bytes;
 * the colours.
+
+Charts are SVG (vector: sharp at any zoom and on paper) with their text as text in DejaVu Sans,
+the face matplotlib ships and the PDF is set in, so the layout is measured with the same font on
+every machine and Typst draws it with the font it embeds; a browser without DejaVu Sans falls back
+to the page's own faces (Segoe UI, Arial), which are narrower, so the text still fits. Text as
+paths would be font-proof too but would make each chart about twice as large, and a 410-indicator
+report holds 410 of them.
 
 Charts are made with matplotlib's object API (no global pyplot state, so a notebook can draw
 dozens quickly) and seaborn's plain style.
@@ -24,6 +31,7 @@ import base64
 import contextlib
 import io
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -35,7 +43,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.lines import Line2D
+from matplotlib.textpath import TextToPath
 from matplotlib.ticker import Formatter, Locator
 from matplotlib.transforms import Bbox
 
@@ -57,8 +67,15 @@ __all__ = [
     "ChartFigure",
     "new_figure",
     "png_bytes",
+    "svg_bytes",
+    "CHART_FONTS",
     "trend_figure",
     "trend_chart",
+    "target_label",
+    "compact_svg",
+    "TREND_WIDTH",
+    "TREND_HEIGHT",
+    "TREND_FONT_SIZE",
     "TrendCanvas",
     "LINE",
     "TARGET",
@@ -79,8 +96,28 @@ MIN_TICKS = 3
 MONEY_SCALES = ((1_000_000, 6, "m"), (10_000, 3, "k"), (0, 0, ""))
 
 FigureT = TypeVar("FigureT", bound="ChartFigure")
-#: Resolution of the appendix's trend charts (3.4 x 1.5 in: 510 x 225 pixels).
+#: Resolution of a chart's PNG (:meth:`ChartFigure.png`: Word, and front ends without SVG).
 TREND_DPI = 150
+#: The appendix chart's size in inches (9 x 5.08 cm) and its text size in points. The chart is drawn at the
+#: size it is shown: in the HTML at 96 CSS px an inch (340 x 192 px, text 12.7 px) and in the PDF at 9 cm
+#: wide (``gt-chart-width`` in goldenthread.typ, text 9.5 pt), so its text meets the 12 px on screen and
+#: 9 pt on paper that issue 13 asks for.
+TREND_WIDTH, TREND_HEIGHT = 9 / 2.54, 2.0
+TREND_FONT_SIZE = 9.5
+#: The face every chart's text is measured and set in (matplotlib ships DejaVu Sans, and it is the PDF's
+#: own face), then the page's faces for a browser that lacks it: the SVG's text names them all, in order.
+CHART_FONTS = ("DejaVu Sans", "Segoe UI", "Arial")
+#: Salt for the ids matplotlib writes into an SVG (clip paths, markers): fixed, so the ids, and so the
+#: bytes, are the same every build.
+SVG_SALT = "goldenthread"
+#: How matplotlib writes every chart's SVG: text as text (a twentieth of the size of glyph outlines,
+#: searchable in the PDF), in :data:`CHART_FONTS`, with ids from :data:`SVG_SALT`.
+SVG_STYLE: dict[Any, Any] = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": SVG_SALT,
+    "font.family": ["sans-serif"],
+    "font.sans-serif": list(CHART_FONTS),
+}
 
 
 # --- the value axis -----------------------------------------------------------------------------
@@ -285,7 +322,7 @@ def draw_runs(
 class ChartFigure(Figure):
     """A matplotlib Figure that carries its alt text and shows itself with it in a notebook.
 
-    A bare PNG in a notebook or its HTML export has no text alternative; the report's charts
+    A bare image in a notebook or its HTML export has no text alternative; the report's charts
     all have one, and a chart shown in a notebook should too: there it shows as
     ``<img alt=...>`` (see ``_repr_mimebundle_``).
     """
@@ -296,15 +333,26 @@ class ChartFigure(Figure):
         """PNG bytes at ``dpi`` (the figure's own by default); see :func:`png_bytes`."""
         return png_bytes(self, dpi)
 
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        """HTML with alt text for notebooks and their HTML export, PNG for other front ends, and
-        the alt text itself as plain text (what a terminal or a screen reader gets)."""
-        data = base64.b64encode(self.png()).decode("ascii")  # drawn once for both
+    def svg(self) -> bytes:
+        """SVG bytes; see :func:`svg_bytes`."""
+        return svg_bytes(self)
+
+    def _repr_mimebundle_(
+        self, include: Any = None, exclude: Any = None
+    ) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+        """SVG in an ``<img>`` with alt text for notebooks and their HTML export (an image keeps its
+        own ids and styles apart from the page's, and a screen reader reads its alt as it reads any
+        image's), the SVG itself for other front ends, with the alt text in its metadata, and the alt
+        text as plain text (what a terminal gets)."""
+        svg = self.svg()  # drawn once for all
+        data = base64.b64encode(svg).decode("ascii")
+        width, height = (round(v * 96) for v in self.get_size_inches())
         html = (
-            f'<figure style="margin:0"><img src="data:image/png;base64,{data}" alt="{escape(self.alt_text)}" '
-            f'style="max-width:100%"></figure>'
+            f'<figure style="margin:0"><img src="data:image/svg+xml;base64,{data}" alt="{escape(self.alt_text)}" '
+            f'width="{width}" height="{height}" style="max-width:100%;height:auto"></figure>'
         )
-        return {"text/html": html, "image/png": data, "text/plain": self.alt_text}
+        bundle = {"text/html": html, "image/svg+xml": svg.decode("utf-8"), "text/plain": self.alt_text}
+        return bundle, {"image/svg+xml": {"alt": self.alt_text}}
 
 
 def new_figure(figure_class: type[FigureT], width: float, height: float, dpi: int) -> FigureT:
@@ -318,8 +366,87 @@ def new_figure(figure_class: type[FigureT], width: float, height: float, dpi: in
 def png_bytes(fig: Figure, dpi: float | None = None) -> bytes:
     """PNG bytes of ``fig``; no software version in the metadata, so the same data gives the same bytes."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi if dpi is not None else "figure", metadata={"Software": None})
+    fonts: dict[Any, Any] = {k: v for k, v in SVG_STYLE.items() if k.startswith("font.")}
+    with matplotlib.rc_context(fonts):
+        fig.savefig(buf, format="png", dpi=dpi if dpi is not None else "figure", metadata={"Software": None})
     return buf.getvalue()
+
+
+def svg_bytes(fig: Figure) -> bytes:
+    """Compact SVG of ``fig``: the same figure gives the same bytes (no date, no software version,
+    ids from a fixed salt), whatever matplotlib settings are in force when it is saved.
+
+    matplotlib writes the SVG's font names and ids when it saves, from the settings of that moment, so
+    they are fixed here (:data:`SVG_STYLE`) rather than left to the caller's.
+    """
+    buf = io.BytesIO()
+    with matplotlib.rc_context(SVG_STYLE):
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
+    return compact_svg(buf.getvalue().decode("utf-8")).encode("utf-8")
+
+
+#: The ids matplotlib numbers every group with (``line2d_3``, ``xtick_2`` ...): nothing refers to them.
+_AUTO_ID = re.compile(
+    r' id="(?:figure|axes|patch|line2d|text|xtick|ytick|matplotlib\.axis|legend|PathCollection|LineCollection)_\d+"'
+)
+#: Attributes that hold coordinates (a path's data, positions, transforms).
+_COORDINATES = re.compile(r'( (?:d|x|y|transform|viewBox|width|height)=")([^"]*)"')
+_NUMBER = re.compile(r"-?\d+\.\d+")
+#: The font names as matplotlib writes them on each text in :data:`CHART_FONTS`.
+_FAMILIES = ", ".join(f"'{name}'" for name in CHART_FONTS) + ", sans-serif"
+
+
+def _short_number(found: re.Match[str]) -> str:
+    """A coordinate to a hundredth of a point (a fortieth of a pixel at 400% zoom), without trailing zeros."""
+    text = f"{float(found.group()):.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def _coordinates(found: re.Match[str]) -> str:
+    value = _NUMBER.sub(_short_number, found.group(2))
+    value = re.sub(r"\s+", " ", value).strip()
+    value = re.sub(r" ?([MLCQZz]) ?", r"\1", value) if found.group(1) == ' d="' else value
+    return f'{found.group(1)}{value}"'
+
+
+def _unwrap_bare_groups(svg: str) -> str:
+    """Drop every ``<g>`` without attributes (matplotlib's numbered groups, once their ids are gone),
+    keeping what it holds: it groups nothing a renderer needs."""
+    out: list[str] = []
+    bare: list[bool] = []
+    last = 0
+    for tag in re.finditer(r"<g>|<g [^>]*>|</g>", svg):
+        out.append(svg[last : tag.start()])
+        last = tag.end()
+        if tag.group() == "</g>":
+            if not bare.pop():
+                out.append(tag.group())
+        else:
+            bare.append(tag.group() == "<g>")
+            if not bare[-1]:
+                out.append(tag.group())
+    out.append(svg[last:])
+    return "".join(out)
+
+
+def compact_svg(svg: str) -> str:
+    """matplotlib's SVG without what a reader never sees: the DOCTYPE and metadata, numbered group ids,
+    coordinates beyond a hundredth of a point, indentation, and the font names repeated on every
+    text (named once, on the root, where every text inherits them). About half the size; drawn the same."""
+    svg = re.sub(r"<!DOCTYPE[^>]*>\s*", "", svg)
+    svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.DOTALL)
+    svg = re.sub(r"<[^>]+>", lambda tag: _compact_tag(tag.group()), svg)  # text never holds a bare < or >
+    svg = _unwrap_bare_groups(svg)
+    svg = re.sub(r">\s+<", "><", svg)
+    return svg.replace("<svg ", f'<svg font-family="{_FAMILIES}" ', 1).strip() + "\n"
+
+
+def _compact_tag(tag: str) -> str:
+    """One tag of :func:`compact_svg`: its attributes only, so a chart's text (an indicator's title in the
+    explorer) is never touched, whatever it says."""
+    tag = _AUTO_ID.sub("", tag)
+    tag = _COORDINATES.sub(_coordinates, tag)
+    return tag.replace(f"font-family: {_FAMILIES}; ", "").replace(f'; font-family: {_FAMILIES}"', '"')
 
 
 # --- the report's trend chart ------------------------------------------------------------------------
@@ -327,8 +454,17 @@ def png_bytes(fig: Figure, dpi: float | None = None) -> bytes:
 
 @dataclass(frozen=True)
 class Chart:
-    png: bytes
+    """A chart as a report stores it: SVG bytes, its alt text, and its size in inches (the size it is shown at)."""
+
+    svg: bytes
     alt: str
+    width: float = TREND_WIDTH
+    height: float = TREND_HEIGHT
+
+    @property
+    def css_size(self) -> tuple[int, int]:
+        """Width and height in CSS pixels (96 an inch): the ``<img>`` size at which its text is the size intended."""
+        return round(self.width * 96), round(self.height * 96)
 
 
 def _first(h: pd.DataFrame, column: str, default: str) -> str:
@@ -394,47 +530,122 @@ WHITEGRID: dict[Any, Any] = {
 
 
 def _trend_style() -> Any:
-    """The appendix charts' look: seaborn's white grid at 7 pt (a context manager)."""
+    """The appendix charts' look: seaborn's white grid, text at :data:`TREND_FONT_SIZE` in :data:`CHART_FONTS`
+    (a context manager)."""
     stack = contextlib.ExitStack()
     stack.enter_context(matplotlib.rc_context(WHITEGRID))
-    stack.enter_context(matplotlib.rc_context({"font.size": 7, "svg.hashsalt": "goldenthread"}))
+    stack.enter_context(matplotlib.rc_context({"font.size": TREND_FONT_SIZE, **SVG_STYLE}))
     return stack
 
 
 def _trend_axes(fig: Figure) -> Any:
-    """The chart's one axes, without the top and right frame, sized for its tick labels."""
+    """The chart's one axes, without the top and right frame (its margins are set per chart, see :func:`_fit`)."""
     ax = fig.add_subplot()
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    ax.tick_params(length=0, pad=2)
-    fig.subplots_adjust(left=0.2, right=0.98, top=0.95, bottom=0.22)
+    ax.tick_params(length=0, pad=3)
     return ax
 
 
+_text_widths: TextToPath | None = None
+
+
+def _text_width(text: str, size: float) -> float:
+    """The width of ``text`` in points, set in DejaVu Sans at ``size``: measured from the font, without drawing."""
+    global _text_widths
+    _text_widths = _text_widths or TextToPath()
+    width, _, _ = _text_widths.get_text_width_height_descent(
+        text, FontProperties(family=CHART_FONTS[0], size=size), False
+    )
+    return float(width)
+
+
+#: The legend's spacing, in font sizes: the sample line, the gap after it, and the gap between entries.
+LEGEND_HANDLE, LEGEND_PAD, LEGEND_GAP = 2.4, 0.8, 1.4
+
+
+def _legend_columns(labels: Sequence[str], width_pt: float) -> int:
+    """The legend's entries side by side when they fit across the chart, else one under another (a long
+    target such as "Target: 1,234,567.5 (latest)" would otherwise run off the edge)."""
+    em = TREND_FONT_SIZE
+    across = sum((LEGEND_HANDLE + LEGEND_PAD) * em + _text_width(label, em) for label in labels)
+    across += LEGEND_GAP * em * (len(labels) - 1)
+    return len(labels) if across <= width_pt - 8 else 1
+
+
+def _fit(fig: Figure, axis: ValueAxis, legend_rows: int) -> None:
+    """Margins that fit the chart's own labels: the widest value label on the left, the legend's rows above,
+    two lines of month and year below, half a month label on the right. Measured rather than fixed, so
+    "£1,500k" is never cut off and "5" leaves no wide gap."""
+    width_pt, height_pt = (v * 72 for v in fig.get_size_inches())
+    label = max((_text_width(text, TREND_FONT_SIZE) for text in axis.labels), default=0.0)
+    left = (label + 3 + 5) / width_pt
+    right = 1 - (_text_width("Mmm", TREND_FONT_SIZE) / 2 + 3) / width_pt
+    top = 1 - TREND_FONT_SIZE * (0.8 + 1.3 * legend_rows) / height_pt
+    bottom = (TREND_FONT_SIZE * 2.6 + 4) / height_pt
+    fig.subplots_adjust(left=left, right=right, top=top, bottom=bottom)
+
+
+def target_label(target: np.ndarray, unit: str | None, decimals: int) -> str | None:
+    """The target line's legend entry, in words and with its figure ("Target: 90%"), so the line is never
+    explained by its dashes alone; a target that changed over the chart gives its latest ("Target: 36
+    (latest)"). ``None`` without any target."""
+    set_ = target[~np.isnan(target)]
+    if not len(set_):
+        return None
+    text = f"Target: {format_target(float(set_[-1]), unit, decimals)}"
+    return text if np.all(set_ == set_[-1]) else f"{text} (latest)"
+
+
 def _draw_trend(ax: Any, trend: _Trend, unit: str | None, decimals: int, fy_start_month: int) -> None:
-    """The target (stepped, dashed), the figures (the latest one larger), month ticks and the value axis."""
+    """The figures (the latest one larger), the target (stepped, dashed), a legend naming both with the
+    target's figure, month ticks and the value axis."""
     x, y, t, runs = trend.x, trend.y, trend.target, trend.runs
-    if not np.all(np.isnan(t)):
+    target = target_label(t, unit, decimals)
+    targets = (
         draw_runs(
             ax,
             x,
             t,
             runs,
-            label="Target",
+            label=target,
             gid="target",
             lone_marker="_",
             color=TARGET,
             linestyle="--",
-            linewidth=1,
+            linewidth=1.2,
             drawstyle="steps-mid",
         )
-    draw_runs(ax, x, y, runs, label="Value", gid="value-line", color=LINE, marker="o", markersize=2.5, linewidth=1.5)
-    ax.plot(x[-1:], y[-1:], color=LINE, marker="o", markersize=5)
+        if target is not None
+        else []
+    )
+    figures = draw_runs(
+        ax, x, y, runs, label="Actual", gid="value-line", color=LINE, marker="o", markersize=3.5, linewidth=1.6
+    )
+    handles = figures[:1] + targets[:1]  # the figures first in the legend, drawn over the target
+    width_pt = ax.figure.get_size_inches()[0] * 72
+    columns = _legend_columns([str(h.get_label()) for h in handles], width_pt)
+    ax.plot(x[-1:], y[-1:], color=LINE, marker="o", markersize=6.5)
     ticks = month_ticks(int(x[0]), int(x[-1]), 9, fy_start_month) or list(x[:: max(1, len(x) // 4)])
     ax.set_xticks(ticks)
     ax.set_xticklabels([f"{MONTH_NAMES[p % 12][:3]}\n{p // 12 % 100:02d}" for p in ticks])
     lo, hi = value_range(np.concatenate([y, t]), unit, pad=0.08)
     use_value_axis(ax, lo, hi, unit, decimals)
+    ax.legend(
+        handles=handles,
+        loc="upper left",  # from the chart's top left corner, so the whole width is the legend's
+        bbox_to_anchor=(3 / width_pt, 1 - 3 / (ax.figure.get_size_inches()[1] * 72)),
+        bbox_transform=ax.figure.transFigure,
+        ncols=columns,
+        frameon=False,
+        borderaxespad=0,
+        borderpad=0,
+        handlelength=LEGEND_HANDLE,
+        handletextpad=LEGEND_PAD,
+        columnspacing=LEGEND_GAP,
+        labelspacing=0.3,
+    ).set_gid("legend")
+    _fit(ax.figure, value_axis(lo, hi, unit, decimals), len(handles) // columns)
 
 
 def trend_figure(
@@ -444,8 +655,8 @@ def trend_figure(
     decimals: int,
     *,
     fy_start_month: int = 4,
-    width: float = 3.4,
-    height: float = 1.5,
+    width: float = TREND_WIDTH,
+    height: float = TREND_HEIGHT,
 ) -> ChartFigure | None:
     """The appendix's small chart of one indicator's figures against its target, as a Figure,
     or ``None`` with under two figures.
@@ -471,28 +682,29 @@ def trend_chart(
     decimals: int,
     *,
     fy_start_month: int = 4,
-    width: float = 3.4,
-    height: float = 1.5,
+    width: float = TREND_WIDTH,
+    height: float = TREND_HEIGHT,
 ) -> Chart | None:
-    """:func:`trend_figure` as PNG bytes with its alt text, or ``None`` with under two figures."""
+    """:func:`trend_figure` as SVG bytes with its alt text, or ``None`` with under two figures."""
     fig = trend_figure(history, title, unit, decimals, fy_start_month=fy_start_month, width=width, height=height)
     if fig is None:
         return None
-    return Chart(fig.png(), fig.alt_text)
+    return Chart(fig.svg(), fig.alt_text, width, height)
 
 
 class TrendCanvas:
     """Many :func:`trend_chart` charts drawn on one figure, each the same bytes as on a new one.
 
     Making a figure, its axes and their ticks is about half of a small chart's cost; drawing a
-    batch of charts on one figure, with only the lines and the axes' settings replaced between
-    them, skips it. ``tests/test_charts.py`` holds the two ways to the same bytes.
+    batch of charts on one figure, with only the lines, the legend and the axes' settings replaced
+    between them, skips it. ``tests/test_charts.py`` holds the two ways to the same bytes.
     """
 
-    def __init__(self, width: float = 3.4, height: float = 1.5) -> None:
+    def __init__(self, width: float = TREND_WIDTH, height: float = TREND_HEIGHT) -> None:
         with _trend_style():
             self.fig = new_figure(ChartFigure, width, height, TREND_DPI)
             self.ax = _trend_axes(self.fig)
+        self.width, self.height = width, height
 
     def chart(
         self, history: pd.DataFrame, title: str, unit: str | None, decimals: int, *, fy_start_month: int = 4
@@ -504,14 +716,16 @@ class TrendCanvas:
         ax = self.ax
         for line in list(ax.lines):
             line.remove()
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
         ax.dataLim.set_points(Bbox.null().get_points())
         ax.ignore_existing_data_limits = True
         ax.set_autoscalex_on(True)
         ax.set_autoscaley_on(True)
         with _trend_style():
             _draw_trend(ax, trend, unit, decimals, fy_start_month)
-            png = png_bytes(self.fig)
-        return Chart(png, _trend_alt(trend, title, unit, decimals))
+            svg = svg_bytes(self.fig)
+        return Chart(svg, _trend_alt(trend, title, unit, decimals), self.width, self.height)
 
 
 def _trend_alt(trend: _Trend, title: str, unit: str | None, decimals: int) -> str:

@@ -39,7 +39,7 @@ from goldenthread.inputs.periods import financial_year_label, format_period, par
 from goldenthread.measures.formatting import format_period_name, format_target, format_value, is_missing
 from goldenthread.measures.scorecard import IndicatorSummary, indicator_summary, observations, scorecard
 from goldenthread.narrative import areas as area_rules
-from goldenthread.narrative.wording import count, indicator_set_sentence, is_are
+from goldenthread.narrative.wording import indicator_set_sentence, insufficient_sentence, is_are
 from goldenthread.output import TEMPLATES, TYPST_MIME, markup
 from goldenthread.output import typst_markup as ty
 from goldenthread.output.images import payload_files
@@ -217,9 +217,9 @@ class Report:
             "forward_plan_reference": f.forward_plan_reference,
             "summary": _paragraphs(f.summary),
             "recommendations": list(f.recommendations),
-            "sections": [
-                [label, _paragraphs(text)]
-                for label, text in [
+            # The risk rating (seed 003) follows the risk implications: the sections before it, then after it.
+            "sections": _sections(
+                [
                     ("Reasons for Recommendations", f.reasons),
                     ("Links to Priorities and Impact on Service Plans", f.links_to_priorities),
                     ("Consultations undertaken", f.consultations),
@@ -227,10 +227,17 @@ class Report:
                     ("Legal Implications", impl.legal),
                     ("HR Implications", impl.hr),
                     ("Risk Implications", impl.risk),
+                ]
+            ),
+            "risk": None if f.risk is None else {k: str(v) for k, v in f.risk.model_dump().items()},
+            "sections_after_risk": _sections(
+                [
                     ("Other Implications (including due regard implications)", impl.other),
                     ("Scrutiny comments / recommendation (if any)", f.scrutiny_comments),
                 ]
-                if text
+            ),
+            "background_papers": [
+                {"title": b.title, "location": b.location, "link": b.link} for b in f.background_papers
             ],
         }
         model["rows"] = [r for r in model["rows"] if r[1]]
@@ -253,25 +260,11 @@ class Report:
             judged_text = f"Of the {n_judged} indicators that can be judged, {listed}."
         else:
             judged_text = ""
-        if s.insufficient:
-            insufficient = (
-                f"{count(s.insufficient, 'indicator')} {'does' if s.insufficient == 1 else 'do'} not yet "
-                "have sufficient information to provide a judgement on performance"
-                + (
-                    " (all of them new this year)."
-                    if s.insufficient == s.insufficient_new > 1
-                    else " (new this year)."
-                    if s.insufficient == s.insufficient_new == 1
-                    else "."
-                )
-            )
-        else:
-            insufficient = "Every indicator has enough information to judge performance."
         model = {
             "opening": indicator_set_sentence(s.total, s.continued, s.new, self.period, self.fy_start),
             "new_heading": f"The new {'item is' if s.new == 1 else 'items are'}:",
             "new_titles": list(s.new_titles),
-            "insufficient_text": insufficient,
+            "insufficient_text": insufficient_sentence(s.insufficient, s.insufficient_new),
             "period_text": f"This report provides the latest information available in the period up to "
             f"{_period_end(self.period)}.",
             "judged_text": judged_text,
@@ -297,20 +290,11 @@ class Report:
             ]
 
         success, concern = items(self.selection.success), items(self.selection.concern)
-        n = self.summary.insufficient
         model = {
             "success": success,
             "concern": concern,
             "intro": self._areas_intro(success + concern),
             "drafted_label": DRAFTED_LABEL,
-            "insufficient_text": ""
-            if not n
-            else (
-                f"Please note that {n} of the {'new ' if self.summary.insufficient_new == n else ''}measures "
-                f"{'does' if n == 1 else 'do'} not yet have sufficient information to provide a judgement on "
-                f"performance. {'It is' if n == 1 else 'They are'} included to show the measures that are "
-                "intended to be reported on throughout the year."
-            ),
         }
         return self._render("areas", model)
 
@@ -360,9 +344,10 @@ class Report:
                 entry = self._entry(r)
                 chart = drawn.get(r.id)
                 if chart is not None:
-                    name = f"chart-{anchor(r.id)}.png"
-                    files[name] = chart.png
-                    entry["chart"] = {"file": name, "alt": chart.alt}
+                    name = f"chart-{anchor(r.id)}.svg"
+                    files[name] = chart.svg
+                    width, height = chart.css_size
+                    entry["chart"] = {"file": name, "alt": chart.alt, "width": width, "height": height}
                 entries.append(entry)
             outcomes.append({"id": outcome.id, "title": outcome.title, "indicators": entries})
         legend = [self._status(k) for k in self.shown_statuses()]
@@ -534,6 +519,11 @@ def _body(meeting: str | None) -> str:
     """The meeting as the subject of "... is asked to": "Cabinet", "The Executive", "The Council"."""
     name = (meeting or "Cabinet").strip()
     return name if name.lower() == "cabinet" or name.lower().startswith("the ") else f"The {name}"
+
+
+def _sections(labelled: list[tuple[str, str | None]]) -> list[list[Any]]:
+    """The front sheet's labelled text sections that have text, each as [label, paragraphs]."""
+    return [[label, _paragraphs(text)] for label, text in labelled if text]
 
 
 def _paragraphs(text: str | None) -> list[str]:

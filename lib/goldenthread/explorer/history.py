@@ -21,6 +21,7 @@ from goldenthread.documents.charts import (
     line_runs,
     month_ticks,
     new_figure,
+    target_label,
     use_value_axis,
     value_range,
 )
@@ -211,7 +212,7 @@ def history_chart(
             y, target, edge, has_bands, legend = _value_axis(ax, h, unit, dec, styles, scheme)
         # one run per stretch of consecutive periods; a year-to-date measure also starts again each year
         runs = line_runs(x, str(h["frequency"].iloc[0]), str(h["aggregation"].iloc[0]) == "cumulative", fy_start_month)
-        legend += _draw_target(ax, x, target, runs, has_bands)
+        legend += _draw_target(ax, x, target, runs, target_label(target, unit, dec), has_bands)
         draw_runs(
             ax,
             x,
@@ -266,16 +267,20 @@ def _value_axis(
     return y, target, edge, has_bands, legend
 
 
-def _draw_target(ax: Any, x: np.ndarray, target: np.ndarray, runs: list[np.ndarray], rated: bool) -> list[Any]:
-    """The target as a stepped dashed line (profiled or changed targets show as steps); its legend handle."""
-    if np.all(np.isnan(target)):
+def _draw_target(
+    ax: Any, x: np.ndarray, target: np.ndarray, runs: list[np.ndarray], label: str | None, rated: bool
+) -> list[Any]:
+    """The target as a stepped dashed line (profiled or changed targets show as steps); its legend handle,
+    named with the target's figure (``label``, from :func:`goldenthread.documents.charts.target_label`), as in
+    the report's charts, so the line is explained in words and not by its dashes alone."""
+    if label is None:
         return []
     lines = draw_runs(
         ax,
         x,
         target,
         runs,
-        label="Target" if rated else "Target (not rated)",
+        label=label if rated else f"{label} (not rated)",
         gid="target",
         lone_marker="_",
         color=TARGET,

@@ -129,6 +129,11 @@ class ReportDefaults(_Strict):
         description="A drafted area must be about a figure for one of the last N months up to the "
         "report month, so an old figure is not presented as news again.",
     )
+    reference_docx: str | None = Field(
+        None,
+        description="The council's own Word reference document (styles, page, header and footer of "
+        "--format docx), relative to the data folder; goldenthread's house style when not given.",
+    )
 
 
 class Organisation(_Strict):
@@ -196,6 +201,113 @@ class Implications(_Strict):
     other: str | None = None
 
 
+#: What a front sheet shows for a risk rating that does not apply (seed 003: "Likelihood N/A").
+NOT_APPLICABLE = "N/A"
+#: The usual council risk matrix: likelihood and impact each scored 1 to 5, risk score their product.
+RISK_SCALE = 5
+
+
+def _rating(v: object) -> object:
+    """A likelihood or impact: a whole number from 1 to :data:`RISK_SCALE`, or N/A.
+
+    Checked by hand, not with ``ge``/``le``, so every wrong value (``yes``, ``2.5``, ``"high"``, ``9``)
+    gets the one message that says what to write.
+    """
+    if isinstance(v, str) and v.strip().upper() in {"N/A", "NA"}:
+        return NOT_APPLICABLE
+    if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= RISK_SCALE:
+        raise ValueError(f"is not a rating: write a whole number from 1 to {RISK_SCALE}, or N/A")
+    return v
+
+
+def _score(v: object) -> object:
+    """A risk score: a whole number from 1 to ``RISK_SCALE`` squared, or N/A."""
+    if isinstance(v, str) and v.strip().upper() in {"N/A", "NA"}:
+        return NOT_APPLICABLE
+    if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= RISK_SCALE**2:
+        raise ValueError(f"is not a risk score: write a whole number from 1 to {RISK_SCALE**2}, or N/A")
+    return v
+
+
+Rating = Annotated[int | str, BeforeValidator(_rating)]
+Score = Annotated[int | str, BeforeValidator(_score)]
+
+
+class RiskRating(_Strict):
+    """The front sheet's Likelihood / Impact / Risk Score row (seed 003), on a 5 x 5 risk matrix.
+
+    ``score`` may be left out: it is likelihood x impact. Given, it must be that product, so the
+    front sheet can never show a score that its own likelihood and impact contradict.
+    """
+
+    likelihood: Rating
+    impact: Rating
+    score: Score | None = None
+
+    @model_validator(mode="after")
+    def _score_is_the_product(self) -> RiskRating:
+        if isinstance(self.likelihood, int) and isinstance(self.impact, int):
+            product = self.likelihood * self.impact
+            if self.score is None:
+                object.__setattr__(self, "score", product)
+            elif self.score != product:
+                raise ValueError(
+                    f"risk score {self.score} is not likelihood x impact ({self.likelihood} x {self.impact} = "
+                    f"{product}): correct one of them, or leave score out to have it worked out"
+                )
+        elif self.score is None:
+            object.__setattr__(self, "score", NOT_APPLICABLE)
+        elif self.score != NOT_APPLICABLE:
+            raise ValueError(
+                f"risk score {self.score} needs a likelihood and an impact: give both as numbers, or write N/A"
+            )
+        return self
+
+
+#: A link a reader can follow: an http or https address written with the characters of RFC 3986 only
+#: (no space, quote, angle bracket or invisible character that could break out of a link or hide).
+WEB_ADDRESS = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&()*+,;=%]+", re.IGNORECASE)
+
+
+def _paper_title(v: object) -> object:
+    """A title that says something: text, not blank, and not a number or date YAML read by mistake."""
+    if not isinstance(v, str):
+        raise ValueError("is not text: write it in quotes")
+    if not v.strip():
+        raise ValueError("is blank: write the paper's title")
+    return v.strip()
+
+
+class BackgroundPaper(_Strict):
+    """One entry of the front sheet's Background Papers: its title and where a reader finds it.
+
+    ``location`` is a web address (shown as a link) or a place ("Democratic Services, County Hall").
+    """
+
+    title: Annotated[str, BeforeValidator(_paper_title)]
+    location: str | None = None
+
+    @field_validator("location")
+    @classmethod
+    def _location(cls, v: str | None) -> str | None:
+        if v is None or not v.strip():
+            return None
+        v = v.strip()
+        if re.match(r"[a-zA-Z][a-zA-Z0-9+.-]*://", v) and not re.match(r"(?i)https?:", v):
+            raise ValueError("is not a web address goldenthread links to: use an http:// or https:// address")
+        if re.match(r"(?i)https?:", v) and not WEB_ADDRESS.fullmatch(v):
+            raise ValueError(
+                "is not a web address goldenthread can link to: it has a space, quote, angle bracket or a "
+                "character outside plain ASCII (percent-encode it, as a browser's address bar shows it)"
+            )
+        return v
+
+    @property
+    def link(self) -> str | None:
+        """The address to link to, when ``location`` is a web address."""
+        return self.location if self.location and WEB_ADDRESS.fullmatch(self.location) else None
+
+
 class FrontSheet(_Strict):
     """The Cabinet report front sheet (seeds 002 and 003). Unset fields fall back to the organisation."""
 
@@ -215,7 +327,9 @@ class FrontSheet(_Strict):
     links_to_priorities: str | None = None
     consultations: str | None = None
     implications: Implications = Field(default_factory=Implications)
+    risk: RiskRating | None = None
     scrutiny_comments: str | None = None
+    background_papers: list[BackgroundPaper] = Field(default_factory=list)
 
 
 #: The most areas of success (or of concern) a report may list: more is no longer a selection.

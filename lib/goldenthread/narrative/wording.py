@@ -60,6 +60,28 @@ def indicator_set_sentence(total: int, continued: int, new: int, report_period: 
     return f"{head}: {continued} continued from {last} and {new} new this year."
 
 
+def insufficient_sentence(insufficient: int, insufficient_new: int) -> str:
+    """The one place the report says how many indicators cannot be judged yet, and why they are in it.
+
+    Said once, in the summary of the indicator set (beside the counts by status it explains), not
+    again in section 2.1: a councillor reads the whole set's picture in the summary, and a point
+    made twice reads as two different groups of indicators. Seed 003's reason ("included to show the
+    measures that are intended to be reported on throughout the year") comes with it.
+    """
+    if not insufficient:
+        return "Every indicator has enough information to judge performance."
+    if insufficient == insufficient_new:
+        new = " (all of them new this year)" if insufficient > 1 else " (new this year)"
+    else:
+        new = ""
+    verb, pronoun = ("does", "It is") if insufficient == 1 else ("do", "They are")
+    return (
+        f"{count(insufficient, 'indicator')} {verb} not yet have sufficient information to provide a judgement on "
+        f"performance{new}. {pronoun} included to show the measures that are intended to be reported on "
+        "throughout the year."
+    )
+
+
 def _sentence(text: str) -> str:
     """Reason text from a spreadsheet as the end of a sentence: trimmed, with one full stop."""
     text = str(text).strip()

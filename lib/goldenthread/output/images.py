@@ -7,6 +7,10 @@ used to hold every chart in base64, so each chart was stored twice in the execut
 already embeds by the SHA-256 of its bytes (``html_files``), and the PDF step takes the bytes
 from the HTML (:func:`section_files`): the HTML and the PDF get the very bytes they got before.
 An image the HTML does not show stays in the payload's ``files``, in base64, as before.
+
+Charts are SVG (``data:image/svg+xml;base64``), found and matched like any other image. For a format
+that wants pixels (Word), :func:`chart_png` rasterises one with Typst and the report's own fonts, and
+:func:`html_with_png_images` does it for every chart of a section's HTML.
 """
 
 from __future__ import annotations
@@ -15,14 +19,16 @@ import base64
 import binascii
 import hashlib
 import re
+import struct
+import zlib
 from collections.abc import Mapping
 from typing import Any
 
 from goldenthread.errors import ReportError
 
-__all__ = ["embedded_images", "payload_files", "section_files"]
+__all__ = ["embedded_images", "payload_files", "section_files", "chart_png", "html_with_png_images", "WORD_PPI"]
 
-#: A base64 ``data:`` URI of an image, as the section templates write it (``src="data:image/png;base64,..."``).
+#: A base64 ``data:`` URI of an image, as the section templates write it (``src="data:image/svg+xml;base64,..."``).
 DATA_URI = re.compile(r"data:image/[a-z0-9.+-]+;base64,([A-Za-z0-9+/]+={0,2})")
 
 
@@ -78,3 +84,60 @@ def section_files(payload: Mapping[str, Any], html: str) -> dict[str, bytes]:
             )
         files[name] = by_digest[digest]
     return files
+
+
+# --- pixels for formats that want them (Word) ----------------------------------------------------------
+
+#: Resolution of a chart rasterised for Word: twice a screen's 96, so it stays sharp printed and zoomed.
+WORD_PPI = 192.0
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+#: An SVG ``data:`` URI in an ``src`` attribute, as the section templates write charts.
+SVG_DATA_URI = re.compile(r"data:image/svg\+xml;base64,([A-Za-z0-9+/]+={0,2})")
+
+
+def _with_resolution(png: bytes, ppi: float) -> bytes:
+    """``png`` with a ``pHYs`` chunk saying its resolution, so Word (python-docx, pandoc) shows it at the
+    chart's own size rather than taking every pixel for a 96th of an inch. Typst writes none."""
+    per_metre = round(ppi / 0.0254)
+    body = b"pHYs" + struct.pack(">IIB", per_metre, per_metre, 1)
+    chunk = struct.pack(">I", 9) + body + struct.pack(">I", zlib.crc32(body))
+    end_of_header = len(PNG_SIGNATURE) + 8 + 13 + 4  # signature, then the IHDR chunk (length, type, data, crc)
+    rest = png[end_of_header:]
+    if b"pHYs" in rest[:64]:
+        return png
+    return png[:end_of_header] + chunk + rest
+
+
+def chart_png(image: bytes, ppi: float = WORD_PPI) -> bytes:
+    """A chart as PNG, for a format that takes pixels (Word): an SVG is drawn by Typst, with the fonts the
+    PDF uses (bundled, never the system's) and so with the same text, at ``ppi`` pixels per inch; any other
+    image (a PNG an analyst's cell made) is returned unchanged.
+
+    pip-only and offline: the ``typst`` package the PDF already needs does the drawing.
+    """
+    if not image.lstrip().startswith((b"<?xml", b"<svg")):
+        return image
+    import typst
+
+    from goldenthread.output.render import font_dirs  # render imports this module
+    from goldenthread.output.typst_markup import string
+
+    source = (
+        "#set page(width: auto, height: auto, margin: 0pt)\n"
+        f'#image(bytes({string(image.decode("utf-8"))}), format: "svg")\n'
+    )
+    fonts = typst.Fonts(include_system_fonts=False, font_paths=font_dirs())
+    png = typst.compile(source.encode("utf-8"), format="png", ppi=ppi, font_paths=fonts, ignore_system_fonts=True)
+    assert isinstance(png, bytes), "one page gives one PNG"
+    return _with_resolution(png, ppi)
+
+
+def html_with_png_images(html: str, ppi: float = WORD_PPI) -> str:
+    """``html`` with every SVG image's ``data:`` URI replaced by one of the same chart as PNG
+    (:func:`chart_png`); the ``alt``, ``width`` and ``height`` beside it are left as they are."""
+
+    def png_uri(found: re.Match[str]) -> str:
+        png = chart_png(base64.b64decode(found.group(1)), ppi)
+        return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+    return SVG_DATA_URI.sub(png_uri, html)

@@ -8,6 +8,7 @@ the same moment). It is plain HTML with inline CSS: nothing fetched, readable of
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -17,12 +18,21 @@ import jinja2
 
 from goldenthread.inputs.periods import parse_period
 from goldenthread.measures.formatting import format_period_name
+from goldenthread.measures.rounding import format_number, round_half_up
 from goldenthread.output import TEMPLATES
 from goldenthread.output.export import write_atomically
 
 #: Shown for a report built before manifests recorded the council's name.
 UNKNOWN_ORGANISATION = "Council not recorded (rebuild the report to show it)"
-FORMAT_LABELS = {"html": "Web page (HTML)", "pdf": "PDF", "csv": "Scorecard (CSV)", "ipynb": "Notebook"}
+#: The files a report folder may hold, in the order the index lists them, with the words a link shows.
+#: A new output format is one line here.
+FORMAT_LABELS = {
+    "html": "Web page (HTML)",
+    "pdf": "PDF",
+    "docx": "Word document",
+    "csv": "Scorecard (CSV)",
+    "ipynb": "Notebook",
+}
 KINDS = {
     "corporate_performance_report": "Corporate Performance Report",
     "business_plan": "Business plan",
@@ -83,18 +93,10 @@ def report_entries(out_root: Path) -> list[dict[str, Any]]:
         period = str(m["period"])
         stem = Path(str(m.get("notebook") or "")).stem
         outputs = [name for name in listed_outputs(m) if (folder / name).is_file()]
-        order = {f: i for i, f in enumerate(("html", "pdf", "csv", "ipynb"))}
+        order = {f: i for i, f in enumerate(FORMAT_LABELS)}
         links = sorted(
-            (
-                {
-                    "label": FORMAT_LABELS.get(Path(n).suffix.lstrip("."), n),
-                    "href": _href(folder.name, n),
-                    "format": Path(n).suffix.lstrip("."),
-                }
-                for n in outputs
-                if n != "manifest.json"
-            ),
-            key=lambda x: order.get(x["format"], 9),
+            (_link(folder, n) for n in outputs if n != "manifest.json"),
+            key=lambda x: order.get(x["format"], len(order)),
         )
         entries.append(
             {
@@ -106,12 +108,104 @@ def report_entries(out_root: Path) -> list[dict[str, Any]]:
                 "title": str(m.get("title") or stem),
                 "audience": str(m.get("audience") or "public"),
                 "built": str(m.get("built_at") or "")[:10],
+                "built_label": _built_label(str(m.get("built_at") or "")[:10]),
+                "built_iso": _iso_date(str(m.get("built_at") or "")[:10]),
                 "links": links,
             }
         )
     entries.sort(key=lambda e: (e["kind"], e["title"]))
     entries.sort(key=lambda e: e["period"], reverse=True)
+    for e, name in zip(entries, link_names(entries), strict=True):
+        e["name"] = name
     return entries
+
+
+def _link(folder: Path, name: str) -> dict[str, Any]:
+    """One file of a report as the index links it: what it is, where, how big and, for a PDF, how many pages.
+
+    A reader on a slow or metered connection, or printing, decides from the size and page count
+    whether to open a file (as GOV.UK shows "PDF, 583 KB, 17 pages" beside every attachment).
+    """
+    fmt = Path(name).suffix.lstrip(".").lower()
+    path = folder / name
+    details = [file_size_text(path.stat().st_size)]
+    if fmt == "pdf":
+        pages = pdf_page_count(path)
+        if pages is not None:
+            details.append(f"{format_number(pages)} page{'s' if pages != 1 else ''}")
+    return {
+        "label": FORMAT_LABELS.get(fmt, name),
+        "href": _href(folder.name, name),
+        "format": fmt,
+        "details": ", ".join(details),
+    }
+
+
+def file_size_text(size: int) -> str:
+    """A file size as a person reads it: "812 bytes", "583 KB", "1.2 MB" (1 KB = 1,024 bytes), rounded half up."""
+    if size < 1024:
+        return f"{format_number(size)} byte{'s' if size != 1 else ''}"
+    if round_half_up(size / 1024, 0) < 1024:
+        return f"{format_number(size / 1024)} KB"
+    return f"{format_number(size / 1024**2, 1)} MB"
+
+
+def pdf_page_count(path: Path) -> int | None:
+    """How many pages a PDF has (read with pypdf), or None when that cannot be read; never raises for a bad file."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        return len(PdfReader(path).pages)
+    except (OSError, PyPdfError, ValueError, KeyError, TypeError, RecursionError):
+        return None
+
+
+def link_names(entries: list[dict[str, Any]]) -> list[str]:
+    """For each entry, the report's name as its links say it (for a screen reader's list of links).
+
+    "PDF" means nothing out of context, so each link carries its report's title, and each name is
+    unique on the page: where two reports share a title the period is added, then the audience,
+    then the council, and as a last resort the folder, which is unique by construction.
+    """
+    names = [str(e["title"]) for e in entries]
+    for extra in (
+        lambda e: str(e["period_label"]),
+        lambda e: "internal" if e["audience"] != "public" else "public",
+        lambda e: str(e["organisation"]),
+        lambda e: f"folder {e['folder']}",
+    ):
+        seen: dict[str, int] = {}
+        for n in names:
+            seen[n] = seen.get(n, 0) + 1
+        if all(v == 1 for v in seen.values()):
+            break
+        names = [f"{n}, {extra(e)}" if seen[n] > 1 else n for n, e in zip(names, entries, strict=True)]
+    return names
+
+
+def _iso_date(day: str) -> str:
+    """The manifest's build date if it is a real date ("2026-11-20"), else "" (a hand-edited manifest)."""
+    try:
+        return dt.date.fromisoformat(day).isoformat()
+    except ValueError:
+        return ""
+
+
+def _built_label(day: str) -> str:
+    """ "20 November 2026" for the manifest's "2026-11-20", joined by no-break spaces so it never wraps mid-date."""
+    iso = _iso_date(day)
+    text = dt.date.fromisoformat(iso).strftime("%d %B %Y").lstrip("0") if iso else day
+    return text.replace(" ", "\u00a0")
+
+
+def page_title(groups: list[tuple[str, list[dict[str, Any]]]]) -> str:
+    """ "Reports - Example County Council" (or every council's name): what the browser tab and history show."""
+    names = [name for name, _ in groups]
+    if not names:
+        return "Reports"
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"Reports - {listed}"
 
 
 def _href(folder: str, name: str) -> str:
@@ -153,7 +247,10 @@ def render_index(entries: list[dict[str, Any]]) -> str:
         finalize=printable,
     )
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
-    return env.get_template("index.html.j2").render(entries=entries, groups=by_organisation(entries), css=css)
+    groups = by_organisation(entries)
+    return env.get_template("index.html.j2").render(
+        entries=entries, groups=groups, css=css, page_title=page_title(groups)
+    )
 
 
 def write_index(out_root: Path) -> Path:

@@ -6,6 +6,12 @@ carries a Typst payload (see :class:`goldenthread.documents.report.Section`), la
 a plot) is converted with pandoc (``pypandoc-binary``) or embedded as an image, so the PDF shows
 what the HTML shows.
 
+Accessibility: every PDF is PDF/UA-1 (:data:`PDF_STANDARD`): tagged, with its language, its title shown
+in the window, alt text on every image (an analyst's images too: ``templates/pandoc/alt_text.lua``),
+header cells in every table and headings that do not skip a level; the layout's choices (term lists
+for label/value pairs, label headings kept out of the outline, 11 pt body text) are explained at the
+top of ``templates/typst/goldenthread.typ``.
+
 Fonts: the PDF is set in DejaVu Sans (regular, bold, oblique), the copy matplotlib ships, which
 covers Latin (Welsh included), Greek, Cyrillic, Hebrew and the common Arabic letters. What DejaVu
 lacks comes from two Noto files vendored in ``output/fonts/`` (SIL OFL 1.1; upstream release and
@@ -24,7 +30,7 @@ import os
 import re
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import matplotlib
 import nbformat
@@ -106,13 +112,27 @@ def export_html(nb: nbformat.NotebookNode, out: Path) -> None:
     out.write_text(body, encoding="utf-8")
 
 
-def _pandoc_to_typst(text: str, fmt: str) -> str:
+#: The pandoc filter that keeps the alt text of images in analysts' cells (PDF/UA-1 needs it).
+ALT_TEXT_FILTER = TEMPLATES / "pandoc" / "alt_text.lua"
+
+
+def _pandoc_to_typst(text: str, fmt: str, workdir: Path) -> str:
+    """Typst for an analyst's Markdown cell or HTML output; its images keep their alt text, and an image
+    given as data is written into ``workdir`` (see ``templates/pandoc/alt_text.lua``)."""
     import pypandoc
 
+    args = ["--wrap=preserve", "--lua-filter", str(ALT_TEXT_FILTER), "-M", f"gt-workdir={workdir}"]
     try:
-        return str(pypandoc.convert_text(text, "typst", format=fmt, extra_args=["--wrap=preserve"]))
+        return str(pypandoc.convert_text(text, "typst", format=fmt, extra_args=args))
     except (RuntimeError, OSError) as err:
         first = " ".join(text.split())[:60]
+        described = re.search(r"goldenthread: (an image .*?has no alt text\..*?HTML)", str(err), re.S)
+        if described:
+            raise ReportError(
+                f"the PDF could not be made: in the notebook cell or output beginning {first!r}, "
+                f"{' '.join(described.group(1).split())} (an accessible PDF, like the web page, needs a "
+                "description of every image), or tag the cell analyst-only to keep it out of the report"
+            ) from err
         raise ReportError(
             f"the PDF could not be made: pandoc could not convert a notebook cell or output "
             f"beginning {first!r} ({str(err).strip() or type(err).__name__}). Simplify that "
@@ -135,13 +155,29 @@ def _file_name(name: str, section: int) -> str:
     return f"file-{section}-{digest}{Path(own).suffix[:10]}"
 
 
+def _output_image(out: nbformat.NotebookNode, data: dict[str, Any], workdir: Path, counter: int) -> str:
+    """An image an analyst's cell displayed, as a Typst figure: SVG where the output has it (a goldenthread
+    chart: vector, its text in the PDF's own font), else PNG (a plain matplotlib figure); the alt text from
+    the output's metadata (goldenthread's charts put it there), else "Chart"."""
+    kind = "image/svg+xml" if "image/svg+xml" in data else "image/png"
+    name = f"output-{counter}.{'svg' if kind == 'image/svg+xml' else 'png'}"
+    content = data[kind]
+    if kind == "image/svg+xml":
+        svg = "".join(content) if isinstance(content, list) else str(content)  # nbformat may split text in lines
+        (workdir / name).write_bytes(svg.encode("utf-8"))
+    else:
+        (workdir / name).write_bytes(base64.b64decode(content))
+    alt = out.get("metadata", {}).get(kind, {}).get("alt", "Chart")
+    return f"#figure(image({ty.string(name)}, width: 80%, alt: {ty.string(alt)}))"
+
+
 def typst_source(nb: nbformat.NotebookNode, workdir: Path) -> str:
     """The report as one Typst document; images and the layout template are written to ``workdir``."""
     body: list[str] = []
     counter = 0
     for cell in _visible_cells(nb):
         if cell.cell_type == "markdown" and cell.source.strip():
-            body.append(_pandoc_to_typst(cell.source, "gfm"))
+            body.append(_pandoc_to_typst(cell.source, "gfm", workdir))
             continue
         if cell.cell_type != "code":
             continue
@@ -157,16 +193,13 @@ def typst_source(nb: nbformat.NotebookNode, workdir: Path) -> str:
                     (workdir / short).write_bytes(content)
                     source = source.replace(ty.string(name), ty.string(short)) if short != name else source
                 body.append(source)
-            elif "image/png" in data:
+            elif "image/svg+xml" in data or "image/png" in data:
                 counter += 1
-                name = f"output-{counter}.png"
-                (workdir / name).write_bytes(base64.b64decode(data["image/png"]))
-                alt = out.get("metadata", {}).get("image/png", {}).get("alt", "Chart")
-                body.append(f"#figure(image({ty.string(name)}, width: 80%, alt: {ty.string(alt)}))")
+                body.append(_output_image(out, data, workdir, counter))
             elif "text/markdown" in data:
-                body.append(_pandoc_to_typst(data["text/markdown"], "gfm"))
+                body.append(_pandoc_to_typst(data["text/markdown"], "gfm", workdir))
             elif "text/html" in data:
-                body.append(_pandoc_to_typst(data["text/html"], "html"))
+                body.append(_pandoc_to_typst(data["text/html"], "html", workdir))
             elif "text/plain" in data:
                 body.append(f"#raw({ty.string(data['text/plain'])}, block: true)")
     # goldenthread.typ holds the page layout and shared pieces; each other .typ file lays out the
@@ -179,8 +212,31 @@ def typst_source(nb: nbformat.NotebookNode, workdir: Path) -> str:
     return "\n".join(head + body) + "\n"
 
 
+#: The PDF standard every PDF conforms to: PDF/UA-1 (ISO 14289-1, universal accessibility). Typst then
+#: writes the PDF/UA identifier and /DisplayDocTitle, and refuses what would break it: an image
+#: without alt text, a first heading not of level 1 or one that skips a level, a document without a title.
+PDF_STANDARD: Final = "ua-1"
+
+#: Two optional entries Typst writes correctly that poppler (``pdfinfo -struct``, and the viewers built
+#: on it) reports as wrong: /Suspects false in /MarkInfo (poppler warns on any /Suspects but true), and a
+#: table's /BorderColor given as one RGB colour for all four sides (ISO 32000-1 table 343 allows it;
+#: poppler accepts only four colours). Both are descriptive layout hints, not what is drawn.
+_POPPLER_MISREADS = re.compile(rb"/Suspects false|/BorderColor\[[0-9.]+ [0-9.]+ [0-9.]+\]")
+
+
+def quiet_poppler(pdf: bytes) -> bytes:
+    """``pdf`` with the entries of :data:`_POPPLER_MISREADS` blanked out with spaces.
+
+    Spaces of the same length keep every byte offset, so the cross-reference table stays valid without
+    rewriting the file; whitespace between dictionary entries is plain PDF syntax. Typst writes the
+    structure tree's dictionaries uncompressed, so these entries are found as written.
+    """
+    return _POPPLER_MISREADS.sub(lambda m: b" " * len(m.group()), pdf)
+
+
 def export_pdf(nb: nbformat.NotebookNode, out: Path, workdir: Path, timestamp: int | None = None) -> None:
-    """Write the PDF: tagged, with bookmarks, page numbers and a running header.
+    """Write the PDF: PDF/UA-1 (tagged, with alt text, language and title shown), with bookmarks, page
+    numbers and a running header.
 
     ``timestamp`` (seconds since 1970) is the PDF's creation date; the same notebook and timestamp
     give the same bytes. ``SOURCE_DATE_EPOCH`` in the environment, if set, wins.
@@ -193,13 +249,13 @@ def export_pdf(nb: nbformat.NotebookNode, out: Path, workdir: Path, timestamp: i
     main.write_text(source, encoding="utf-8")
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     try:
-        typst.compile(
+        pdf = typst.compile(
             str(main),
-            output=str(out),
             root=str(workdir),
             font_paths=font_dirs(),
             ignore_system_fonts=True,
             timestamp=int(epoch) if epoch else timestamp,
+            pdf_standards=PDF_STANDARD,
         )
     except typst.TypstError as err:
         raise ReportError(
@@ -213,6 +269,8 @@ def export_pdf(nb: nbformat.NotebookNode, out: Path, workdir: Path, timestamp: i
         raise ReportError(
             typst_failure(out.name, document_meta(nb), source, f"the compiler failed ({err})", "")
         ) from err
+    assert isinstance(pdf, bytes)  # one PDF, returned because no output path was given
+    out.write_bytes(quiet_poppler(pdf))
 
 
 def typst_failure(file: str, doc: dict[str, Any], source: str, message: str, where: str) -> str:
@@ -224,6 +282,13 @@ def typst_failure(file: str, doc: dict[str, Any], source: str, message: str, whe
     """
     document = f"{file} ({doc['title']})" if doc.get("title") else file
     text = f"could not lay out the PDF {document}: Typst says {message!r}"
+    if "PDF/UA" in message:
+        return text + (
+            ". The PDF is made to the accessibility standard PDF/UA-1, which this breaks: the first heading "
+            "must be of level 1 and no heading may skip a level (a Markdown cell's '####' straight after a "
+            "'##'), and every image needs a description. Correct the notebook cell that adds it, or tag that "
+            "cell analyst-only"
+        )
     located = _typst_location(source, where)
     if located:
         section, indicator = located

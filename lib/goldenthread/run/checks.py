@@ -20,7 +20,7 @@ from goldenthread.run.quarto import quarto_path
 from goldenthread.run.settings import FORMATS, RENDERERS
 from goldenthread.run.staging import check_out_root
 
-FORMAT_HINT = "Use html, pdf or csv, comma-separated (for example html,pdf)"
+FORMAT_HINT = "Use html, pdf, docx or csv, comma-separated (for example html,pdf)"
 
 
 def read_parameters(path: Path, overrides: dict[str, Any] | None = None) -> ReportParameters:

@@ -179,7 +179,10 @@ def report(
         help="Output folder (default: reports/). Each report goes in a folder of its own, e.g. <out>/2019-07/.",
     ),
     formats: str = typer.Option(
-        "html,pdf", "--format", help="Comma-separated: html, pdf, csv (the scorecard for spreadsheets)."
+        "html,pdf",
+        "--format",
+        help="Comma-separated: html, pdf, docx (Word in the council's house style, see docs/word.md), "
+        "csv (the scorecard for spreadsheets).",
     ),
     notebook: str = typer.Option(
         "corporate_performance_report", "--notebook", help="Notebook in notebooks/ to run (name or path)."

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from goldenthread.errors import ReportError, warnings_summary
+from goldenthread.errors import DataError, Problem, ReportError, warnings_summary
 from goldenthread.inputs.config import ReportParameters
 from goldenthread.inputs.load import Dataset, load_dataset, resolve_data_dir
 from goldenthread.output.index import write_index
@@ -121,6 +121,28 @@ def period_end_epoch(period: str) -> int:
     return int(end.timestamp())
 
 
+def reference_docx(data_dir: Path, dataset: Dataset) -> Path | None:
+    """The council's Word reference document, checked before any work (exit 2 if it is unusable), or
+    ``None`` for goldenthread's own. A relative path is relative to the data folder, like the data."""
+    from goldenthread.output.word import reference_docx_problems
+
+    setting = dataset.organisation.report_defaults.reference_docx
+    if not setting:
+        return None
+    path = Path(setting).expanduser()
+    path = path if path.is_absolute() else data_dir / path
+    problems = reference_docx_problems(path)
+    if problems:
+        hint = (
+            "Give the path of a .docx with the council's styles (relative to the data folder), or remove the "
+            "key to use goldenthread's own; docs/word.md says how to make one"
+        )
+        raise DataError(
+            [Problem("organisation.yaml", None, "report_defaults.reference_docx", problems[0], setting, hint, "key")]
+        )
+    return path
+
+
 def as_settings(settings: RunSettings | Path, options: dict[str, Any]) -> RunSettings:
     """``RunSettings`` as given, or built from a parameters file and keyword options (the short form)."""
     if isinstance(settings, RunSettings):
@@ -142,6 +164,8 @@ class _Plan:
     declared: set[str]
     subject_files: list[Path]
     name: str
+    #: The council's Word reference document (``report_defaults.reference_docx``), if it names one
+    reference_docx: Path | None = None
 
     @property
     def final(self) -> Path:
@@ -251,7 +275,8 @@ class _Run:
             choose_directorate(plans, s.subject, params.audience, data_dir)
             subject_files = [data_dir / "directorates" / f"{s.subject}.yaml"]
         name = report_folder_name(params.period, params.audience, s.notebook.stem, s.subject)
-        plan = _Plan(s, root, params, data_dir, dataset, declared, subject_files, name)
+        reference = reference_docx(data_dir, dataset) if "docx" in s.formats else None
+        plan = _Plan(s, root, params, data_dir, dataset, declared, subject_files, name, reference)
         refuse_another_councils_folder(plan.final, dataset.organisation.name)
         make_out_root(s.out_root)
         log.debug("Data checked in %.2fs; building %s", self.timings["validate"], plan.final)
@@ -291,7 +316,13 @@ class _Run:
                     **self.settings.extra,
                     "data": plan.data_param,
                 },
-                inputs=[*plan.dataset.sources, *plan.subject_files, self.settings.params_file, self.settings.notebook],
+                inputs=[
+                    *plan.dataset.sources,
+                    *plan.subject_files,
+                    *([plan.reference_docx] if plan.reference_docx else []),
+                    self.settings.params_file,
+                    self.settings.notebook,
+                ],
                 outputs=list(files.values()),
                 timings=self.timings,
             )
@@ -374,6 +405,14 @@ class _Run:
             render.export_pdf(nb, files["pdf"], work, timestamp=period_end_epoch(plan.params.period))
             shutil.rmtree(work, ignore_errors=True)
             self.timings["pdf"] = time.perf_counter() - t
+        if "docx" in formats:
+            self.say("Writing Word")
+            from goldenthread.output import word
+
+            t = time.perf_counter()
+            files["docx"] = staging / f"{stem}.docx"
+            word.export_docx(nb, files["docx"], plan.reference_docx, timestamp=period_end_epoch(plan.params.period))
+            self.timings["docx"] = time.perf_counter() - t
         if "csv" in formats:
             self.say("Writing the scorecard as CSV")
             from goldenthread.documents.report import build_report

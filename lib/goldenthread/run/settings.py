@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 #: The formats ``--format`` accepts.
-FORMATS = ("html", "pdf", "csv")
+FORMATS = ("html", "pdf", "docx", "csv")
 #: The renderers ``--renderer`` accepts.
 RENDERERS = ("goldenthread", "quarto")
 
