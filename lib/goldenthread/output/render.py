@@ -78,7 +78,8 @@ def document_meta(nb: nbformat.NotebookNode) -> dict[str, Any]:
     return meta
 
 
-def _visible_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+def visible_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    """The cells a reader sees, in every format: none tagged with one of :data:`HIDDEN_TAGS`."""
     return [c for c in nb.cells if not set(c.get("metadata", {}).get("tags", [])) & set(HIDDEN_TAGS)]
 
 
@@ -175,7 +176,7 @@ def typst_source(nb: nbformat.NotebookNode, workdir: Path) -> str:
     """The report as one Typst document; images and the layout template are written to ``workdir``."""
     body: list[str] = []
     counter = 0
-    for cell in _visible_cells(nb):
+    for cell in visible_cells(nb):
         if cell.cell_type == "markdown" and cell.source.strip():
             body.append(_pandoc_to_typst(cell.source, "gfm", workdir))
             continue

@@ -48,6 +48,7 @@ import nbformat
 from goldenthread.errors import ReportError
 from goldenthread.output import TEMPLATES, TYPST_MIME
 from goldenthread.output import typst_markup as ty
+from goldenthread.output.render import visible_cells
 
 __all__ = [
     "HEADING_STYLES",
@@ -90,8 +91,6 @@ STATUS_STYLE = "Status"
 STATUS_CLASSES = {"gt-status", "gt-dot"}
 #: A list item starting with a span of this class is an area of success or concern, numbered in its text.
 NUMBERED_ITEM_CLASS = "gt-num"
-#: Cells with these tags never reach a rendered report (as :data:`goldenthread.output.render.HIDDEN_TAGS`).
-HIDDEN_TAGS = ("parameters", "injected-parameters", "analyst-only")
 #: Alt text of an analyst's image output that has none (as the PDF says).
 DEFAULT_ALT = "Chart"
 
@@ -141,10 +140,6 @@ def _tree(source: str, fmt: str) -> Node:
 
 
 # --- the notebook as one document tree ------------------------------------------------------------
-
-
-def _visible_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
-    return [c for c in nb.cells if not set(c.get("metadata", {}).get("tags", [])) & set(HIDDEN_TAGS)]
 
 
 #: An image embedded in HTML as a ``data:`` URI, as the section templates write it.
@@ -221,7 +216,7 @@ def word_document_tree(nb: nbformat.NotebookNode) -> Node:
     blocks: list[Node] = []
     version: list[int] | None = None
     pictures = Pictures()
-    for cell in _visible_cells(nb):
+    for cell in visible_cells(nb):
         for part in _cell_blocks(cell, pictures):
             if isinstance(part, dict):
                 version = version or part["pandoc-api-version"]
@@ -590,7 +585,7 @@ HIDDEN_CAPTION = re.compile(r'<caption\b[^>]*\bclass="[^"]*\bgt-visually-hidden\
 def hidden_captions(nb: nbformat.NotebookNode) -> set[str]:
     """The text of each table caption the HTML hides (an indicator's figures, under its heading)."""
     found: set[str] = set()
-    for cell in _visible_cells(nb):
+    for cell in visible_cells(nb):
         for out in cell.get("outputs", []):
             for caption in HIDDEN_CAPTION.findall(str(out.get("data", {}).get("text/html", ""))):
                 found.add(" ".join(html_lib.unescape(re.sub(r"<[^>]*>", "", caption)).split()))
