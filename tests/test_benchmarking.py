@@ -22,6 +22,7 @@ from goldenthread.measures.benchmarking import (
     quartiles,
     rank_phrase,
     rank_with_ties,
+    reason_text,
     same_period_last_year,
 )
 
@@ -320,6 +321,29 @@ def test_fewer_than_five_comparators_gets_a_reason() -> None:
     # Other areas without a figure do not count towards the five.
     assert one_group([10, 20, 30, 40, 50, np.nan], us=0)["reason"] == "too_few"
     assert one_group([10, 20, 30], us=0, min_comparators=2)["rank_text"] == "3rd of 3"
+
+
+def test_reasons_are_plain_sentences() -> None:
+    assert (
+        reason_text("too_few", 0)
+        == "No other area in the group has a figure for this period; at least 5 are needed to compare."
+    )
+    assert reason_text("too_few", 1).startswith("Only 1 other area in the group has a figure")
+    assert reason_text("too_few", 3, needed=6).startswith("Only 3 other areas in the group have a figure")
+    assert reason_text("too_few", 3, needed=6).endswith("at least 6 are needed to compare.")
+    assert reason_text("no_reference_figure", name="England") == "There is no figure for England for this period."
+
+
+def test_groups_with_no_figures_at_all() -> None:
+    figs = pd.concat([figures([1.0], codes=["A"]), figures([2.0], codes=["ENG"])])
+    only_england = compare(figs, {"England": ["ENG"]}, "A", indicators(), PERIOD)
+    assert only_england["kind"].tolist() == ["reference"] and only_england["reference_value"].tolist() == [2.0]
+    alone = compare(figs, {"Just us": ["A"], "Others without figures": ["B", "C"]}, "A", indicators(), PERIOD)
+    assert alone["reason"].tolist() == ["too_few", "too_few"] and alone["n"].tolist() == [1, 1]
+    assert alone["reason_text"][0].startswith("No other area")
+    nobody = compare(figs, {"g": ["B", "C"]}, "Z", indicators(), PERIOD)  # the council has no figure at all
+    assert nobody["reason"].tolist() == ["no_figure"]
+    assert compare(figs.iloc[:0], {"g": ["A"]}, "A", indicators(), PERIOD).empty
 
 
 def test_a_group_of_one_is_a_reference_figure_not_ranked() -> None:

@@ -58,8 +58,8 @@ POSITION_WORDS = ("", "highest quarter", "upper middle quarter", "lower middle q
 #: Why a row has no statistics (``reason`` holds the key, ``reason_text`` the sentence).
 REASONS = {
     "no_figure": "The council has no figure for this period, so it is not compared.",
-    "too_few": "Only {others} other areas in the group have a figure for this period; at least {needed} are "
-    "needed to compare.",
+    "too_few": "Only {others} other areas in the group have a figure for this period; at least {needed} are needed "
+    "to compare.",
     "no_reference_figure": "There is no figure for {name} for this period.",
 }
 
@@ -255,7 +255,7 @@ def _checked(figures: pd.DataFrame, indicators: pd.DataFrame) -> tuple[pd.DataFr
             f"{first['area_code']} {first['indicator']} {first['period']}"
         )
     polarity = dict(zip(indicators["id"].astype(str), indicators["polarity"].astype(str)))
-    unknown = sorted(set(figs["indicator"]) - set(polarity))
+    unknown = sorted(set(figs["indicator"].unique().tolist()) - set(polarity))
     if unknown:
         raise ValueError(f"comparator figures for indicators not in the indicator list: {', '.join(unknown)}")
     for p in set(polarity.values()):
@@ -269,6 +269,11 @@ def _statistics(figs: pd.DataFrame, members: pd.DataFrame, us: str, polarity: di
     rows = figs[figs["value"].notna()].merge(members, on="area_code")
     ours = figs.loc[figs["area_code"] == us, ["indicator", "period", "value"]].rename(columns={"value": "ours"})
     rows = rows.merge(ours, on=["indicator", "period"], how="left")
+    if rows.empty:  # no area of any comparison group has a figure
+        columns = ["lower_quartile", "median", "upper_quartile", "n", "mad", "mean_deviation", "rank", "tied", "value"]
+        return pd.DataFrame(
+            {c: pd.Series(dtype=float) for c in columns}, index=pd.MultiIndex.from_arrays([[], [], []], names=keys)
+        )
     grouped = rows.groupby(keys, sort=False)["value"]
     stats = grouped.quantile([0.25, 0.5, 0.75]).unstack()
     stats.columns = ["lower_quartile", "median", "upper_quartile"]
@@ -279,7 +284,7 @@ def _statistics(figs: pd.DataFrame, members: pd.DataFrame, us: str, polarity: di
     stats["mad"] = deviation.median()
     stats["mean_deviation"] = deviation.mean()
     # Rank = 1 + the areas strictly better; tied = another area level with the council (as typed).
-    sign = rows["indicator"].map(lambda i: _better_sign(polarity[i])).to_numpy(dtype=float)
+    sign = rows["indicator"].map({i: _better_sign(p) for i, p in polarity.items()}).to_numpy(dtype=float)
     order = compare_typed(rows["value"].to_numpy(dtype=float), rows["ours"].to_numpy(dtype=float))
     rows["better"] = sign * order > 0
     rows["level"] = (order == 0) & (rows["area_code"] != us)
@@ -313,7 +318,8 @@ def compare(
     figs, polarity = _checked(figures, indicators)
     last = same_period_last_year(period)
     members, references = _membership(groups, us)
-    benchmarked = [i for i in dict.fromkeys(indicators["id"].astype(str)) if i in set(figs["indicator"])]
+    present = set(figs["indicator"].unique().tolist())
+    benchmarked = [i for i in dict.fromkeys(indicators["id"].astype(str)) if i in present]
     group_names = [str(g) for g in groups]
     grid = pd.DataFrame(
         [(i, g) for i in benchmarked for g in group_names], columns=["indicator", "group"], dtype=object
@@ -338,15 +344,15 @@ def compare(
 def _judged(stats: pd.DataFrame, polarity: dict[str, str], minimum: int, scale: float) -> pd.DataFrame:
     """The statistics of every (indicator, group, period) with the council's quarter and distance, or a reason."""
     stats = stats.reset_index()
-    if not len(stats):
-        return stats.assign(reason=pd.Series(dtype=object), quarter=0, distance=np.nan, distance_basis=None)
     has_ours = stats["value"].notna()
     others = stats["n"] - has_ours.astype(int)
     stats["others"] = others
-    stats["reason"] = np.where(~has_ours, "no_figure", np.where(others < minimum, "too_few", None))
+    stats["reason"] = pd.Series(np.where(~has_ours, "no_figure", "too_few"), index=stats.index).where(
+        ~has_ours | (others < minimum), None
+    )
     pol = stats["indicator"].map(polarity).to_numpy(dtype=object)
     cuts = [stats[c].to_numpy(dtype=float) for c in ("value", "lower_quartile", "median", "upper_quartile")]
-    stats["quarter"] = quartile_of(*cuts, pol)
+    stats["quarter"] = quartile_of(cuts[0], cuts[1], cuts[2], cuts[3], pol)
     d, basis = distances(stats["value"], stats["median"], stats["mad"], stats["mean_deviation"], scale)
     stats["distance"], stats["distance_basis"] = d, basis
     return stats
@@ -364,12 +370,17 @@ def _finished(
     out["n"] = out["n"].where(comparison)
     blank = out["reason"].notna().to_numpy()
     stat_columns = ["median", "lower_quartile", "upper_quartile", "mad", "distance", "rank", "tied", "quarter"]
-    out.loc[blank, stat_columns] = np.nan
-    out.loc[blank, "distance_basis"] = None
-    out.loc[blank | ~comparison, ["quarter_last_year", "rank_last_year", "n_last_year"]] = np.nan
+    for c in stat_columns:
+        out[c] = out[c].astype(object).where(~blank)
+    out["distance_basis"] = out["distance_basis"].astype(object).where(~blank, None)
+    for c in ("quarter_last_year", "rank_last_year", "n_last_year"):
+        out[c] = out[c].astype(object).where(~blank & comparison)
     judged = out["judged"].to_numpy(dtype=bool)
     compared = comparison & ~blank
-    rank_text, position, position_then, movement = [], [], [], []
+    rank_text: list[str | None] = []
+    position: list[str | None] = []
+    position_then: list[str | None] = []
+    movement: list[str | None] = []
     for i, row in enumerate(out[["rank", "n", "tied", "quarter", "quarter_last_year"]].itertuples(index=False)):
         if not compared[i]:
             rank_text.append(None)
@@ -391,12 +402,20 @@ def _finished(
     )
     out["quartile"] = out["quarter"].where(judged)
     out["quartile_last_year"] = out["quarter_last_year"].where(judged)
-    out["period_last_year"] = np.where(comparison, last, None)
+    out["period_last_year"] = pd.Series(last, index=out.index, dtype=object).where(comparison, None)
     others = out["others"].fillna(0).astype(int)
-    out["reason_text"] = [
-        REASONS[r].format(others=k, needed=minimum) if r else None for r, k in zip(out["reason"], others)
-    ]
+    out["reason_text"] = [reason_text(r, k, minimum) if r else None for r, k in zip(out["reason"], others)]
     return _with_references(out, references, figs)
+
+
+def reason_text(reason: str, others: int = 0, needed: int = MIN_COMPARATORS, name: str = "") -> str:
+    """The plain sentence for a ``reason`` key: "Only 3 other areas in the group have a figure ..."."""
+    if reason == "too_few":
+        areas = {0: "No other area in the group has", 1: "Only 1 other area in the group has"}.get(
+            others, f"Only {others} other areas in the group have"
+        )
+        return f"{areas} a figure for this period; at least {needed} are needed to compare."
+    return REASONS[reason].format(name=name)
 
 
 def _with_references(out: pd.DataFrame, references: dict[str, str], figs: pd.DataFrame) -> pd.DataFrame:
@@ -405,13 +424,13 @@ def _with_references(out: pd.DataFrame, references: dict[str, str], figs: pd.Dat
     out["reference_area"] = ref.astype(object).where(ref.notna(), None)
     period_figs = figs[figs["period"] == out["period"].iloc[0]] if len(out) else figs.iloc[:0]
     value_of = period_figs.set_index(["area_code", "indicator"])["value"]
-    keys = pd.MultiIndex.from_arrays([ref.fillna(""), out["indicator"]])
+    keys = pd.MultiIndex.from_arrays([ref.astype(object).where(ref.notna(), ""), out["indicator"]])
     out["reference_value"] = value_of.reindex(keys).to_numpy(dtype=float)
     missing = ref.notna() & out["reference_value"].isna()
     names = figs.drop_duplicates("area_code").set_index("area_code")["area_name"]
     out.loc[missing, "reason"] = "no_reference_figure"
     out.loc[missing, "reason_text"] = [
-        REASONS["no_reference_figure"].format(name=names.get(c, c)) for c in out.loc[missing, "reference_area"]
+        reason_text("no_reference_figure", name=names.get(c, c)) for c in out.loc[missing, "reference_area"]
     ]
     return _frame(out)
 

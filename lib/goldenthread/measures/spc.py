@@ -26,22 +26,30 @@ package leaves room, the choice made here is stated (and in ``docs/spc.md``):
 * a trend point takes the direction of the trend it belongs to (the reference, when one trend ends
   where another begins, gives the last point the next trend's direction).
 
-Every comparison with a limit, the mean or a neighbour is decided on the figures as typed
-(:func:`goldenthread.measures.rounding.compare`), so a value that is a limit to 15 significant
-digits is on it, whatever binary noise the arithmetic left. Everything is computed for a whole
-long frame of indicators at once (no Python loop per point or per indicator).
+Every comparison with a limit, a two-thirds line, the mean, the screening edge or a neighbour is
+decided on the figures as typed (see :mod:`goldenthread.measures.rounding`): the mean's and
+MR-bar's divisions are multiplied out and the few rows float noise could tip are worked out again
+in Decimal, so a value typed on a limit is on it, whatever binary noise the arithmetic left.
+Everything is computed for a whole long frame of indicators at once (no Python loop per point or
+per indicator).
 """
 
 from __future__ import annotations
 
+import decimal
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from goldenthread.measures.rounding import SIGNIFICANT_DIGITS, Figures, compare, decide
+from goldenthread.measures.rounding import SIGNIFICANT_DIGITS, Figures, compare, decide, typed
+
+#: A float margin within this fraction of the size of its terms may be binary noise: decided in Decimal.
+NEAR_ZERO = 1e-12
 
 #: Process limits are this many MR-bars from the mean (3 sigma for individuals: 3 / 1.128).
 LIMIT = 2.66
@@ -335,7 +343,7 @@ def _xmr_core(
     base_n: np.ndarray,
     min_points: int,
     screen_outliers: bool,
-) -> dict[str, np.ndarray]:
+) -> dict[str, Any]:
     """Limits and rules for points sorted by indicator then period (no NaN); one group per phase."""
     n = len(y)
     new = np.ones(n, dtype=bool)
@@ -365,7 +373,11 @@ def _xmr_core(
         # keep a moving range only strictly below 3.267 x their mean (as the reference):
         # 3.267 x sum - range x count > 0; all-zero moving ranges are all kept (limits on the mean)
         below_screen = decide(
-            _screen_margin, (mr0, mr_sum0_g[g], mr_count0_g[g], SCREEN), _screen_scale, strict=True, where=counted
+            _screen_margin,
+            (mr0, mr_sum0_g[g], mr_count0_g[g], SCREEN),
+            _screen_scale,
+            strict=True,
+            where=counted & (mr_sum0_g[g] > 0),
         )
         kept &= below_screen | (mr_sum0_g[g] == 0)
     mr_sum_g = _group_sum(g, np.where(kept, mr, 0.0), groups)
@@ -379,17 +391,14 @@ def _xmr_core(
     upper, lower = mean + LIMIT * amr, mean - LIMIT * amr
     near_upper, near_lower = mean + NEAR * amr, mean - NEAR * amr
     reliable = reliable_g[g]
-    parts = (sum_g[g], count_g[g], mr_sum_g[g], mr_count_g[g])
-    about_mean = (sum_g[g], count_g[g], np.zeros(n), np.ones(n))
+    lines = _Lines(y, starts, size, in_base, kept, sum_g, count_g, mr_sum_g, mr_count_g)
 
     # rule 1: outside the limits (on a limit is inside)
-    side = (beyond(y, *about_mean, 0, 1) * 1 - beyond(y, *about_mean, 0, -1)).astype(
-        np.int8
-    )  # above, on or below the mean
-    above = beyond(y, *parts, LIMIT, 1)
-    below = beyond(y, *parts, LIMIT, -1)
+    side = lines.beyond(y, g, 0, 1).astype(np.int8) - lines.beyond(y, g, 0, -1)  # +1 above the mean, 0 on it
+    above = lines.beyond(y, g, LIMIT, 1)
+    below = lines.beyond(y, g, LIMIT, -1)
     outside = above | below
-    close = ~outside & (beyond(y, *parts, NEAR, 1) | beyond(y, *parts, NEAR, -1))
+    close = ~outside & (lines.beyond(y, g, NEAR, 1) | lines.beyond(y, g, NEAR, -1))
 
     # rule 2: a run of 7 or more on one side of the mean (a point on the mean breaks it)
     run = _in_long_stretch(side, same_prev, RUN) & (side != 0)
@@ -426,10 +435,7 @@ def _xmr_core(
     direction = np.select([rule == 1, rule == 2, rule >= 3], [np.where(above, 1, -1), trend_direction, side], 0)
     return {
         "group": g,
-        "sum": sum_g,
-        "count": count_g,
-        "mr_sum": mr_sum_g,
-        "mr_count": mr_count_g,
+        "lines": lines,
         "starts": starts,
         "size": size,
         "mean": mean,
@@ -468,53 +474,77 @@ def _typed_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return distance
 
 
-def beyond(
-    y: np.ndarray,
-    total: np.ndarray,
-    count: np.ndarray,
-    mr_total: np.ndarray,
-    mr_count: np.ndarray,
-    times: float,
-    sign: int,
-) -> np.ndarray:
-    """Whether each ``y`` is strictly beyond the line mean + ``sign`` x ``times`` x MR-bar, decided on
-    the typed figures.
+@dataclass(frozen=True)
+class _Lines:
+    """The sums each phase's mean and MR-bar are made of, to decide which side of a line a figure is on.
 
-    The mean is ``total / count`` and MR-bar ``mr_total / mr_count``; both divisions are multiplied
-    out, so the test is exact in Decimal for the few rows float noise could tip (a figure typed on a
-    limit such as 16.32 is on it, even where mean and limit nearly cancel). ``times`` is 0 (the mean),
-    :data:`LIMIT` or :data:`NEAR` (two-thirds of a limit: ``2 x 2.66 / 3``, kept exact as 5.32 / 3).
+    The mean is ``total / count`` and MR-bar ``mr_total / mr_count``; a test multiplies both divisions
+    out, works in floats for every row, and again in Decimal on the typed figures of the phase for the
+    few rows whose float margin is too small to trust (a figure typed on a limit, such as 16.32 for
+    11 + 2.66 x 2, is on it however the float sums cancelled).
     """
-    p, q = (2 * LIMIT, 3.0) if times == NEAR else (times, 1.0)
-    return decide(_line_margin, (y, total, count, mr_total, mr_count, p, q, float(sign)), _line_scale, strict=True)
 
+    y: np.ndarray
+    starts: np.ndarray
+    size: np.ndarray
+    in_base: np.ndarray
+    kept: np.ndarray
+    total: np.ndarray
+    count: np.ndarray
+    mr_total: np.ndarray
+    mr_count: np.ndarray
+    _cache: dict[int, tuple[Decimal, Decimal, Decimal, Decimal]] = field(default_factory=dict)
+    _whole_phases: list[np.ndarray] = field(default_factory=list)
 
-def _line_margin(
-    y: Figures,
-    total: Figures,
-    count: Figures,
-    mr_total: Figures,
-    mr_count: Figures,
-    p: Figures,
-    q: Figures,
-    sign: Figures,
-) -> Figures:
-    """> 0 when y is beyond mean + sign x (p / q) x MR-bar, all divisions multiplied out."""
-    return sign * q * (y * count - total) * mr_count - p * mr_total * count
+    def beyond(self, x: np.ndarray, group: np.ndarray, times: float, sign: int) -> np.ndarray:
+        """Whether each ``x`` is strictly beyond mean + ``sign`` x ``times`` x MR-bar of its ``group``.
 
+        ``times`` is 0 (the mean itself), :data:`LIMIT` or :data:`NEAR` (kept exact as 5.32 / 3).
+        """
+        x = np.asarray(x, dtype=float)
+        p, q = (2 * LIMIT, 3.0) if times == NEAR else (float(times), 1.0)
+        total, count = self.total[group], self.count[group]
+        mr_total, mr_count = (self.mr_total[group], self.mr_count[group]) if p else (0.0, 1.0)
+        with np.errstate(invalid="ignore"):
+            margin = sign * q * (x * count - total) * mr_count - p * mr_total * count
+            scale = np.abs(q * x * count * mr_count) + np.abs(q * total * mr_count) + np.abs(p * mr_total * count)
+            result: np.ndarray = np.asarray(margin > 0)
+            near = np.abs(margin) <= NEAR_ZERO * scale
+            # whole figures (counts): the mean's test, and any test with a zero MR-bar, is exact in floats
+            near &= ~(self._whole()[group] & ((p == 0) | (mr_total == 0)))
+            near = np.flatnonzero(near)
+        if len(near):
+            result = result.copy()
+            exact_p, exact_q = (Decimal("5.32"), Decimal(3)) if times == NEAR else (typed(p), Decimal(1))
+            with decimal.localcontext(prec=80):
+                for i in near:
+                    e_total, e_count, e_mr_total, e_mr_count = self._exact(int(group[i]))
+                    if not p:
+                        e_mr_total, e_mr_count = Decimal(0), Decimal(1)
+                    exact = sign * exact_q * (typed(x[i]) * e_count - e_total) * e_mr_count
+                    result[i] = exact - exact_p * e_mr_total * e_count > 0
+        return result
 
-def _line_scale(
-    y: Figures,
-    total: Figures,
-    count: Figures,
-    mr_total: Figures,
-    mr_count: Figures,
-    p: Figures,
-    q: Figures,
-    sign: Figures,
-) -> Figures:
-    """How large the terms of :func:`_line_margin` are."""
-    return abs(q * y * count * mr_count) + abs(q * total * mr_count) + abs(p * mr_total * count)
+    def _whole(self) -> np.ndarray:
+        """Per phase: every figure a whole number small enough for exact float sums and products."""
+        if not self._whole_phases:
+            small_whole = (self.y == np.round(self.y)) & (np.abs(self.y) < 2.0**20)
+            group = np.repeat(np.arange(len(self.starts)), self.size)
+            bad = np.bincount(group, weights=~small_whole, minlength=len(self.starts))
+            self._whole_phases.append((bad == 0) & (self.size < 2**10))
+        return self._whole_phases[0]
+
+    def _exact(self, group: int) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+        """A phase's sums in Decimal, on the typed figures (worked out once per phase)."""
+        if group in self._cache:
+            return self._cache[group]
+        rows = np.arange(self.starts[group], self.starts[group] + self.size[group])
+        figures = [typed(v) for v in self.y[rows]]
+        total = sum((f for f, b in zip(figures, self.in_base[rows]) if b), Decimal(0))
+        ranges = [abs(figures[j] - figures[j - 1]) for j in range(1, len(rows)) if self.kept[rows[j]]]
+        sums = (total, Decimal(int(self.in_base[rows].sum())), sum(ranges, Decimal(0)), Decimal(len(ranges)))
+        self._cache[group] = sums
+        return sums
 
 
 def _screen_margin(mr: Figures, mr_total: Figures, mr_count: Figures, screen: Figures) -> Figures:
@@ -542,7 +572,7 @@ def _in_long_stretch(label: np.ndarray, continues: np.ndarray, length: int) -> n
     return long
 
 
-def _phases(points: pd.DataFrame, core: dict[str, np.ndarray], ids: pd.Index, code: np.ndarray) -> pd.DataFrame:
+def _phases(points: pd.DataFrame, core: dict[str, Any], ids: pd.Index, code: np.ndarray) -> pd.DataFrame:
     """One row per phase of each indicator."""
     starts = core["starts"]
     ends = np.append(starts[1:], len(points)) - 1 if len(starts) else starts
@@ -567,7 +597,7 @@ def _phases(points: pd.DataFrame, core: dict[str, np.ndarray], ids: pd.Index, co
 def _summary(
     points: pd.DataFrame,
     phases: pd.DataFrame,
-    core: dict[str, np.ndarray],
+    core: dict[str, Any],
     indicators: pd.DataFrame,
     code: np.ndarray,
     variation: np.ndarray,
@@ -612,14 +642,15 @@ def _summary(
     upper = np.where(reliable, at(phases, "upper", last_phase, np.nan).astype(float), np.nan)
     lower = np.where(reliable, at(phases, "lower", last_phase, np.nan).astype(float), np.nan)
     higher = polarity == "higher"
-    group = np.where(has & (len(phases) > 0), last_phase, 0)
-    total, count, mr_total, mr_count = (
-        np.where(has, core[key][group], np.nan) if len(phases) else np.full(k, np.nan)
-        for key in ("sum", "count", "mr_sum", "mr_count")
-    )
-    parts = (total, count, mr_total, mr_count)
-    beyond_upper = beyond(target, *parts, LIMIT, 1)
-    beyond_lower = beyond(target, *parts, LIMIT, -1)
+    lines: _Lines = core["lines"]
+    if len(phases):
+        # an indicator without points has no phase; its target is tested against NaN sums (never beyond)
+        group = np.where(has, last_phase, 0)
+        test = np.where(has, target, np.nan)
+        beyond_upper = lines.beyond(test, group, LIMIT, 1)
+        beyond_lower = lines.beyond(test, group, LIMIT, -1)
+    else:
+        beyond_upper = beyond_lower = np.zeros(k, dtype=bool)
     assurance = np.where(
         beyond_upper,
         np.where(higher, "consistently_failing", "consistently_passing"),
