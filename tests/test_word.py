@@ -578,3 +578,30 @@ def test_hostile_data_reaches_word_as_typed_in_all_three_documents(tmp_path: Pat
         for code in fields:
             assert " ".join(f"ZQ{code} {PAYLOAD}".split()) in text, f"{code} is not shown as typed in {document}.docx"
         assert "\u202e" not in text
+
+
+def test_an_analysts_svg_plot_reaches_word_as_it_reaches_the_pdf(tmp_path: Path) -> None:
+    """An output that displays only SVG (a goldenthread chart shown in a cell) is a picture with its alt text
+    in Word too, as in the PDF (:func:`goldenthread.output.render.output_image` serves both)."""
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" width="20" height="10"><rect width="20" height="10"/></svg>'
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                "chart",
+                outputs=[
+                    nbformat.v4.new_output(
+                        "display_data",
+                        data={"image/svg+xml": svg, "text/plain": "Rates by month"},
+                        metadata={"image/svg+xml": {"alt": "Rates by month, 2018 to 2019"}},
+                    )
+                ],
+            )
+        ]
+    )
+    export_docx(nb, tmp_path / "svg.docx")
+    document = docx.Document(str(tmp_path / "svg.docx"))
+    alts = [p.find(f"{WP}docPr").get("descr") for p in document.element.body.iter(f"{WP}inline")]
+    assert alts == ["Rates by month, 2018 to 2019"]
+    assert "Rates by month" not in all_text(document)  # the picture, not its plain-text stand-in
+    media = [n for n in zipfile.ZipFile(tmp_path / "svg.docx").namelist() if n.startswith("word/media/")]
+    assert len(media) == 1 and media[0].endswith(".png")

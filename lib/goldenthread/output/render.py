@@ -156,19 +156,37 @@ def _file_name(name: str, section: int) -> str:
     return f"file-{section}-{digest}{Path(own).suffix[:10]}"
 
 
-def _output_image(out: nbformat.NotebookNode, data: dict[str, Any], workdir: Path, counter: int) -> str:
-    """An image an analyst's cell displayed, as a Typst figure: SVG where the output has it (a goldenthread
-    chart: vector, its text in the PDF's own font), else PNG (a plain matplotlib figure); the alt text from
-    the output's metadata (goldenthread's charts put it there), else "Chart"."""
-    kind = "image/svg+xml" if "image/svg+xml" in data else "image/png"
-    name = f"output-{counter}.{'svg' if kind == 'image/svg+xml' else 'png'}"
-    content = data[kind]
-    if kind == "image/svg+xml":
-        svg = "".join(content) if isinstance(content, list) else str(content)  # nbformat may split text in lines
-        (workdir / name).write_bytes(svg.encode("utf-8"))
+#: What an image an analyst's cell displayed is called when its output gives no alt text.
+DEFAULT_ALT = "Chart"
+
+
+def displayed_outputs(cell: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    """What a code cell shows a reader, in every format: its displayed data, not printed streams or errors."""
+    return [o for o in cell.get("outputs", []) if o.get("output_type") in ("display_data", "execute_result")]
+
+
+def output_image(out: nbformat.NotebookNode) -> tuple[str, bytes, str] | None:
+    """The image an output displays as (MIME type, bytes, alt text), or None if it displays none: SVG where
+    the output has it (a goldenthread chart: vector, its text in the PDF's own font), else PNG (a plain
+    matplotlib figure); the alt text from the output's metadata (goldenthread's charts put it there), else
+    :data:`DEFAULT_ALT`."""
+    data = out.get("data", {})
+    if "image/svg+xml" in data:
+        kind, svg = "image/svg+xml", data["image/svg+xml"]
+        content = ("".join(svg) if isinstance(svg, list) else str(svg)).encode("utf-8")  # nbformat may split lines
+    elif "image/png" in data:
+        kind, content = "image/png", base64.b64decode(data["image/png"])
     else:
-        (workdir / name).write_bytes(base64.b64decode(content))
-    alt = out.get("metadata", {}).get(kind, {}).get("alt", "Chart")
+        return None
+    alt = str(out.get("metadata", {}).get(kind, {}).get("alt") or DEFAULT_ALT)
+    return kind, content, alt
+
+
+def _output_image(image: tuple[str, bytes, str], workdir: Path, counter: int) -> str:
+    """An image an analyst's cell displayed (see :func:`output_image`), as a Typst figure."""
+    kind, content, alt = image
+    name = f"output-{counter}.{'svg' if kind == 'image/svg+xml' else 'png'}"
+    (workdir / name).write_bytes(content)
     return f"#figure(image({ty.string(name)}, width: 80%, alt: {ty.string(alt)}))"
 
 
@@ -182,10 +200,9 @@ def typst_source(nb: nbformat.NotebookNode, workdir: Path) -> str:
             continue
         if cell.cell_type != "code":
             continue
-        for out in cell.get("outputs", []):
-            if out.get("output_type") not in ("display_data", "execute_result"):
-                continue
+        for out in displayed_outputs(cell):
             data = out.get("data", {})
+            image = output_image(out)
             if TYPST_MIME in data:
                 payload = data[TYPST_MIME]
                 source = payload["typst"]
@@ -194,9 +211,9 @@ def typst_source(nb: nbformat.NotebookNode, workdir: Path) -> str:
                     (workdir / short).write_bytes(content)
                     source = source.replace(ty.string(name), ty.string(short)) if short != name else source
                 body.append(source)
-            elif "image/svg+xml" in data or "image/png" in data:
+            elif image is not None:
                 counter += 1
-                body.append(_output_image(out, data, workdir, counter))
+                body.append(_output_image(image, workdir, counter))
             elif "text/markdown" in data:
                 body.append(_pandoc_to_typst(data["text/markdown"], "gfm", workdir))
             elif "text/html" in data:

@@ -48,7 +48,7 @@ import nbformat
 from goldenthread.errors import ReportError
 from goldenthread.output import TEMPLATES, TYPST_MIME
 from goldenthread.output import typst_markup as ty
-from goldenthread.output.render import visible_cells
+from goldenthread.output.render import DEFAULT_ALT, displayed_outputs, output_image, visible_cells
 
 __all__ = [
     "HEADING_STYLES",
@@ -91,9 +91,6 @@ STATUS_STYLE = "Status"
 STATUS_CLASSES = {"gt-status", "gt-dot"}
 #: A list item starting with a span of this class is an area of success or concern, numbered in its text.
 NUMBERED_ITEM_CLASS = "gt-num"
-#: Alt text of an analyst's image output that has none (as the PDF says).
-DEFAULT_ALT = "Chart"
-
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 _PIC = "http://schemas.openxmlformats.org/drawingml/2006/picture"
@@ -195,16 +192,15 @@ def _cell_blocks(cell: nbformat.NotebookNode, pictures: Pictures) -> Iterable[li
         return
     if cell.cell_type != "code":
         return
-    for out in cell.get("outputs", []):
-        if out.get("output_type") not in ("display_data", "execute_result"):
-            continue
+    for out in displayed_outputs(cell):
         data = out.get("data", {})
-        alt = str(out.get("metadata", {}).get("image/png", {}).get("alt") or DEFAULT_ALT)
-        if "text/html" in data and (TYPST_MIME in data or "image/png" not in data):
+        image = output_image(out)
+        if "text/html" in data and (TYPST_MIME in data or image is None):
             # a section (its HTML is escaped already), or an analyst's table
             yield _tree(pictures.set_aside(data["text/html"]), "html")
-        elif "image/png" in data:
-            yield [_image_block(pictures.add(base64.b64decode(data["image/png"]), "image/png"), alt)]
+        elif image is not None:
+            kind, content, alt = image
+            yield [_image_block(pictures.add(content, kind), alt)]
         elif "text/markdown" in data:
             yield _tree(data["text/markdown"], "gfm")
         elif "text/plain" in data:
