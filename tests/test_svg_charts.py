@@ -30,7 +30,7 @@ from goldenthread.documents.report import Report, anchor, build_report
 from goldenthread.inputs.periods import parse_period
 from goldenthread.measures.formatting import format_target
 from goldenthread.output import TYPST_MIME, render
-from goldenthread.output.images import chart_png, embedded_images, html_with_png_images
+from goldenthread.output.images import chart_png, embedded_images, png_data_uri
 
 SVG = "{http://www.w3.org/2000/svg}"
 #: The Typst layout's chart width (goldenthread.typ), read from the template rather than assumed.
@@ -286,11 +286,15 @@ def test_chart_png_gives_pixels_at_the_charts_own_size(appendix) -> None:
     assert chart_png(png) == png  # a picture already is left alone
 
 
-def test_html_with_png_images_keeps_alt_and_size(appendix) -> None:
-    html = html_with_png_images(appendix.html, 96)
-    assert "data:image/svg+xml" not in html
-    assert len(re.findall(r'<img src="data:image/png;base64,[^"]+" alt="Line chart of[^"]+" width="340"', html)) == 20
-    assert all(base64.b64decode(data).startswith(b"\x89PNG") for data in embedded_images(html))
+def test_each_chart_uri_becomes_a_png_uri_for_word(appendix) -> None:
+    uris = [f"data:image/svg+xml;base64,{data}" for data in embedded_images(appendix.html)]
+    assert len(uris) == 20
+    for uri in uris:
+        png = png_data_uri(uri, 96)
+        assert png.startswith("data:image/png;base64,")
+        assert base64.b64decode(png.split(",", 1)[1]).startswith(b"\x89PNG")
+    for other in ("data:image/png;base64,iVBORw0KGgo=", "data:image/svg+xml;base64,%%%", "https://example.com/x.svg"):
+        assert png_data_uri(other) == other  # a picture already, broken base64, or not a data URI: left alone
 
 
 def test_the_notebook_stores_each_svg_once(appendix) -> None:

@@ -10,7 +10,7 @@ An image the HTML does not show stays in the payload's ``files``, in base64, as 
 
 Charts are SVG (``data:image/svg+xml;base64``), found and matched like any other image. For a format
 that wants pixels (Word), :func:`chart_png` rasterises one with Typst and the report's own fonts, and
-:func:`html_with_png_images` does it for every chart of a section's HTML.
+:func:`png_data_uri` does it for a chart's ``data:`` URI.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from typing import Any
 
 from goldenthread.errors import ReportError
 
-__all__ = ["embedded_images", "payload_files", "section_files", "chart_png", "html_with_png_images", "WORD_PPI"]
+__all__ = ["embedded_images", "payload_files", "section_files", "chart_png", "png_data_uri", "WORD_PPI"]
 
 #: A base64 ``data:`` URI of an image, as the section templates write it (``src="data:image/svg+xml;base64,..."``).
 DATA_URI = re.compile(r"data:image/[a-z0-9.+-]+;base64,([A-Za-z0-9+/]+={0,2})")
@@ -91,7 +91,7 @@ def section_files(payload: Mapping[str, Any], html: str) -> dict[str, bytes]:
 #: Resolution of a chart rasterised for Word: twice a screen's 96, so it stays sharp printed and zoomed.
 WORD_PPI = 192.0
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-#: An SVG ``data:`` URI in an ``src`` attribute, as the section templates write charts.
+#: An SVG ``data:`` URI, as the section templates write charts in an ``src`` attribute.
 SVG_DATA_URI = re.compile(r"data:image/svg\+xml;base64,([A-Za-z0-9+/]+={0,2})")
 
 
@@ -132,12 +132,14 @@ def chart_png(image: bytes, ppi: float = WORD_PPI) -> bytes:
     return _with_resolution(png, ppi)
 
 
-def html_with_png_images(html: str, ppi: float = WORD_PPI) -> str:
-    """``html`` with every SVG image's ``data:`` URI replaced by one of the same chart as PNG
-    (:func:`chart_png`); the ``alt``, ``width`` and ``height`` beside it are left as they are."""
-
-    def png_uri(found: re.Match[str]) -> str:
-        png = chart_png(base64.b64decode(found.group(1)), ppi)
-        return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-
-    return SVG_DATA_URI.sub(png_uri, html)
+def png_data_uri(uri: str, ppi: float = WORD_PPI) -> str:
+    """A chart's SVG ``data:`` URI as a PNG one (:func:`chart_png`), for a format that shows PNG everywhere
+    (Word); any other URI, or one whose base64 is broken, is returned unchanged."""
+    found = SVG_DATA_URI.fullmatch(uri)
+    if not found:
+        return uri
+    try:
+        svg = base64.b64decode(found.group(1), validate=True)
+    except binascii.Error:
+        return uri
+    return "data:image/png;base64," + base64.b64encode(chart_png(svg, ppi)).decode("ascii")

@@ -29,7 +29,6 @@ document, so the build stays offline whatever an analyst's cell links to.
 from __future__ import annotations
 
 import base64
-import binascii
 import datetime as dt
 import html as html_lib
 import io
@@ -48,6 +47,7 @@ import nbformat
 from goldenthread.errors import ReportError
 from goldenthread.output import TEMPLATES, TYPST_MIME
 from goldenthread.output import typst_markup as ty
+from goldenthread.output.images import png_data_uri
 from goldenthread.output.render import DEFAULT_ALT, displayed_outputs, output_image, visible_cells
 
 __all__ = [
@@ -175,7 +175,7 @@ class Pictures:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-            return dict(zip(self.uris, pool.map(_png_url, self.uris.values()), strict=True))
+            return dict(zip(self.uris, pool.map(png_data_uri, self.uris.values()), strict=True))
 
 
 def _image_block(key: str, alt: str) -> Node:
@@ -243,20 +243,6 @@ def _walk(node: Any, change: Callable[[Node], Node | None]) -> Any:
 
 def _classes(attr: list[Any]) -> list[str]:
     return list(attr[1])
-
-
-def _png_url(url: str) -> str:
-    """A chart drawn as SVG, as a PNG ``data:`` URI (Word shows PNG everywhere); other images unchanged."""
-    found = re.fullmatch(r"data:image/svg\+xml;base64,([A-Za-z0-9+/]+={0,2})", url)
-    if not found:
-        return url
-    from goldenthread.output.images import chart_png
-
-    try:
-        svg = base64.b64decode(found.group(1), validate=True)
-    except binascii.Error:
-        return url
-    return "data:image/png;base64," + base64.b64encode(chart_png(svg)).decode("ascii")
 
 
 def _stringify(inlines: list[Node]) -> str:
