@@ -36,7 +36,7 @@ from goldenthread.inputs.config import FrontSheet, ReportParameters
 from goldenthread.inputs.contract import JUDGED_STATUSES, STATUS_KEYS
 from goldenthread.inputs.load import Dataset, load_dataset
 from goldenthread.inputs.periods import financial_year_label, format_period, parse_period, quarter_label
-from goldenthread.measures.formatting import format_period_name, format_target, format_value, is_missing
+from goldenthread.measures.formatting import and_list, format_period_name, format_target, format_value, is_missing
 from goldenthread.measures.scorecard import IndicatorSummary, indicator_summary, observations, scorecard
 from goldenthread.narrative import areas as area_rules
 from goldenthread.narrative.wording import indicator_set_sentence, insufficient_sentence, is_are
@@ -256,8 +256,7 @@ class Report:
                 f"The one indicator that can be judged is {self._status(next(iter(judged)))['label'].lower()}."
             )
         elif n_judged:
-            listed = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
-            judged_text = f"Of the {n_judged} indicators that can be judged, {listed}."
+            judged_text = f"Of the {n_judged} indicators that can be judged, {and_list(parts)}."
         else:
             judged_text = ""
         model = {

@@ -76,6 +76,11 @@ def format_target(value: float | None, unit: str | None, decimals: int = 0) -> s
     return format_value(value, unit, decimals_shown(value, decimals + TARGET_EXTRA_PLACES))
 
 
+def and_list(items: list[str]) -> str:
+    """ "a", "a and b", "a, b and c": a list as a sentence says it (no serial comma, as GOV.UK style)."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def format_period_name(ordinal: float | None, *, with_year: bool = True) -> str:
     """Month ordinal -> "July 2019"; an en dash when missing."""
     if ordinal is None or is_missing(ordinal):

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from goldenthread.inputs.periods import financial_year, financial_year_label, month_name
 from goldenthread.measures.formatting import (
     MILESTONE_LABELS,
+    and_list,
     format_period_name,
     format_target,
     format_value,
@@ -99,10 +100,6 @@ def override_clause(finding: Finding, status_labels: dict[str, str]) -> str:
     return f" The status shown has been overridden to {shown}.{why}"
 
 
-def _and(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def draft_sentence(
     finding: Finding,
     unit: str | None,
@@ -157,7 +154,7 @@ def draft_sentence(
         targets = tuple(getattr(finding, "targets", None) or ())
         if len({round(t, 9) for t in targets}) > 1:
             # a profiled or changed target: each figure beside the target it missed, not the latest one
-            figures = _and(
+            figures = and_list(
                 [
                     f"{fmt(v)} against {target(t)} in {at(p)}"
                     for v, t, p in zip(finding.values, targets, finding.periods)
@@ -165,7 +162,7 @@ def draft_sentence(
             )
             side = "been above" if finding.polarity == "lower" else "been below"
             return f"Performance has {side} {the_target} {span} ({figures})." + override_clause(finding, status_labels)
-        figures = _and([f"{fmt(v)} in {at(p)}" for v, p in zip(finding.values, finding.periods)])
+        figures = and_list([f"{fmt(v)} in {at(p)}" for v, p in zip(finding.values, finding.periods)])
         return f"Performance has {side} {the_target} of {target(finding.target)} {span} ({figures})." + override_clause(
             finding, status_labels
         )

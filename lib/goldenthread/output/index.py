@@ -17,7 +17,7 @@ from urllib.parse import quote
 import jinja2
 
 from goldenthread.inputs.periods import parse_period
-from goldenthread.measures.formatting import format_period_name
+from goldenthread.measures.formatting import and_list, format_period_name
 from goldenthread.measures.rounding import format_number, round_half_up
 from goldenthread.output import TEMPLATES
 from goldenthread.output.export import write_atomically
@@ -204,8 +204,7 @@ def page_title(groups: list[tuple[str, list[dict[str, Any]]]]) -> str:
     names = [name for name, _ in groups]
     if not names:
         return "Reports"
-    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-    return f"Reports - {listed}"
+    return f"Reports - {and_list(names)}"
 
 
 def _href(folder: str, name: str) -> str:
