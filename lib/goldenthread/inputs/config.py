@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
@@ -207,26 +208,26 @@ NOT_APPLICABLE = "N/A"
 RISK_SCALE = 5
 
 
-def _rating(v: object) -> object:
-    """A likelihood or impact: a whole number from 1 to :data:`RISK_SCALE`, or N/A.
+def _whole_number_or_na(what: str, most: int) -> Callable[[object], object]:
+    """A check for a whole number from 1 to ``most``, or N/A (seed 003 writes "N/A" where a rating does not apply).
 
     Checked by hand, not with ``ge``/``le``, so every wrong value (``yes``, ``2.5``, ``"high"``, ``9``)
     gets the one message that says what to write.
     """
-    if isinstance(v, str) and v.strip().upper() in {"N/A", "NA"}:
-        return NOT_APPLICABLE
-    if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= RISK_SCALE:
-        raise ValueError(f"is not a rating: write a whole number from 1 to {RISK_SCALE}, or N/A")
-    return v
+
+    def check(v: object) -> object:
+        if isinstance(v, str) and v.strip().upper() in {"N/A", "NA"}:
+            return NOT_APPLICABLE
+        if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= most:
+            raise ValueError(f"is not {what}: write a whole number from 1 to {most}, or N/A")
+        return v
+
+    return check
 
 
-def _score(v: object) -> object:
-    """A risk score: a whole number from 1 to ``RISK_SCALE`` squared, or N/A."""
-    if isinstance(v, str) and v.strip().upper() in {"N/A", "NA"}:
-        return NOT_APPLICABLE
-    if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= RISK_SCALE**2:
-        raise ValueError(f"is not a risk score: write a whole number from 1 to {RISK_SCALE**2}, or N/A")
-    return v
+#: A likelihood or an impact, and their product, the risk score.
+_rating = _whole_number_or_na("a rating", RISK_SCALE)
+_score = _whole_number_or_na("a risk score", RISK_SCALE**2)
 
 
 Rating = Annotated[int | str, BeforeValidator(_rating)]
