@@ -106,6 +106,8 @@ class StatusScheme(_Strict):
 
 
 AreasRule = Literal["chosen", "chosen_and_drafted"]
+#: The chart an indicator is drawn with: its figures and target by month, or an XmR (SPC) chart.
+ChartKind = Literal["trend", "spc"]
 DEFAULT_NEWS_WINDOW = 3  # months: a quarter, the usual reporting cycle
 
 
@@ -135,6 +137,12 @@ class ReportDefaults(_Strict):
         description="The council's own Word reference document (styles, page, header and footer of "
         "--format docx), relative to the data folder; goldenthread's house style when not given.",
     )
+    chart: ChartKind = Field(
+        "trend",
+        description="The chart each indicator gets in the appendix and the explorer: 'trend' (figure "
+        "and target by month) or 'spc' (an XmR chart with process limits, Making Data Count). An "
+        "indicator's own 'chart' column in indicators.csv wins.",
+    )
 
 
 class Organisation(_Strict):
@@ -144,6 +152,30 @@ class Organisation(_Strict):
     financial_year_start_month: Count = Field(4, ge=1, le=12)
     status_scheme: StatusScheme = Field(default_factory=StatusScheme)
     report_defaults: ReportDefaults = Field(default_factory=ReportDefaults)
+
+
+class ComparatorGroup(_Strict):
+    """One group of areas the council is compared with (``comparators.yaml``, ``groups``)."""
+
+    name: str = Field(description="The group as readers see it: 'Nearest neighbours (CIPFA)', 'South West', 'England'.")
+    areas: list[str] = Field(min_length=1, description="Area codes, as in benchmarks.csv's area_code column.")
+    kind: Literal["comparison", "reference"] = Field(
+        "comparison",
+        description="'comparison': the council is ranked among these areas; 'reference': one area "
+        "(England) whose figure is shown beside the council's and never ranked.",
+    )
+
+
+class Comparators(_Strict):
+    """``comparators.yaml``: who "we" are in benchmarks.csv and the groups we are compared with."""
+
+    us: str = Field(description="The council's own area code in benchmarks.csv.")
+    source: str | None = Field(None, description="Where the groups come from, shown under the benchmarking page.")
+    groups: list[ComparatorGroup] = Field(min_length=1)
+    main_group: str | None = Field(
+        None,
+        description="The comparison group the summary page and the findings use; the first comparison group if not given.",
+    )
 
 
 class Priority(_Strict):

@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 
 from goldenthread.errors import DataError, Problem
 from goldenthread.inputs import validate as v
-from goldenthread.inputs.config import Organisation, Plan
+from goldenthread.inputs.config import Comparators, Organisation, Plan
 from goldenthread.inputs.contract import (
     CONTROL_CHARACTERS,
     TABLES,
@@ -32,6 +32,10 @@ from goldenthread.inputs.contract import (
 )
 from goldenthread.inputs.excel import read_workbook, unique_columns
 from goldenthread.inputs.project import find_project_root
+
+
+BENCHMARK_COLUMNS = ["indicator", "area_code", "area_name", "period", "period_label", "value"]
+REBASE_COLUMNS = ["indicator", "period", "reason"]
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,14 @@ class Dataset:
     commentary: pd.DataFrame
     sources: tuple[Path, ...] = field(default=())
     warnings: tuple[Problem, ...] = field(default=())
+    #: Comparator figures (benchmarks.csv): indicator, area_code, area_name, period (month ordinal),
+    #: period_label (as written: '2018/19' or '2019-03'), value. Empty when the council has none.
+    benchmarks: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BENCHMARK_COLUMNS))
+    #: comparators.yaml: the council's area code and its comparison groups; None without benchmarks.
+    comparators: Comparators | None = None
+    #: SPC rebases (rebases.csv): indicator, period (month ordinal), reason. A new phase of the XmR
+    #: chart, with its own mean and limits, starts at each.
+    rebases: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REBASE_COLUMNS))
 
     def for_audience(self, audience: str) -> Dataset:
         """Drop restricted indicators (and restricted commentary) unless the audience is internal."""
