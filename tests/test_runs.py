@@ -404,8 +404,10 @@ def test_a_period_before_any_figure_is_refused(tmp_path: Path) -> None:
     params.write_text(PARAMS.read_text(encoding="utf-8").replace('period: "2019-07"', 'period: "2010-01"'))
     with pytest.raises(DataError) as err:
         run_report(params, notebook=NOTEBOOK, out_root=tmp_path / "out", data=str(ROOT / "data/example"))
+    values = (ROOT / "data/example/values.csv").read_text(encoding="utf-8").splitlines()
+    first = min(row["period"] for row in csv.DictReader(values))
     assert str(err.value.problems[0]) == (
-        "2010-01.yaml, key 'period': no indicator has a figure at or before 2010-01; the data starts in 2017-04 "
+        f"2010-01.yaml, key 'period': no indicator has a figure at or before 2010-01; the data starts in {first} "
         "(found '2010-01'). Check the period: a report is for a month the data covers"
     )
     areas = cli("areas", "--params", str(params), "--data", str(ROOT / "data/example"))

@@ -4,14 +4,17 @@ Run from the repository root::
 
     python data/example/make_example.py
 
-It (re)writes ``indicators.csv``, ``values.csv``, ``targets.csv`` and ``commentary.csv`` next to
-this file. ``organisation.yaml`` and ``plan.yaml`` are kept by hand.
+It (re)writes ``indicators.csv``, ``values.csv``, ``targets.csv``, ``commentary.csv``, ``rebases.csv``,
+``benchmarks.csv`` and ``comparators.yaml`` next to this file. ``organisation.yaml`` and ``plan.yaml`` are
+kept by hand.
 
 The council, its people, partners and contractors are invented, and so are most figures: they
 are illustrative only and describe no real council's performance. The indicator titles and the
 handful of figures quoted in a published July 2019 Corporate Performance Report (self-directed
 support, first-contact resolution, delayed transfers of care, the balanced budget position) are
-reproduced so that the example report for 2019-07 reads like the original; see README.md.
+reproduced so that the example report for 2019-07 reads like the original; see README.md. The
+comparator councils in ``benchmarks.csv`` and ``comparators.yaml`` are invented, and so is every
+benchmarking figure, England's included.
 
 The output is deterministic: hand-set figures plus a little noise from a fixed random seed.
 """
@@ -24,7 +27,7 @@ import pandas as pd
 
 HERE = Path(__file__).resolve().parent
 SEED = 20190731
-FIRST, LAST = "2017-04", "2019-09"  # span of the data; the example report period is 2019-07
+FIRST, LAST = "2015-04", "2019-09"  # span of the data; the example report period is 2019-07
 REPORT_PERIOD = "2019-07"
 
 # --- periods ----------------------------------------------------------------------------------
@@ -316,6 +319,33 @@ NOISY: dict[str, tuple[str, float, float, float, dict[str, float]]] = {
 }
 NEET_AUTUMN = {9: 2.1, 10: 1.2, 11: 0.5}  # destinations of the new cohort not yet known
 
+# Earlier history, for SPC (XmR) charts: months BEFORE each series' existing first month, so that no
+# figure the July 2019 report shows changes. Monthly measures go back to April 2016, quarterly ones to
+# June 2015 (17 quarters by June 2019). Each is (first month, level at the first month, level at the
+# month before the existing series, noise sd, figures fixed by hand); the noise comes from its own
+# generator, so the figures above are untouched. The levels are chosen so that, at the July 2019
+# report, the measures between them show every kind of SPC signal (see README.md, "SPC").
+HISTORY_FIRST = {"monthly": "2016-04", "quarterly": "2015-04"}
+EARLIER: dict[str, tuple[str, float, float, float, dict[str, float]]] = {
+    "ASC-01": ("2016-04", 78.9, 80.7, 0.45, {}),
+    "ASC-02": ("2016-04", 55.0, 56.0, 1.2, {}),
+    "ASC-03": ("2016-04", 2.31, 2.32, 0.02, {}),
+    "ASC-04": ("2016-04", 79.0, 80.3, 0.5, {}),
+    "ECO-03": ("2016-04", 81.0, 80.5, 1.4, {}),
+    "CSC-07": ("2016-04", 22.0, 27.0, 3.0, {}),
+    "CSC-08": ("2016-04", 50.1, 50.5, 0.35, {}),
+    "CSC-09": ("2016-04", 23.2, 23.5, 1.1, {}),
+    "EDU-02": ("2016-04", 6.2, 6.1, 0.25, {}),
+    "COR-01": ("2016-04", 89.0, 89.0, 1.8, {}),
+    "COR-02": ("2016-04", 84.0, 85.0, 3.8, {}),
+    "FIN-03": ("2016-04", 24.2, 23.6, 0.7, {}),
+    "INT-01": ("2016-04", 9.8, 9.6, 0.12, {}),
+    "ENV-02": ("2015-06", 51.0, 51.8, 0.8, {}),
+    "ASC-05": ("2015-06", 615.0, 605.0, 8.0, {}),
+    "PH-02": ("2015-06", 47.0, 47.0, 1.2, {}),
+    "INF-04": ("2015-06", 91.0, 90.0, 0.8, {}),
+}
+
 # Milestone delivery states: (first month, default state, {month: state} exceptions).
 MILESTONES: dict[str, tuple[str, str, dict[str, str]]] = {
     "INF-01": ("2017-04", "on_track", {"2018-10": "at_risk", "2018-11": "at_risk"}),
@@ -357,15 +387,37 @@ def noisy_series(rng: np.random.Generator, spec: tuple, decimals: int) -> dict[s
     return series
 
 
+def earlier_series(rng: np.random.Generator, spec: tuple, before: str, quarterly: bool, decimals: int
+                   ) -> dict[str, float]:
+    """The history before ``before`` (an existing series' first month): a straight line with noise."""
+    first, start, end, sd, fixed = spec
+    last = _period(_ordinal(before) - 1)
+    periods = quarter_ends(first, last) if quarterly else months(first, last)
+    level = np.linspace(start, end, len(periods)) + rng.normal(0, sd, len(periods))
+    series = {p: round(float(v), decimals) for p, v in zip(periods, level)}
+    series.update(fixed)
+    return series
+
+
 def build_values() -> pd.DataFrame:
     rng = np.random.default_rng(SEED)
     decimals = {i["id"]: i["decimals"] for i in INDICATORS}
+    frequency = {i["id"]: i["frequency"] for i in INDICATORS}
     series = dict(SERIES)
     for ind_id, spec in NOISY.items():
         s = noisy_series(rng, spec, decimals[ind_id])
         if ind_id == "EDU-02":
             s = {p: v if p in spec[4] else round(v + NEET_AUTUMN.get(int(p[5:]), 0.0), 1) for p, v in s.items()}
         series[ind_id] = s
+    history = np.random.default_rng(SEED + 1)  # its own generator: the figures above stay as they were
+    for ind_id, spec in EARLIER.items():
+        existing = series[ind_id]
+        before = earlier_series(history, spec, min(existing), frequency[ind_id] == "quarterly", decimals[ind_id])
+        if ind_id == "EDU-02":
+            before = {p: v if p in spec[4] else round(v + NEET_AUTUMN.get(int(p[5:]), 0.0), 1)
+                      for p, v in before.items()}
+        assert not set(before) & set(existing), ind_id
+        series[ind_id] = {**before, **existing}
     ytd: dict[str, float] = {}
     total = 0
     for p, starts in APPRENTICESHIP_STARTS.items():
@@ -397,6 +449,106 @@ def build_targets() -> pd.DataFrame:
                 rows.append(dict(indicator="HR-01", period=p, target=str(round(annual * m / 12)),
                                  amber_threshold=""))
     return pd.DataFrame(rows)
+
+
+# --- benchmarks -------------------------------------------------------------------------------
+
+# Comparator figures for benchmarking (benchmarks.csv and comparators.yaml). EVERY figure and every
+# comparator council here is invented: the 15 "nearest neighbours" are fictional county councils with
+# fictional ONS-style codes; only England's code (E92000001) is real, and its figures are invented too.
+US = ("E10900000", "Example County Council")
+ENGLAND = ("E92000001", "England")
+NEIGHBOURS = [
+    ("E10900001", "Westholm County Council"), ("E10900002", "Eastmere County Council"),
+    ("E10900003", "Harrowdene County Council"), ("E10900004", "Calderbrook County Council"),
+    ("E10900005", "Fenmarsh County Council"), ("E10900006", "Greywater County Council"),
+    ("E10900007", "Oakvale County Council"), ("E10900008", "Ravensholt County Council"),
+    ("E10900009", "Stonereach County Council"), ("E10900010", "Thornmere County Council"),
+    ("E10900011", "Willowdale County Council"), ("E10900012", "Kestrelford County Council"),
+    ("E10900013", "Marlhaven County Council"), ("E10900014", "Brindlecombe County Council"),
+    ("E10900015", "Highfold County Council"),
+]
+REGION = ["E10900001", "E10900003", "E10900006", "E10900008", "E10900010", "E10900012", "E10900013",
+          "E10900014"]
+YEARS = {"2016/17": "2017-03", "2017/18": "2018-03", "2018/19": "2019-03"}  # financial year -> its last month
+
+# Per indicator: the source it imitates, England's figure, the neighbours' centre and spread, for each year
+# (2016/17, 2017/18, 2018/19). The council's own figure is its values.csv figure for the year's last month;
+# OWN_BENCHMARK gives it where values.csv has none (the highways survey starts in values.csv in 2019/20).
+Spec = tuple[str, tuple[float, float, float], tuple[float, float, float], tuple[float, float, float]]
+BENCHMARK_SPECS: dict[str, Spec] = {
+    "INF-03": ("Road condition statistics (RDC0120), illustrative", (3.6, 3.4, 3.3), (3.8, 3.6, 3.6), (1.3, 1.2, 1.2)),
+    "INF-04": ("Superfast coverage, illustrative", (93.0, 94.6, 95.2), (91.0, 92.5, 93.5), (2.5, 2.2, 2.0)),
+    "ASC-04": ("CQC ratings, illustrative", (78.0, 80.5, 83.0), (79.0, 81.0, 82.5), (3.5, 3.0, 3.0)),
+    "ENV-02": ("WasteDataFlow (NI 192), illustrative", (43.7, 44.8, 43.5), (49.0, 49.5, 49.5), (5.0, 5.0, 5.0)),
+    "EDU-02": ("NEET and not known, illustrative", (6.0, 6.0, 5.5), (5.6, 5.5, 5.3), (1.2, 1.1, 1.1)),
+    "CSC-09": ("Children in need census, illustrative", (21.9, 21.9, 22.6), (22.5, 22.5, 22.0), (4.0, 4.0, 4.0)),
+    "CSC-07": ("SEN2 return, illustrative", (64.9, 64.9, 60.1), (66.0, 64.0, 66.0), (16.0, 16.0, 12.0)),
+    "CSC-08": ("Children looked after return, illustrative", (62.0, 64.0, 65.0), (50.0, 53.0, 47.0),
+               (7.0, 7.0, 5.0)),
+    "ASC-03": ("Delayed transfers of care, illustrative", (3.0, 2.7, 2.4), (2.6, 2.5, 2.3), (0.6, 0.5, 0.5)),
+    "ASC-01": ("ASCOF 1C(1A), illustrative", (89.4, 89.7, 89.0), (82.0, 82.0, 83.0), (5.0, 5.0, 3.0)),
+    "ASC-05": ("ASCOF 2A(2), illustrative", (610.7, 585.6, 579.4), (630.0, 620.0, 640.0), (60.0, 55.0, 45.0)),
+    "PH-02": ("NHS Health Check uptake, illustrative", (48.5, 48.3, 46.9), (48.0, 48.0, 47.5), (6.0, 6.0, 6.0)),
+}
+OWN_BENCHMARK = {"INF-03": {"2016/17": 4.6, "2017/18": 4.4, "2018/19": 4.1}}
+# Figures set by hand so the example shows what real comparisons do: ties, a suppressed figure, the
+# council best or worst of its neighbours, moving between quartiles. None = blank (suppressed).
+BENCHMARK_FIXED: dict[tuple[str, str, str], float | None] = {
+    ("CSC-09", "2018/19", "E10900005"): None,  # suppressed: too few referrals to publish
+    ("PH-02", "2017/18", "E10900011"): None,  # not published: a change of provider lost a quarter's returns
+    ("ENV-02", "2018/19", "E10900007"): 50.3,  # level with the council: joint 8th
+    ("ENV-02", "2018/19", "E10900012"): 47.2,  # two neighbours level with each other
+    ("ENV-02", "2018/19", "E10900015"): 47.2,
+}
+
+
+def build_benchmarks(values: pd.DataFrame) -> pd.DataFrame:
+    """Figures for the council, its 15 invented neighbours and England, 2016/17 to 2018/19."""
+    rng = np.random.default_rng(SEED + 2)
+    decimals = {i["id"]: i["decimals"] for i in INDICATORS}
+    units = {i["id"]: i["unit"] for i in INDICATORS}
+    own = values[values["value"] != ""].set_index(["indicator", "period"])["value"]
+    offsets = np.linspace(-1.6, 1.6, len(NEIGHBOURS))
+    rows = []
+    for ind_id, (source, england, centre, spread) in BENCHMARK_SPECS.items():
+        place = offsets[rng.permutation(len(NEIGHBOURS))]  # each council keeps roughly its place every year
+        for k, (year, month) in enumerate(YEARS.items()):
+            figures = centre[k] + spread[k] * (0.85 * place + rng.normal(0, 0.35, len(NEIGHBOURS)))
+            if units[ind_id] == "percent":
+                figures = np.clip(figures, 0, 100)
+            ours = OWN_BENCHMARK.get(ind_id, {}).get(year)
+            ours = float(own[(ind_id, month)]) if ours is None else ours
+            areas = [(*US, ours), *[(c, n, f) for (c, n), f in zip(NEIGHBOURS, figures)], (*ENGLAND, england[k])]
+            for code, name, figure in areas:
+                figure = BENCHMARK_FIXED.get((ind_id, year, code), figure)
+                value = "" if figure is None else f"{round(figure, decimals[ind_id]):.{decimals[ind_id]}f}"
+                rows.append(dict(indicator=ind_id, area_code=code, area_name=name, period=year, value=value,
+                                 source=source))
+    return pd.DataFrame(rows)
+
+
+def comparators_yaml() -> str:
+    """comparators.yaml: who the council is in benchmarks.csv and the groups it is compared with."""
+    lines = [
+        "# Comparison groups for benchmarks.csv. Written by make_example.py: edit the script, not this file.",
+        "# The neighbours and their codes are INVENTED (E109... is not a real ONS code range); England is real,",
+        "# but its figures in benchmarks.csv are invented too. Everything is illustrative only.",
+        f"us: {US[0]}",
+        "source: Invented nearest-neighbour group, shaped like CIPFA's (illustrative only)",
+        "main_group: Nearest neighbours",
+        "groups:",
+        "  - name: Nearest neighbours",
+        "    kind: comparison",
+        f"    areas: [{', '.join(c for c, _ in NEIGHBOURS)}]",
+        "  - name: Western region",
+        "    kind: comparison",
+        f"    areas: [{', '.join(REGION)}]",
+        "  - name: England",
+        "    kind: reference",
+        f"    areas: [{ENGLAND[0]}]",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 # --- commentary -------------------------------------------------------------------------------
@@ -556,8 +708,32 @@ def write(df: pd.DataFrame, name: str) -> None:
     df.map(_text).to_csv(HERE / f"{name}.csv", index=False, encoding="utf-8", lineterminator="\n")
 
 
+# SPC settings in indicators.csv: ``chart`` (blank = the organisation's default, a trend chart) and
+# ``spc_baseline`` (the first N figures of each phase fix the mean and limits).
+CHART = {"ASC-03": "spc", "COR-02": "spc", "INF-04": "spc"}
+SPC_BASELINE = {"ENV-02": 12}  # three years of quarters, 2015/16 to 2017/18
+
+# Rebases (rebases.csv): a new SPC phase, with its own mean and limits, from a change in the process.
+REBASES = [
+    dict(indicator="CSC-07", period="2018-04",
+         reason="New SEND assessment service: one team takes each request from assessment to the issued plan"),
+]
+
+
+def with_history(indicators: pd.DataFrame) -> pd.DataFrame:
+    """``first_reported`` moved back to the start of the earlier history (no figure may precede it), and the
+    SPC columns added."""
+    out = indicators.copy()
+    for ind_id in EARLIER:
+        row = out["id"] == ind_id
+        out.loc[row, "first_reported"] = HISTORY_FIRST[out.loc[row, "frequency"].item()]
+    out["chart"] = out["id"].map(CHART)
+    out["spc_baseline"] = out["id"].map(SPC_BASELINE).astype(object)
+    return out
+
+
 def main() -> None:
-    indicators = pd.DataFrame(INDICATORS)
+    indicators = with_history(pd.DataFrame(INDICATORS))
     values = build_values()
     assert values.loc[(values.indicator == "ASC-01") & (values.period == "2019-07"), "value"].item() == "94.41"
     assert values.loc[(values.indicator == "ASC-02") & (values.period == "2019-07"), "value"].item() == "67.9"
@@ -565,6 +741,9 @@ def main() -> None:
     write(values, "values")
     write(build_targets(), "targets")
     write(pd.DataFrame(COMMENTARY), "commentary")
+    write(pd.DataFrame(REBASES), "rebases")
+    write(build_benchmarks(values), "benchmarks")
+    (HERE / "comparators.yaml").write_text(comparators_yaml(), encoding="utf-8")
     print(f"wrote {len(indicators)} indicators, {len(values)} values to {HERE}")
 
 

@@ -61,7 +61,7 @@ def month_of_year(period: str) -> int:
 PLACE, COMMUNITIES, RESOURCES = "Place", "Communities", "Resources"
 COLUMNS = ["id", "title", "outcome", "priority", "directorate", "owner", "kind", "unit", "decimals", "polarity",
            "frequency", "aggregation", "target", "tolerance", "amber_threshold", "minimum", "maximum",
-           "first_reported", "classification", "description", "source"]
+           "first_reported", "classification", "description", "source", "chart", "spc_baseline"]
 
 
 def measure(id, title, outcome, priority, directorate, owner, unit, decimals, polarity, frequency, first_reported,
@@ -280,6 +280,113 @@ def commentary() -> list[dict]:
     ]
 
 
+# --- SPC: gaps, rebases, chart choices --------------------------------------------------------
+
+# Months whose figure was never produced: the row is there with a blank value and a note, as a
+# spreadsheet keeps it. The SPC chart drops them and joins the points either side.
+GAPS = {
+    ("WS-02", "2023-08"): "Not available: the waste contractor changed its reporting system",
+    ("WS-02", "2023-09"): "Not available: the waste contractor changed its reporting system",
+}
+# A new phase of the XmR chart. RB-02's starts in October 2024, so at March 2025 it has six points:
+# too few for limits, and the chart says so rather than drawing limits from the old process.
+REBASES = [
+    {"indicator": "RB-02", "period": "2024-10",
+     "reason": "Housing Benefit processing brought back in house from the shared service"},
+]
+# ``chart`` (blank = the organisation's default) and ``spc_baseline`` in the Indicators sheet.
+CHART = {"RB-02": "spc", "PL-01": "spc", "WS-02": "spc"}
+SPC_BASELINE = {"WS-02": 12}
+
+
+def with_gaps(rows: list[dict]) -> list[dict]:
+    """The values with the GAPS months' figures blanked (the rows stay, with a note)."""
+    for r in rows:
+        reason = GAPS.get((r["indicator"], r["period"]))
+        if reason:
+            r["value"], r["note"] = None, reason
+    return rows
+
+
+def indicators() -> list[dict]:
+    return [{**i, "chart": CHART.get(i["id"]), "spc_baseline": SPC_BASELINE.get(i["id"])} for i in INDICATORS]
+
+
+# --- benchmarks -------------------------------------------------------------------------------
+
+# Benchmarking as a small district often has it: a comparison group of only four other districts (too
+# few to rank: the report says "not compared"), series with gaps where a neighbour has not published,
+# no England figure for one measure, and a context measure (polarity none). EVERY area but England is
+# invented, with invented ONS-style codes; England's figures are invented too.
+US = ("E07900000", "Hollowmere District Council")
+ENGLAND = ("E92000001", "England")
+NEIGHBOURS = [
+    ("E07900001", "Brackenmoor District Council"), ("E07900002", "Kingsreach District Council"),
+    ("E07900003", "Ellerdale District Council"), ("E07900004", "Thistleford District Council"),
+]
+# indicator -> (source, {period as written: (England or None, four neighbours' figures, None = not published)})
+BENCHMARKS: dict[str, tuple[str, dict[str, tuple[float | None, list[float | None]]]]] = {
+    "PL-01": ("Planning applications statistics (PS2), illustrative", {
+        "2024-06": (86.0, [78.6, 91.2, 84.0, 72.5]),
+        "2024-09": (87.0, [80.1, 88.4, 86.9, 75.0]),
+        "2024-12": (88.0, [82.3, 90.0, None, 79.4]),  # Ellerdale had not published December
+    }),
+    "PL-02": ("Planning applications statistics (PS2), illustrative", {
+        "2024-06": (84.0, [81.0, 77.3, 88.2, 70.6]),
+        "2024-09": (85.0, [79.8, 80.2, 86.5, 72.1]),
+        "2024-12": (85.0, [82.2, 81.4, 87.0, None]),
+    }),
+    "WS-01": ("Local authority collected waste statistics, illustrative", {
+        "2022/23": (41.7, [47.9, None, 55.2, 39.8]),  # Kingsreach's return was not validated
+        "2023/24": (42.3, [48.6, 44.1, 56.0, 41.2]),
+    }),
+    "HS-01": ("Statutory homelessness (H-CLIC), illustrative", {  # context: compared, never judged
+        "2024-06": (None, [52, 31, 88, 47]),
+        "2024-09": (None, [55, 29, 91, 50]),
+        "2024-12": (None, [58, 33, 95, None]),
+    }),
+    "RB-01": ("Collection rates for council tax, illustrative", {
+        "2022/23": (96.0, [97.1, 96.4, 98.0, 95.8]),
+        "2023/24": (95.9, [97.0, 96.1, 97.9, 95.5]),
+    }),
+    "RB-02": ("Housing Benefit speed of processing, illustrative", {  # no England figure
+        "2022/23": (None, [19.5, 24.0, 17.2, 22.8]),
+        "2023/24": (None, [18.9, 22.5, 16.8, 21.0]),
+    }),
+}
+YEAR_END = {"2022/23": "2023-03", "2023/24": "2024-03"}
+
+
+def benchmarks(rows: list[dict]) -> list[dict]:
+    """The Benchmarks sheet: the council's own figure is its Values figure for the month (a year's last month)."""
+    own = {(r["indicator"], r["period"]): r["value"] for r in rows}
+    out = []
+    for ind, (source, periods) in BENCHMARKS.items():
+        for period, (england, figures) in periods.items():
+            ours = own[(ind, YEAR_END.get(period, period))]
+            for (code, name), value in zip([US, *NEIGHBOURS, ENGLAND], [ours, *figures, england]):
+                out.append({"indicator": ind, "area_code": code, "area_name": name, "period": period,
+                            "value": value, "source": source})
+    return out
+
+
+COMPARATORS_YAML = f"""\
+# Hollowmere's comparison groups for the Benchmarks sheet. Written by make_hollowmere.py.
+# The districts and their codes are INVENTED; England is real, but its figures are invented too.
+# Four other districts are too few to rank (at least five are needed), so every comparison with
+# the group says "not compared" and the report shows the figures beside England's.
+us: {US[0]}
+source: Invented group of similar districts (illustrative only)
+groups:
+  - name: Similar districts
+    kind: comparison
+    areas: [{", ".join(c for c, _ in NEIGHBOURS)}]
+  - name: England
+    kind: reference
+    areas: [{ENGLAND[0]}]
+"""
+
+
 # --- workbook ---------------------------------------------------------------------------------
 
 def write_sheet(wb: Workbook, name: str, columns: list[str], rows: list[dict],
@@ -306,14 +413,19 @@ def write_sheet(wb: Workbook, name: str, columns: list[str], rows: list[dict],
 def main() -> Path:
     wb = Workbook()
     wb.remove(wb.active)
-    write_sheet(wb, "Indicators", COLUMNS, INDICATORS)
-    write_sheet(wb, "Values", ["indicator", "period", "value", "milestone_status", "note"], values())
+    write_sheet(wb, "Indicators", COLUMNS, indicators())
+    rows = with_gaps(values())
+    write_sheet(wb, "Values", ["indicator", "period", "value", "milestone_status", "note"], rows)
     # A stray space typed far below the data, as years of editing leave behind: the row is blank and ignored.
     values_sheet = wb["Values"]
     values_sheet.cell(row=values_sheet.max_row + 40, column=5, value=" ")
     write_sheet(wb, "Targets", ["indicator", "period", "target", "amber_threshold"], targets())
     write_sheet(wb, "Commentary", ["indicator", "period", "commentary", "actions", "status_override",
                                    "override_reason", "highlight", "page_title", "classification"], commentary())
+    write_sheet(wb, "Benchmarks", ["indicator", "area_code", "area_name", "period", "value", "source"],
+                benchmarks(rows))
+    write_sheet(wb, "Rebases", ["indicator", "period", "reason"], REBASES)
+    (HERE / "comparators.yaml").write_text(COMPARATORS_YAML, encoding="utf-8")
     fixed = dt.datetime(2025, 5, 6, 9, 0, 0)
     wb.properties.created = wb.properties.modified = fixed
     wb.properties.creator = "Hollowmere District Council performance team (fictional)"
