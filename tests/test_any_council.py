@@ -53,6 +53,10 @@ def inputs_of(report, indicator_id: str) -> list[float]:
     ind = report.dataset.indicators.set_index("id").loc[indicator_id]
     history = report.history[report.history["indicator"] == indicator_id]
     numbers = [*history["value"].dropna(), *history["target"].dropna()]
+    comparators = report.dataset.comparators
+    if comparators is not None:  # the council's own comparator figures (benchmarks.csv)
+        b = report.dataset.benchmarks
+        numbers += list(b.loc[(b["indicator"] == indicator_id) & (b["area_code"] == comparators.us), "value"].dropna())
     return numbers + ([float(ind["target"])] if ind["target"] == ind["target"] else [])
 
 
@@ -67,6 +71,10 @@ def test_every_figure_in_a_drafted_sentence_comes_from_the_inputs(report) -> Non
     for indicator_id, text in drafted_texts(report):
         rest = re.sub(rf"\b({MONTHS}) \d{{4}}\b", "", text)
         rest = re.sub(r"\b\d+ (consecutive )?(months|quarters|years)\b|\blast \d+ years\b", "", rest)
+        # comparator periods ("2018/19"), ranks ("best of 16") and group names are not figures
+        rest = re.sub(r"\b\d{4}/\d{2}\b|\b(best|last) of \d+\b", "", rest)
+        for group in report.dataset.comparators.groups if report.dataset.comparators else ():
+            rest = rest.replace(group.name, "")
         numbers = inputs_of(report, indicator_id)
         for m in PRINTED.finditer(rest):
             sign, money, whole, places, scale = m.groups()

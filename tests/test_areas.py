@@ -147,3 +147,67 @@ def test_exported_cells_cannot_become_formulas() -> None:
     assert list(rows["draft"]) == ['\'=HYPERLINK("x")', "'-1 worse"]
     assert list(rows["highlight"]) == ["", ""]  # nothing is chosen on the leadership team's behalf
     assert list(rows["draft_area"]) == ["success", "concern"]
+
+
+def test_extra_findings_are_ranked_with_the_others(tmp_path: Path) -> None:
+    """SPC and benchmarking findings join the candidates: strongest first, one per family."""
+    from goldenthread.narrative.areas import drafted
+    from goldenthread.narrative.findings import COLUMNS
+
+    folder = write_dataset(
+        tmp_path / "d",
+        [indicator(id="A1"), indicator(id="A2")],
+        [
+            *monthly("A1", "2019-01", [80, 82, 84, 86, 88, 90]),
+            *monthly("A2", "2019-01", [91, 91, 92, 91, 92, 91]),
+        ],
+    )
+    report = build_report(folder, "2019-06")
+    plain = drafted(report.card, report.history, report.period, {})
+    assert plain.equals(drafted(report.card, report.history, report.period, {}, extra=pd.DataFrame(columns=COLUMNS)))
+
+    def finding(ind: str, kind: str, score: float, **kw: object) -> dict[str, object]:
+        return {
+            "indicator": ind,
+            "kind": kind,
+            "direction": "success",
+            "score": score,
+            "period": report.period,
+            "value": 90.0,
+            "target": 90.0,
+            "polarity": "higher",
+            "status": "green",
+            "aggregation": "snapshot",
+            **kw,
+        }
+
+    extra = pd.DataFrame(
+        [
+            finding(
+                "A1",
+                "benchmark_best",
+                99.0,
+                start_period=report.period - 3,
+                group="Neighbours",
+                rank=1,
+                n=8,
+                tied=True,
+                period_label="2018/19",
+                value=91.5,
+            ),
+            finding("A2", "special_cause_improvement", 70.0, rule="outside_limits", side="high", length=1),
+            finding("ZZ", "benchmark_best", 99.0),  # not in this report (a restricted indicator): ignored
+        ],
+        columns=COLUMNS,
+    )
+    cands = drafted(report.card, report.history, report.period, {}, extra=extra).set_index("indicator")
+    assert "ZZ" not in cands.index
+    assert cands.loc["A1", "kind"] == "benchmark_best" and cands.loc["A1", "score"] == 99
+    a1 = cands.loc["A1", "text"]
+    assert a1.startswith("In 2018/19 the council ranked joint best of 8 in Neighbours, at 91.5%.")
+    # the run (another family) still supports it
+    assert a1.endswith(
+        " This measure has seen consistent improvement for 6 months, from 80.0% in January 2019 to 90.0% in June."
+    )
+    assert cands.loc["A2", "kind"] == "special_cause_improvement"
+    assert list(cands.index) == ["A1", "A2"]  # strongest first

@@ -9,6 +9,7 @@ import pytest
 
 from conftest import indicator, monthly, write_dataset
 from goldenthread.documents.report import build_report
+from goldenthread.inputs.periods import parse_period
 
 
 def findings(
@@ -163,3 +164,161 @@ def test_a_record_must_read_higher_than_the_last_best(tmp_path: Path) -> None:
     assert "record_best" not in kinds(same)
     higher = findings(tmp_path / "b", [90, 91, 94.411, 92, 93, 92.5, 93.1, 92.8, 94.416], "2019-09", decimals=2)
     assert "record_best" in kinds(higher)  # 94.42 reads higher
+
+
+# --- SPC and benchmarking (variation_findings, comparison_findings) ----------------------------------
+
+STEADY = [50, 52, 49, 51, 50, 53, 48, 51, 50, 52, 49, 51, 50, 52, 49, 51, 50, 52, 49, 51]
+
+
+def spc_report(tmp_path: Path, figures: list, period: str, spc_baseline: int | None = None, **ind: object):
+    """A report for one monthly indicator 'A1' from April 2017, with its SPC findings."""
+    from conftest import INDICATOR_COLUMNS, write_csv
+    from goldenthread.narrative.findings import variation_findings
+
+    row = indicator(id="A1", first_reported="2015-04", **{"target": "", **ind})
+    folder = write_dataset(tmp_path / "d", [row], monthly("A1", "2017-04", figures))
+    if spc_baseline is not None:
+        row["spc_baseline"] = str(spc_baseline)
+        write_csv(folder / "indicators.csv", [row], [*INDICATOR_COLUMNS, "spc_baseline"])
+    report = build_report(folder, period)
+    return report, variation_findings(report.variation.summary, report.card, report.period)
+
+
+# after 20 steady months (mean 50.45, limits about 44 to 57), one below the mean, then 9 above it
+RUN_ABOVE = [*STEADY, 49, 53, 54, 53, 54, 53, 54, 53, 54, 53]
+
+
+def test_a_special_cause_at_the_latest_point_is_an_improvement_or_a_concern(tmp_path: Path) -> None:
+    _, up = spc_report(tmp_path / "a", RUN_ABOVE, "2019-09", spc_baseline=20)
+    row = up.iloc[0]
+    assert (row["kind"], row["direction"], row["rule"], row["side"], row["length"]) == (
+        "special_cause_improvement",
+        "success",
+        "run",
+        "high",
+        9,
+    )
+    assert row["value"] == 53 and row["period"] == parse_period("2019-09")
+    _, down = spc_report(tmp_path / "b", RUN_ABOVE, "2019-09", spc_baseline=20, polarity="lower")
+    assert list(down["kind"]) == ["special_cause_concern"] and down.iloc[0]["direction"] == "concern"
+
+
+def test_no_special_cause_finding_for_common_cause_too_few_points_or_polarity_none(tmp_path: Path) -> None:
+    assert spc_report(tmp_path / "a", STEADY, "2018-11")[1].empty  # common cause
+    assert spc_report(tmp_path / "b", [50, 51, 52, 53, 54, 55, 56, 57, 58, 59], "2018-01")[1].empty  # 10 points
+    _, none = spc_report(tmp_path / "c", RUN_ABOVE, "2019-09", spc_baseline=20, polarity="none")
+    assert none.empty
+
+
+def test_no_special_cause_finding_when_the_latest_point_is_not_the_reports_figure(tmp_path: Path) -> None:
+    from goldenthread.narrative.findings import variation_findings
+
+    report, found = spc_report(tmp_path, RUN_ABOVE, "2019-09", spc_baseline=20)
+    assert not found.empty
+    card = report.card.assign(as_at=report.card["as_at"] - 1)  # the report shows an older figure
+    assert variation_findings(report.variation.summary, card, report.period).empty
+
+
+def test_a_target_outside_the_limits_is_consistently_failing(tmp_path: Path) -> None:
+    _, failing = spc_report(tmp_path / "a", STEADY, "2018-11", target=60)
+    assert list(failing["kind"]) == ["consistently_failing"]
+    assert failing.iloc[0]["direction"] == "concern" and failing.iloc[0]["target"] == 60
+    assert spc_report(tmp_path / "b", STEADY, "2018-11", target=52)[1].empty  # hit and miss
+    assert spc_report(tmp_path / "c", STEADY, "2018-11", target=40)[1].empty  # consistently passing: no story
+
+
+def test_a_special_cause_concern_ranks_with_a_missed_target(tmp_path: Path) -> None:
+    """Both kinds found on one indicator: a run below the average that also missed the target twice."""
+    from goldenthread.narrative.findings import findings_for_history
+
+    figures = [*STEADY, 51, 48, 49, 48, 47, 48, 49, 47.5, 47]
+    report, spc = spc_report(tmp_path, figures, "2019-08", spc_baseline=20, target=48)
+    missed = findings_for_history(report.history, report.card.set_index("id")["as_at"])
+    missed = missed[missed["kind"] == "target_missed"]
+    concern = spc[spc["kind"] == "special_cause_concern"]
+    assert len(missed) == 1 and len(concern) == 1
+    assert abs(concern.iloc[0]["score"] - missed.iloc[0]["score"]) <= 10
+
+
+def comparison_rows(us: float | None, others: list[float], last_year: float | None = None, polarity: str = "higher"):
+    from goldenthread.inputs.config import Comparators
+    from goldenthread.measures.comparison import comparison_table
+
+    codes = [f"E{i}" for i in range(2, 2 + len(others))]
+    rows = []
+    for label, mine in (("2018/19", us), ("2017/18", last_year)):
+        end = parse_period(f"{int(label[:4]) + 1}-03")
+        for code, v in [("E1", mine), *zip(codes, others)]:
+            value = float("nan") if v is None else float(v)
+            rows.append(
+                dict(indicator="A1", area_code=code, area_name=code, period=end, period_label=label, value=value)
+            )
+    groups = Comparators(
+        us="E1",
+        groups=[{"name": "Other group", "areas": codes}, {"name": "Neighbours", "areas": codes}],
+        main_group="Neighbours",
+    )
+    ind = pd.DataFrame({"id": ["A1"], "polarity": [polarity]})
+    return comparison_table(pd.DataFrame(rows), groups, ind, parse_period("2019-10"))
+
+
+def card_for(polarity: str = "higher") -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "id": ["A1"],
+            "as_at": [parse_period("2019-09")],
+            "kind": ["measure"],
+            "polarity": [polarity],
+            "status": ["green"],
+            "aggregation": ["snapshot"],
+        }
+    )
+
+
+def comparison_kinds(*args, polarity: str = "higher", **kw) -> list[tuple[str, bool]]:
+    from goldenthread.narrative.findings import comparison_findings
+
+    found = comparison_findings(
+        comparison_rows(*args, polarity=polarity, **kw), card_for(polarity), parse_period("2019-10")
+    )
+    return sorted(zip(found["kind"], found["tied"]))
+
+
+def test_best_and_last_in_the_main_group_with_ties() -> None:
+    others = [10, 11, 12, 13, 14, 15, 16]
+    assert comparison_kinds(20, others) == [("benchmark_best", False)]
+    assert comparison_kinds(16, others) == [("benchmark_best", True)]  # joint best
+    assert comparison_kinds(1, others) == [("benchmark_worst", False)]
+    assert comparison_kinds(10, others) == [("benchmark_worst", True)]  # joint last
+    assert comparison_kinds(13, others) == []
+    assert comparison_kinds(5, [5] * 7) == []  # every area level: neither best nor last
+    assert comparison_kinds(1, others, polarity="lower") == [("benchmark_best", False)]
+
+
+def test_moving_into_the_top_or_bottom_quartile_since_last_year() -> None:
+    others = [10, 11, 12, 13, 14, 15, 16]
+    top = comparison_kinds(15.5, others, last_year=12)
+    assert top == [("benchmark_top_quartile", False)]
+    assert comparison_kinds(15.5, others, last_year=15.2) == []  # top quartile both years
+    assert comparison_kinds(15.5, others) == []  # no figure last year: no movement
+    assert comparison_kinds(10.5, others, last_year=13) == [("benchmark_bottom_quartile", False)]
+    both = comparison_kinds(20, others, last_year=12)
+    assert both == [("benchmark_best", False), ("benchmark_top_quartile", False)]
+
+
+def test_benchmarking_never_judges_polarity_none() -> None:
+    assert comparison_kinds(20, [10, 11, 12, 13, 14, 15, 16], last_year=12, polarity="none") == []
+
+
+def test_comparison_findings_use_the_main_group_and_the_report_month() -> None:
+    from goldenthread.narrative.findings import COLUMNS, comparison_findings
+
+    table = comparison_rows(20, [10, 11, 12, 13, 14, 15, 16])
+    found = comparison_findings(table, card_for(), parse_period("2019-10"))
+    assert list(found.columns) == COLUMNS and len(found) == 1
+    row = found.iloc[0]
+    assert (row["group"], row["rank"], row["n"], row["value"]) == ("Neighbours", 1, 8, 20)
+    assert row["period"] == parse_period("2019-10") and row["start_period"] == parse_period("2019-03")
+    assert (row["period_label"], row["period_last_year"]) == ("2018/19", "2017/18")
+    assert comparison_findings(table.iloc[:0], card_for(), parse_period("2019-10")).empty

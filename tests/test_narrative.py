@@ -403,3 +403,158 @@ def test_recommendations_are_put_to_the_meeting_named_on_the_front_sheet(tmp_pat
             folder, "2019-01", front_sheet={"meeting": meeting, "recommendations": ["Note the report."]}
         ).front_sheet()
         assert asked in section.html and f'asked: "{asked}"' in section.typst
+
+
+# --- SPC and benchmarking wording ------------------------------------------------------------------------
+
+
+def spc_finding(kind: str, rule: str, side: str, length: int, **kw: object):
+    from types import SimpleNamespace
+
+    base = dict(
+        indicator="A1",
+        kind=kind,
+        value=53.0,
+        period=parse_period("2019-09"),
+        target=float("nan"),
+        polarity="higher",
+        aggregation="snapshot",
+        rule=rule,
+        side=side,
+        length=length,
+    )
+    return SimpleNamespace(**{**base, **kw})
+
+
+@pytest.mark.parametrize(
+    "rule, side, length, expected",
+    [
+        (
+            "run",
+            "high",
+            9,
+            "At 53.0% in September, the figure has been above this measure's average for 9 months in a row: "
+            "a sign of real improvement, not chance.",
+        ),
+        (
+            "trend",
+            "high",
+            7,
+            "The figure has risen month on month for 7 months, to 53.0% in September: a sign of real improvement, "
+            "not chance.",
+        ),
+        (
+            "outside_limits",
+            "high",
+            1,
+            "At 53.0% in September, the figure is above the range this measure normally varies within: a sign of "
+            "real improvement, not chance.",
+        ),
+        (
+            "two_of_three",
+            "high",
+            3,
+            "Two of the last three figures (the latest, 53.0% in September) are close to the top of the range this "
+            "measure normally varies within: a sign of real improvement, not chance.",
+        ),
+    ],
+)
+def test_a_special_cause_says_which_pattern_in_plain_words(rule: str, side: str, length: int, expected: str) -> None:
+    from goldenthread.narrative.wording import draft_sentence
+
+    text = draft_sentence(
+        spc_finding("special_cause_improvement", rule, side, length),
+        "percent",
+        1,
+        "monthly",
+        parse_period("2019-09"),
+        {},
+    )
+    assert text == expected
+
+
+def test_a_special_cause_concern_lower_is_better_and_a_quarterly_trend() -> None:
+    from goldenthread.narrative.wording import draft_sentence
+
+    f = spc_finding("special_cause_concern", "trend", "high", 8, polarity="lower", period=parse_period("2019-03"))
+    text = draft_sentence(f, "days", 0, "quarterly", parse_period("2019-06"), {})
+    assert text == (
+        "The figure has risen quarter on quarter for 8 quarters, to 53 days in March 2019: a sign of a real decline, "
+        "not chance."
+    )
+
+
+def test_consistently_failing_names_the_target_and_the_latest_figure() -> None:
+    from goldenthread.narrative.wording import draft_sentence
+
+    f = spc_finding("consistently_failing", "", "", 0, target=60.0, value=51.0)
+    text = draft_sentence(f, "percent", 0, "monthly", parse_period("2019-09"), {})
+    assert text == (
+        "The target of 60% lies outside the range this measure normally varies within (51% in September), so it "
+        "will keep being missed unless something changes."
+    )
+
+
+def bench_finding(kind: str, **kw: object):
+    from types import SimpleNamespace
+
+    base = dict(
+        indicator="A1",
+        kind=kind,
+        value=4.1,
+        period=parse_period("2019-10"),
+        start_period=parse_period("2019-03"),
+        target=float("nan"),
+        polarity="higher",
+        aggregation="snapshot",
+        group="Nearest neighbours",
+        rank=1,
+        n=16,
+        tied=False,
+        quartile=1,
+        quartile_last_year=3,
+        period_label="2018/19",
+        period_last_year="2017/18",
+    )
+    return SimpleNamespace(**{**base, **kw})
+
+
+@pytest.mark.parametrize(
+    "kind, extra, expected",
+    [
+        ("benchmark_best", {}, "In 2018/19 the council ranked best of 16 in Nearest neighbours, at 4.1%."),
+        (
+            "benchmark_best",
+            {"tied": True},
+            "In 2018/19 the council ranked joint best of 16 in Nearest neighbours, at 4.1%.",
+        ),
+        (
+            "benchmark_worst",
+            {"rank": 15, "tied": True},
+            "In 2018/19 the council ranked joint last of 16 in Nearest neighbours, at 4.1%.",
+        ),
+        (
+            "benchmark_top_quartile",
+            {},
+            "In 2018/19 the council moved into the top quartile of Nearest neighbours, at 4.1%, from the third "
+            "quartile in 2017/18.",
+        ),
+        (
+            "benchmark_bottom_quartile",
+            {"quartile": 4, "quartile_last_year": 2},
+            "In 2018/19 the council moved into the bottom quartile of Nearest neighbours, at 4.1%, from the second "
+            "quartile in 2017/18.",
+        ),
+        (
+            # a monthly comparator period outside the report's financial year carries its year
+            "benchmark_best",
+            {"period_label": "2019-03", "period_last_year": "2018-03"},
+            "In March 2019 the council ranked best of 16 in Nearest neighbours, at 4.1%.",
+        ),
+    ],
+)
+def test_benchmarking_wording(kind: str, extra: dict, expected: str) -> None:
+    from goldenthread.narrative.wording import draft_sentence
+
+    text = draft_sentence(bench_finding(kind, **extra), "percent", 1, "annual", parse_period("2019-10"), {})
+    assert text == expected

@@ -49,6 +49,16 @@ FAMILY = {
     "milestone_off_track": "milestone",
     "large_change": "change",
     "large_change_year": "change",
+    # SPC: a special cause tells the story of the recent figures, as a run does; failing a target
+    # consistently is the target's story
+    "special_cause_improvement": "run",
+    "special_cause_concern": "run",
+    "consistently_failing": "target",
+    # benchmarking (the main comparison group)
+    "benchmark_best": "benchmark",
+    "benchmark_worst": "benchmark",
+    "benchmark_top_quartile": "benchmark",
+    "benchmark_bottom_quartile": "benchmark",
 }
 
 CANDIDATE_COLUMNS = [
@@ -82,14 +92,23 @@ def drafted(
     report_period: int,
     status_labels: dict[str, str],
     fy_start_month: int = 4,
+    extra: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One drafted candidate per indicator with a finding: strongest first, deterministic order.
 
     The candidate is the indicator's strongest finding; the next finding pointing the same way,
     from another family, adds a supporting sentence. ``period`` is the month of the figure the
-    candidate is about.
+    candidate is about. ``extra`` adds findings worked out elsewhere (rows in
+    :data:`goldenthread.narrative.findings.COLUMNS`: ``variation_findings`` from SPC,
+    ``comparison_findings`` from benchmarking), ranked with the others by score.
     """
     found = findings_for_history(history, card.set_index("id")["as_at"], fy_start_month)
+    if extra is not None and not extra.empty:
+        extra = extra[extra["indicator"].isin(set(card["id"]))]
+        found = pd.concat([f for f in (found, extra) if not f.empty], ignore_index=True)
+        found = found.sort_values(
+            ["score", "indicator", "kind"], ascending=[False, True, True], kind="stable"
+        ).reset_index(drop=True)
     if found.empty:
         return pd.DataFrame(columns=["indicator", "direction", "kind", "score", "period", "text"])
     found["family"] = found["kind"].map(FAMILY)

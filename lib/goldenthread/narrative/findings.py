@@ -73,6 +73,17 @@ COLUMNS = [
     "overridden",
     "override_reason",
     "previous_overridden",
+    # SPC (variation_findings) and benchmarking (comparison_findings)
+    "rule",
+    "side",
+    "group",
+    "rank",
+    "n",
+    "tied",
+    "quartile",
+    "quartile_last_year",
+    "period_label",
+    "period_last_year",
 ]
 
 
@@ -140,6 +151,26 @@ class Finding(Protocol):
     def override_reason(self) -> str | None: ...
     @property
     def previous_overridden(self) -> bool: ...
+    @property
+    def rule(self) -> str | None: ...
+    @property
+    def side(self) -> str | None: ...
+    @property
+    def group(self) -> str | None: ...
+    @property
+    def rank(self) -> int | None: ...
+    @property
+    def n(self) -> int | None: ...
+    @property
+    def tied(self) -> bool | None: ...
+    @property
+    def quartile(self) -> int | None: ...
+    @property
+    def quartile_last_year(self) -> int | None: ...
+    @property
+    def period_label(self) -> str | None: ...
+    @property
+    def period_last_year(self) -> str | None: ...
 
 
 def findings_for_history(history: pd.DataFrame, current: pd.Series, fy_start_month: int = 4) -> pd.DataFrame:
@@ -423,3 +454,162 @@ def _recent_extremes(
     best[rows] = g.max().reindex(ind[rows]).fillna(-np.inf).to_numpy()
     worst[rows] = g.min().reindex(ind[rows]).fillna(np.inf).to_numpy()
     return best, worst
+
+
+# --- SPC and benchmarking ---------------------------------------------------------------------------
+
+#: Strength of a special cause at the latest point: as strong as a target missed for two periods (62),
+#: more for a point outside the process limits, and a little more for each point of a run or trend beyond 7.
+SPECIAL_CAUSE_SCORE = 62.0
+OUTSIDE_LIMITS_BONUS = 6.0
+LONGER_SIGNAL_BONUS = 2.0  # per point beyond the 7 a run or trend needs, up to 5 points
+CONSISTENTLY_FAILING_SCORE = 56.0
+BEST_IN_GROUP_SCORE = 60.0
+QUARTILE_MOVE_SCORE = 52.0
+
+
+def _frame(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Findings of several kinds as one frame in :data:`COLUMNS`, strongest first (as findings_for_history)."""
+    parts = [p for p in parts if not p.empty]
+    if not parts:
+        return pd.DataFrame(columns=COLUMNS)
+    out = pd.concat(parts, ignore_index=True).reindex(columns=COLUMNS)
+    return out.sort_values(["score", "indicator", "kind"], ascending=[False, True, True], kind="stable").reset_index(
+        drop=True
+    )
+
+
+def _kind(base: pd.DataFrame, where: pd.Series | np.ndarray, kind: str, direction: str, score: Any) -> pd.DataFrame:
+    """The rows of ``base`` where a kind holds, labelled with it."""
+    rows = base[np.asarray(where, dtype=bool)].copy()
+    scores = np.broadcast_to(np.asarray(score, dtype=float), (len(base),))[np.asarray(where, dtype=bool)]
+    return rows.assign(kind=kind, direction=direction, score=scores)
+
+
+def _facts(frame: pd.DataFrame, status: pd.Series) -> pd.DataFrame:
+    """The scorecard's facts every finding carries: the status shown, and no override or milestone."""
+    return frame.assign(
+        status=status.to_numpy(),
+        computed_status=status.to_numpy(),
+        milestone_status=None,
+        overridden=False,
+        override_reason=None,
+        previous_overridden=False,
+    )
+
+
+def variation_findings(spc_summary: pd.DataFrame, card: pd.DataFrame, period: int) -> pd.DataFrame:
+    """Findings from SPC (:func:`goldenthread.measures.variation.variation_table`'s summary), strongest first.
+
+    At an indicator's latest point, when that point is the scorecard's current figure (``as_at``) and
+    the chart has enough points: ``special_cause_improvement`` / ``special_cause_concern`` (the point
+    is a special cause by one of the four rules; ``rule`` and ``length`` say which and how many points
+    show it) and ``consistently_failing`` (the target is beyond the process limits on the wrong side:
+    the process will not meet it without a change). Polarity ``none`` gives nothing (its variation is
+    neutral, and it has no assurance). ``period`` is the report month: no finding is about a later figure.
+    """
+    if spc_summary is None or spc_summary.empty or card.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    c = card.set_index("id")
+    c = c[c["as_at"].notna() & (c["kind"] == "measure") & (c["polarity"] != "none")]
+    c = c[c["as_at"].astype(float) <= period]
+    s = spc_summary.drop(columns=["polarity", "status"], errors="ignore").add_prefix("spc_")
+    j = c[["as_at", "polarity", "status", "aggregation"]].join(s, how="inner")
+    as_at = j["as_at"].astype(np.int64)
+    shown = pd.Series([f"{p // 12:04d}-{p % 12 + 1:02d}" for p in as_at], index=j.index, dtype=object)
+    ok = (spc_summary["status"].reindex(j.index) == "ok") & (j["spc_latest_period"] == shown)
+    j = j[ok.to_numpy(dtype=bool)]  # the chart's latest point is the figure the report shows
+    base = _facts(
+        pd.DataFrame(
+            {
+                "indicator": j.index.to_numpy(),
+                "period": j["as_at"].astype(np.int64).to_numpy(),
+                "value": j["spc_latest_value"].to_numpy(dtype=float),
+                "target": j["spc_target_used"].to_numpy(dtype=float),
+                "polarity": j["polarity"].astype(object).to_numpy(),
+                "aggregation": j["aggregation"].astype(object).to_numpy(),
+                "rule": j["spc_rule"].astype(object).to_numpy(),
+                "side": j["spc_side"].astype(object).to_numpy(),
+                "length": j["spc_rule_length"].to_numpy(dtype=np.int64),
+            }
+        ),
+        j["status"],
+    )
+    variation = j["spc_variation"].to_numpy(dtype=object)
+    rule, length = base["rule"].to_numpy(dtype=object), base["length"].to_numpy()
+    longer = np.where(np.isin(rule, ["run", "trend"]), LONGER_SIGNAL_BONUS * np.clip(length - 7, 0, 5), 0.0)
+    score = SPECIAL_CAUSE_SCORE + np.where(rule == "outside_limits", OUTSIDE_LIMITS_BONUS, 0.0) + longer
+    failing = (j["spc_assurance"].to_numpy(dtype=object) == "consistently_failing") & ~np.isnan(base["target"])
+    no_signal = dict.fromkeys(["rule", "side", "length"], None)
+    return _frame(
+        [
+            _kind(base, variation == "improvement", "special_cause_improvement", "success", score),
+            _kind(base, variation == "concern", "special_cause_concern", "concern", score),
+            _kind(base, failing, "consistently_failing", "concern", CONSISTENTLY_FAILING_SCORE).assign(**no_signal),
+        ]
+    )
+
+
+def comparison_findings(comparison: pd.DataFrame, card: pd.DataFrame, period: int) -> pd.DataFrame:
+    """Findings from benchmarking (:func:`goldenthread.measures.comparison.comparison_table`), main group only.
+
+    ``benchmark_best`` / ``benchmark_worst``: the council's figure is the best (rank 1) or the worst (no
+    area worse) of the group, "joint" when level with another (``tied``); a group where every area is
+    level gives neither. ``benchmark_top_quartile`` / ``benchmark_bottom_quartile``: moved into the top
+    (bottom) quartile since the same period last year. Polarity ``none`` is never judged: no finding.
+    Comparator figures are published months after the period they describe, so a comparison finding is
+    about the latest comparison at the report month: its ``period`` is the report month ``period`` (so
+    the news window does not drop it), ``start_period`` the month the compared period ends and
+    ``period_label`` the period as the comparator data names it ('2018/19').
+    """
+    if comparison is None or comparison.empty or card.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    c = card.set_index("id")
+    c = c[c["polarity"] != "none"]
+    rows = comparison[
+        comparison["main"].astype(bool).to_numpy()
+        & (comparison["kind"] == "comparison").to_numpy()
+        & comparison["reason"].isna().to_numpy()
+        & comparison["judged"].astype(bool).to_numpy()
+        & comparison["rank"].notna().to_numpy()
+        & comparison["indicator"].isin(c.index).to_numpy()
+    ]
+    if rows.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    ind = rows["indicator"].to_numpy(dtype=object)
+    rank = rows["rank"].to_numpy(dtype=float)
+    worse = rows["worse_areas"].to_numpy(dtype=float, na_value=np.nan)
+    quartile = rows["quartile"].to_numpy(dtype=float, na_value=np.nan)
+    before = rows["quartile_last_year"].to_numpy(dtype=float, na_value=np.nan)
+    base = _facts(
+        pd.DataFrame(
+            {
+                "indicator": ind,
+                "period": int(period),
+                "start_period": rows["period"].to_numpy(dtype=np.int64),
+                "value": rows["value"].to_numpy(dtype=float),
+                "target": np.nan,
+                "polarity": c["polarity"].reindex(ind).astype(object).to_numpy(),
+                "aggregation": c["aggregation"].reindex(ind).astype(object).to_numpy(),
+                "group": rows["group"].to_numpy(dtype=object),
+                "rank": rank.astype(np.int64),
+                "n": rows["n"].to_numpy(dtype=np.int64),
+                "tied": rows["tied"].fillna(False).to_numpy(dtype=bool),
+                "quartile": quartile.astype(np.int64),
+                "quartile_last_year": pd.array(rows["quartile_last_year"], dtype="Int64"),
+                "period_label": rows["period_label"].to_numpy(dtype=object),
+                "period_last_year": rows["period_last_year"].to_numpy(dtype=object),
+            }
+        ),
+        c["status"].reindex(ind),
+    )
+    everyone_level = (rank == 1) & (worse == 0)
+    moved = ~np.isnan(before) & (quartile != before) & ~everyone_level
+    return _frame(
+        [
+            _kind(base, (rank == 1) & ~everyone_level, "benchmark_best", "success", BEST_IN_GROUP_SCORE),
+            _kind(base, (worse == 0) & (rank > 1), "benchmark_worst", "concern", BEST_IN_GROUP_SCORE),
+            _kind(base, moved & (quartile == 1), "benchmark_top_quartile", "success", QUARTILE_MOVE_SCORE),
+            _kind(base, moved & (quartile == 4), "benchmark_bottom_quartile", "concern", QUARTILE_MOVE_SCORE),
+        ]
+    )

@@ -9,9 +9,11 @@ reader never has to guess which year a figure belongs to. Counts read as a perso
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from goldenthread.inputs.periods import financial_year, financial_year_label, month_name
+from goldenthread.measures.benchmarking import quartile_phrase
 from goldenthread.measures.formatting import (
     MILESTONE_LABELS,
     and_list,
@@ -24,6 +26,7 @@ from goldenthread.measures.formatting import (
 if TYPE_CHECKING:  # findings imports nothing from here, but keep the narrative modules' imports one way
     from goldenthread.narrative.findings import Finding
 
+_FINANCIAL_YEAR = re.compile(r"^\d{4}/\d{2}$")
 PERIOD_WORDS = {"monthly": ("month", "months"), "quarterly": ("quarter", "quarters"), "annual": ("year", "years")}
 
 
@@ -206,7 +209,82 @@ def draft_sentence(
             f"The figure {verb} from {fmt(finding.start_value)} in {at(finding.start_period)} to "
             f"{fmt(finding.value)} in {at(finding.period)}, a larger {usual} change than usual for this measure."
         )
+    if kind in ("special_cause_improvement", "special_cause_concern"):
+        return _special_cause(finding, fmt(finding.value), at(finding.period), one, many)
+    if kind == "consistently_failing":
+        return (
+            f"{the_target.capitalize()} of {target(finding.target)} lies outside the range this measure normally "
+            f"varies within ({fmt(finding.value)} in {at(finding.period)}), so it will keep being missed unless "
+            "something changes."
+        )
+    if kind.startswith("benchmark_"):
+        return _benchmark(finding, fmt(finding.value), report_period, fy_start_month)
     raise ValueError(f"no wording for finding kind {kind!r}")
+
+
+#: How each SPC rule reads (``{side}`` is "above" or "below", ``{end}`` "top" or "bottom").
+SPECIAL_CAUSE_ENDING = {
+    "special_cause_improvement": "a sign of real improvement, not chance",
+    "special_cause_concern": "a sign of a real decline, not chance",
+}
+
+
+def _special_cause(finding: Finding, value: str, month: str, one: str, many: str) -> str:
+    """A special cause at the latest point, in plain words: which pattern, and that it is not chance.
+
+    Every figure is the finding's own (the latest value); the average and the limits are not printed,
+    being worked out rather than reported figures.
+    """
+    high = getattr(finding, "side", "") == "high"
+    end = SPECIAL_CAUSE_ENDING[finding.kind]
+    rule = getattr(finding, "rule", "")
+    length = int(finding.length) if not is_missing(finding.length) else 0
+    if rule == "run":
+        side = "above" if high else "below"
+        return (
+            f"At {value} in {month}, the figure has been {side} this measure's average for {length} {many} "
+            f"in a row: {end}."
+        )
+    if rule == "trend":
+        moved = "risen" if high else "fallen"
+        return f"The figure has {moved} {one} on {one} for {length} {many}, to {value} in {month}: {end}."
+    if rule == "two_of_three":
+        edge = "top" if high else "bottom"
+        return (
+            f"Two of the last three figures (the latest, {value} in {month}) are close to the {edge} of the range "
+            f"this measure normally varies within: {end}."
+        )
+    side = "above" if high else "below"
+    return f"At {value} in {month}, the figure is {side} the range this measure normally varies within: {end}."
+
+
+def _whole(x: Any) -> int:
+    """A count from a finding row (stored as a float or a nullable integer)."""
+    return int(x)
+
+
+def _benchmark(finding: Finding, value: str, report_period: int, fy_start_month: int) -> str:
+    """Where the council stands in its main comparison group, in the comparator data's own period."""
+
+    def when(label: object, ordinal: int) -> str:
+        text = str(label)
+        if _FINANCIAL_YEAR.match(text):
+            return text
+        return period_phrase(ordinal, report_period, fy_start_month)
+
+    compared = int(finding.start_period)
+    now = when(finding.period_label, compared)
+    group = str(finding.group)
+    joint = "joint " if getattr(finding, "tied", False) else ""
+    if finding.kind == "benchmark_best":
+        return f"In {now} the council ranked {joint}best of {_whole(finding.n)} in {group}, at {value}."
+    if finding.kind == "benchmark_worst":
+        return f"In {now} the council ranked {joint}last of {_whole(finding.n)} in {group}, at {value}."
+    top = finding.kind == "benchmark_top_quartile"
+    before = when(finding.period_last_year, compared - 12)
+    was = quartile_phrase(_whole(finding.quartile_last_year)) if not is_missing(finding.quartile_last_year) else ""
+    into = "top" if top else "bottom"
+    return f"In {now} the council moved into the {into} quartile of {group}, at {value}, from the {was} in {before}."
 
 
 def fact_sentence(r: Any) -> str:
