@@ -37,6 +37,15 @@ Covered:
   capitals; ``meeting_date: 18/09/2019`` and a date that does not exist; ``id: 1`` and ``yes`` where
   text is expected; control characters and a ``!!binary`` tag in YAML.
 
+* issue 14, SPC and benchmarking: ``chart`` and ``spc_baseline`` in indicators.csv (a misspelt chart, a
+  baseline under 12 or not whole, a baseline for a milestone); ``benchmarks.csv`` (a repeated figure, a month
+  and its financial year for one area, two names for one area code, benchmarks without comparators.yaml, a
+  negative percentage or a figure above the indicator's maximum, a financial year that skips a year or is
+  written in full, a milestone, an unknown indicator, a blank area code); ``comparators.yaml`` (without
+  benchmarks, ``us`` not in benchmarks.csv, a reference group of two areas or of the council, a group name
+  twice, a main group that is a reference group or no group, a group without areas, a misspelt key);
+  ``rebases.csv`` (a repeated month, no reason, a milestone, a financial year as the period, a misspelt column).
+
 Then what must be accepted (a byte-order mark and CRLF line endings, as Excel's 'CSV UTF-8'
 saves), and one run of the real command line on broken data: exit status 2, the message on
 stderr, and the previous report for the period left byte-for-byte as it was.
@@ -64,11 +73,26 @@ from typer.testing import CliRunner
 
 from conftest import EXAMPLE, ROOT, indicator, monthly, write_dataset
 from goldenthread.errors import DataError
+from goldenthread.inputs.contract import TABLES
 from goldenthread.inputs.load import load_dataset
 from goldenthread.run.cli import app
 from goldenthread.run.pipeline import read_parameters
 
-TABLE_NAMES = ("indicators", "values", "targets", "commentary")
+#: Every table of the contract the example has a CSV file for (the optional benchmarks and rebases too).
+EXAMPLE_TABLES = tuple(t.name for t in TABLES if (EXAMPLE / t.file).is_file())
+
+
+def _values_rows() -> list[tuple[str, str]]:
+    with (EXAMPLE / "values.csv").open(encoding="utf-8", newline="") as f:
+        return [(r["indicator"], r["period"]) for r in csv.DictReader(f)]
+
+
+#: Rows of the example's values.csv the cases name, found rather than written in, so that the example
+#: may gain history: ASC-01's July 2019 figure, and the row after the last.
+ASC_JULY = _values_rows().index(("ASC-01", "2019-07")) + 2
+NEXT_VALUES_ROW = len(_values_rows()) + 2
+#: The first figure of HR-01, a measure in unit number.
+HR_ROW = [i for i, _ in _values_rows()].index("HR-01") + 2
 BOOK = "example.xlsx"
 Mutation = Callable[[Path], object]
 
@@ -218,6 +242,49 @@ def values(*figures: object, indicator_id: str = "A1") -> list[dict[str, object]
     return monthly(indicator_id, "2019-04", list(figures))  # type: ignore[arg-type]
 
 
+BENCHMARKS_HEADER = "indicator,area_code,area_name,period,value,source\n"
+#: A valid comparators.yaml for the benchmarks below: the council E1, five neighbours and England.
+COMPARATORS = {
+    "us": "E1",
+    "source": "CIPFA nearest neighbours (illustrative)",
+    "groups": [
+        {"name": "Nearest neighbours", "areas": ["E2", "E3", "E4", "E5", "E6"]},
+        {"name": "England", "areas": ["ENG"], "kind": "reference"},
+    ],
+}
+
+
+def benchmark_lines(indicator_id: str = "A1", period: str = "2018/19") -> str:
+    """benchmarks.csv rows (2 to 8) for the council E1, five neighbours and England, as typed."""
+    areas = [("E1", "Test Borough"), *((f"E{i}", f"Area {i}") for i in range(2, 7)), ("ENG", "England")]
+    return "".join(
+        f"{indicator_id},{code},{name},{period},{80 + i},LG Inform\n" for i, (code, name) in enumerate(areas)
+    )
+
+
+def benchmarked(*then: Mutation, extra: str = "", comparators: dict | None = None, **tables: object) -> Mutation:
+    """A small dataset with valid benchmarks.csv (plus ``extra`` lines) and comparators.yaml, then broken."""
+
+    def write(folder: Path) -> None:
+        (folder / "benchmarks.csv").write_text(BENCHMARKS_HEADER + benchmark_lines() + extra, encoding="utf-8")
+        (folder / "comparators.yaml").write_text(
+            yaml.safe_dump(comparators or COMPARATORS, sort_keys=False), encoding="utf-8"
+        )
+
+    return small(write, *then, **tables)
+
+
+def with_comparators(change: Callable[[dict], object]) -> Mutation:
+    return benchmarked(edit_yaml("comparators.yaml", change))
+
+
+def rebases(text: str) -> Mutation:
+    return write_text("rebases.csv", "indicator,period,reason\n" + text)
+
+
+MILESTONE = indicator(id="M1", kind="milestone", unit="", polarity="", target="", decimals="")
+
+
 # --- Excel: data/example as one workbook ----------------------------------------------------------------
 
 
@@ -226,7 +293,7 @@ def workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """data/example as one workbook with a sheet per table, written once for the module."""
     book = tmp_path_factory.mktemp("book") / BOOK
     with pd.ExcelWriter(book, engine="openpyxl") as xl:
-        for name in TABLE_NAMES:
+        for name in EXAMPLE_TABLES:
             pd.read_csv(EXAMPLE / f"{name}.csv", dtype=str, keep_default_na=False).to_excel(
                 xl, sheet_name=name, index=False
             )
@@ -235,8 +302,8 @@ def workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def use_workbook(folder: Path, book: Path) -> None:
     """Put the workbook in the folder in place of the CSV files."""
-    for name in TABLE_NAMES:
-        (folder / f"{name}.csv").unlink()
+    for name in EXAMPLE_TABLES:
+        (folder / f"{name}.csv").unlink(missing_ok=True)
     shutil.copy(book, folder / BOOK)
 
 
@@ -752,9 +819,9 @@ CASES: list[Case] = [
     # HR-01 (row 244) counts apprenticeship starts: a percentage cell is no figure of its
     Case(
         "excel-percent-cell-in-a-number-measure",
-        excel(percent_cell("values", "C244", 0.22)),
+        excel(percent_cell("values", f"C{HR_ROW}", 0.22)),
         (
-            "example.xlsx (sheet values), row 244, column 'value'",
+            f"example.xlsx (sheet values), row {HR_ROW}, column 'value'",
             "is formatted as a percentage (shown as 22%, stored as 0.22), but indicator HR-01's unit is number",
             "(found '0.22')",
             "Format the cell as Number",
@@ -820,8 +887,8 @@ CASES: list[Case] = [
         "values-key-with-a-trailing-space",
         append_line("values.csv", "ASC-01 ,2019-07,95.0,,"),
         (
-            "values.csv, row 503, column 'period': indicator=ASC-01, period=2019-07 appears more than once "
-            "(rows 362, 503; typed as 'ASC-01 ')",
+            f"values.csv, row {NEXT_VALUES_ROW}, column 'period': indicator=ASC-01, period=2019-07 appears more "
+            f"than once (rows {ASC_JULY}, {NEXT_VALUES_ROW}; typed as 'ASC-01 ')",
             "spaces before or after a value do not make it a different one",
         ),
     ),
@@ -1066,7 +1133,7 @@ CASES: list[Case] = [
     Case(
         "values-header-row-repeated",
         append_line("values.csv", VALUES_HEADER.strip()),
-        ("values.csv, row 503: repeats the column names (two files pasted together?). Delete this row",),
+        (f"values.csv, row {NEXT_VALUES_ROW}: repeats the column names (two files pasted together?). Delete this row",),
     ),
     Case(
         "commentary-id-in-other-capitals",
@@ -1134,6 +1201,196 @@ CASES: list[Case] = [
         params('period: "2019-07"\ntitle: !!binary G1szMW0=\n'),
         ("2019-07.yaml, row 2, key 'title': uses the YAML tag '!!binary'", "Remove the tag"),
     ),
+    # --- issue 14: SPC and benchmarking inputs
+    Case(
+        "indicators-chart-not-trend-or-spc",
+        small(add_column("indicators.csv", "chart", "xmr")),
+        ("indicators.csv, row 2, column 'chart'", "(found 'xmr')", "Use one of: trend, spc"),
+    ),
+    Case(
+        "indicators-spc-baseline-under-12",
+        small(add_column("indicators.csv", "spc_baseline", "6")),
+        ("indicators.csv, row 2, column 'spc_baseline'", "below the minimum of 12", "(found '6')", "Use 12 or more"),
+    ),
+    Case(
+        "indicators-spc-baseline-not-whole",
+        small(add_column("indicators.csv", "spc_baseline", "18.5")),
+        ("indicators.csv, row 2, column 'spc_baseline'", "is not a whole number", "(found '18.5')"),
+    ),
+    Case(
+        "indicators-spc-baseline-for-a-milestone",
+        small(
+            add_column("indicators.csv", "spc_baseline", ""),
+            edit("indicators.csv", 3, "spc_baseline", "24"),
+            indicators=[indicator(id="A1"), MILESTONE],
+        ),
+        (
+            "indicators.csv, row 3, column 'spc_baseline': indicator M1: a milestone has no figures",
+            "(found '24')",
+            "Leave spc_baseline blank for milestones",
+        ),
+    ),
+    Case(
+        "benchmarks-repeated-figure",
+        benchmarked(extra="A1,E3,Area 3,2018/19,70,\n"),
+        (
+            "benchmarks.csv, row 9, column 'period': indicator=A1, area_code=E3, period=2018/19 appears more than "
+            "once (rows 4, 9)",
+            "Keep one row",
+        ),
+    ),
+    Case(
+        "benchmarks-a-month-and-its-financial-year",
+        benchmarked(extra="A1,E3,Area 3,2019-03,70,\n"),
+        (
+            "benchmarks.csv, row 9, column 'period': indicator A1 has two figures for area E3 in 2019-03: "
+            "2018/19 (row 4) and 2019-03 (row 9)",
+            "(found '2019-03')",
+            "Keep one of the two rows",
+        ),
+    ),
+    Case(
+        "benchmarks-two-names-for-one-area",
+        benchmarked(extra="A1,E3,Area Three,2017/18,70,\n"),
+        (
+            "benchmarks.csv, row 9, column 'area_name': area E3 is named 'Area 3' on row 4 but 'Area Three' here",
+            "(found 'Area Three')",
+            "Give each area code one name",
+        ),
+    ),
+    Case(
+        "benchmarks-without-comparators",
+        benchmarked(delete("comparators.yaml")),
+        ("benchmarks.csv: has figures for comparison but there is no comparators.yaml", "Create"),
+    ),
+    Case(
+        "benchmarks-negative-percentage",
+        benchmarked(extra="A1,E7,Area 7,2018/19,-4,\n"),
+        (
+            "benchmarks.csv, row 9, column 'value': indicator A1 is a percentage, which cannot be negative",
+            "(found '-4')",
+            "give it a minimum in indicators.csv",
+        ),
+    ),
+    Case(
+        "benchmarks-above-the-indicator-maximum",
+        benchmarked(add_column("indicators.csv", "maximum", "100"), extra="A1,E7,Area 7,2018/19,104,\n"),
+        ("benchmarks.csv, row 9, column 'value': indicator A1 is above its maximum of 100", "(found '104')"),
+    ),
+    Case(
+        "benchmarks-financial-year-that-skips-a-year",
+        benchmarked(extra="A1,E3,Area 3,2017/19,70,\n"),
+        (
+            "benchmarks.csv, row 9, column 'period': 'period' is not a month (YYYY-MM) or a financial year (YYYY/YY)",
+            "(found '2017/19')",
+            "The second year of a financial year must follow the first: 2017/18 is the year starting in 2017",
+        ),
+    ),
+    Case(
+        "benchmarks-financial-year-in-full",
+        benchmarked(extra="A1,E3,Area 3,2017/2018,70,\n"),
+        ("benchmarks.csv, row 9, column 'period'", "(found '2017/2018')", "Write the financial year as 2017/18"),
+    ),
+    Case(
+        "benchmarks-for-a-milestone",
+        benchmarked(extra="M1,E3,Area 3,2018/19,70,\n", indicators=[indicator(id="A1"), MILESTONE]),
+        (
+            "benchmarks.csv, row 9, column 'indicator': indicator M1 is a milestone, and benchmarks are figures for "
+            "measures only",
+            "Delete the row",
+        ),
+    ),
+    Case(
+        "benchmarks-unknown-indicator",
+        benchmarked(extra="B9,E3,Area 3,2018/19,70,\n"),
+        ("benchmarks.csv, row 9, column 'indicator': indicator is not in indicators.csv", "(found 'B9')"),
+    ),
+    Case(
+        "benchmarks-blank-area-code",
+        benchmarked(extra="A1,,Area 3,2017/18,70,\n"),
+        ("benchmarks.csv, row 9, column 'area_code'", "is blank but must be filled in"),
+    ),
+    Case(
+        "comparators-without-benchmarks",
+        benchmarked(delete("benchmarks.csv")),
+        ("comparators.yaml: names comparison groups but there are no figures to compare", "Add benchmarks.csv"),
+    ),
+    Case(
+        "comparators-us-not-in-benchmarks",
+        with_comparators(lambda c: c.update(us="e1")),
+        (
+            "comparators.yaml, key 'us': the council's area code is not an area_code in benchmarks.csv",
+            "(found 'e1')",
+            "Did you mean 'E1'?",
+        ),
+    ),
+    Case(
+        "comparators-reference-group-of-two",
+        with_comparators(lambda c: c["groups"][1].update(areas=["ENG", "WLS"])),
+        (
+            "comparators.yaml, key 'groups.1'",
+            "group 'England' is a reference group, which is one area (such as England), but lists 2",
+        ),
+    ),
+    Case(
+        "comparators-group-name-twice",
+        with_comparators(lambda c: c["groups"][1].update(name="Nearest neighbours")),
+        ("comparators.yaml, key 'groups'", "group name 'Nearest neighbours' is used more than once"),
+    ),
+    Case(
+        "comparators-main-group-is-a-reference-group",
+        with_comparators(lambda c: c.update(main_group="England")),
+        (
+            "comparators.yaml, key 'main_group': is a reference group: main_group must be a comparison group's name",
+            "(found 'England')",
+            "'Nearest neighbours'",
+        ),
+    ),
+    Case(
+        "comparators-main-group-unknown",
+        with_comparators(lambda c: c.update(main_group="Statistical neighbours")),
+        ("comparators.yaml, key 'main_group': names no group", "(found 'Statistical neighbours')"),
+    ),
+    Case(
+        "comparators-us-is-the-reference-area",
+        with_comparators(lambda c: c["groups"][1].update(areas=["E1"])),
+        ("comparators.yaml, key 'groups'", "reference group 'England' is the council itself (E1)"),
+    ),
+    Case(
+        "comparators-group-without-areas",
+        with_comparators(lambda c: c["groups"][0].update(areas=[])),
+        ("comparators.yaml, key 'groups.0.areas'", "has no areas"),
+    ),
+    Case(
+        "comparators-misspelt-key",
+        with_comparators(lambda c: c.update(main_grup=c.pop("source"))),
+        ("comparators.yaml, key 'main_grup': unknown key", "Did you mean 'main_group'?"),
+    ),
+    Case(
+        "rebases-repeated-month",
+        small(rebases("A1,2019-05,New triage service\nA1,2019-05,New triage service again\n")),
+        ("rebases.csv, row 3, column 'period': indicator=A1, period=2019-05 appears more than once (rows 2, 3)",),
+    ),
+    Case(
+        "rebases-without-a-reason",
+        small(rebases("A1,2019-05,\n")),
+        ("rebases.csv, row 2, column 'reason': 'reason' is blank but must be filled in",),
+    ),
+    Case(
+        "rebases-for-a-milestone",
+        small(rebases("M1,2019-05,Re-planned\n"), indicators=[indicator(id="A1"), MILESTONE]),
+        ("rebases.csv, row 2, column 'indicator': indicator M1 is a milestone", "Delete the row"),
+    ),
+    Case(
+        "rebases-financial-year-as-period",
+        small(rebases("A1,2019/20,New triage service\n")),
+        ("rebases.csv, row 2, column 'period'", "(found '2019/20')", "It looks like a financial year, not a month"),
+    ),
+    Case(
+        "rebases-missing-reason-column",
+        small(write_text("rebases.csv", "indicator,period,reasons\nA1,2019-05,New triage service\n")),
+        ("rebases.csv, column 'reason': required column is missing", "Rename column 'reasons' to 'reason'"),
+    ),
 ]
 
 
@@ -1162,7 +1419,8 @@ def test_broken_input_gives_one_clear_message(case: Case, example_copy: Path, re
 def test_the_cases_cover_every_file_of_the_contract() -> None:
     ids = [c.id for c in CASES]
     assert len(ids) == len(set(ids)) and len(ids) >= 32
-    for prefix in ("indicators", "values", "targets", "commentary", "organisation", "plan", "parameters"):
+    prefixes = ("indicators", "values", "targets", "commentary", "benchmarks", "comparators", "rebases")
+    for prefix in (*prefixes, "organisation", "plan", "parameters"):
         assert sum(i.startswith(f"{prefix}-") for i in ids) >= 3, prefix
     assert sum(c.excel for c in CASES) >= 6
 
@@ -1172,11 +1430,11 @@ def test_the_cases_cover_every_file_of_the_contract() -> None:
 
 def test_byte_order_mark_and_windows_line_endings_are_accepted(example_copy: Path) -> None:
     """Excel's 'CSV UTF-8' starts the file with a byte-order mark; Windows ends lines with CRLF."""
-    for name in (*(f"{t}.csv" for t in TABLE_NAMES), "organisation.yaml", "plan.yaml"):
+    for name in (*(f"{t}.csv" for t in EXAMPLE_TABLES), "organisation.yaml", "plan.yaml"):
         path = example_copy / name
         path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
-    ds = load_dataset(example_copy)
-    assert len(ds.indicators) == 41 and len(ds.values) == 501
+    ds, as_saved = load_dataset(example_copy), load_dataset(EXAMPLE)
+    assert len(ds.indicators) == len(as_saved.indicators) == 41 and len(ds.values) == len(as_saved.values)
     assert list(ds.indicators.columns[:2]) == ["id", "title"]
     assert ds.organisation.name == "Example County Council"
 

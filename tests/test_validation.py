@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from conftest import indicator, monthly, write_dataset
 from goldenthread.errors import DataError
+from goldenthread.inputs.contract import TABLES
 from goldenthread.inputs.load import load_dataset
 from goldenthread.run.cli import app
 
@@ -172,14 +173,18 @@ def test_byte_order_mark_is_accepted(tmp_path: Path) -> None:
 def test_excel_workbook_is_read_like_the_csv_files(tmp_path: Path, example_copy: Path) -> None:
     book = example_copy / "example.xlsx"
     with pd.ExcelWriter(book, engine="openpyxl") as xl:
-        for name in ("indicators", "values", "targets", "commentary"):
-            pd.read_csv(example_copy / f"{name}.csv", dtype=str, keep_default_na=False).to_excel(
-                xl, sheet_name=name, index=False
-            )
-            (example_copy / f"{name}.csv").unlink()
+        for table in TABLES:  # every table the example has, the optional benchmarks and rebases too
+            if (example_copy / table.file).is_file():
+                pd.read_csv(example_copy / table.file, dtype=str, keep_default_na=False).to_excel(
+                    xl, sheet_name=table.name, index=False
+                )
+                (example_copy / table.file).unlink()
     ds = load_dataset(example_copy)
     csv_ds = load_dataset("data/example")
-    pd.testing.assert_frame_equal(ds.values.drop(columns="source_row"), csv_ds.values.drop(columns="source_row"))
+    for name in ("values", "benchmarks", "rebases"):
+        pd.testing.assert_frame_equal(
+            getattr(ds, name).drop(columns="source_row"), getattr(csv_ds, name).drop(columns="source_row")
+        )
     # and errors name the workbook and sheet
     with pd.ExcelWriter(book, engine="openpyxl", mode="a", if_sheet_exists="replace") as xl:
         df = pd.read_excel(book, sheet_name="values", dtype=str, keep_default_na=False)

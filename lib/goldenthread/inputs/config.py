@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from goldenthread.inputs.contract import MILESTONE_STATUSES, STATUS_KEYS, YEAR_MONTH
 
@@ -158,12 +158,41 @@ class ComparatorGroup(_Strict):
     """One group of areas the council is compared with (``comparators.yaml``, ``groups``)."""
 
     name: str = Field(description="The group as readers see it: 'Nearest neighbours (CIPFA)', 'South West', 'England'.")
-    areas: list[str] = Field(min_length=1, description="Area codes, as in benchmarks.csv's area_code column.")
+    areas: list[str] = Field(description="Area codes, as in benchmarks.csv's area_code column.")
     kind: Literal["comparison", "reference"] = Field(
         "comparison",
         description="'comparison': the council is ranked among these areas; 'reference': one area "
         "(England) whose figure is shown beside the council's and never ranked.",
     )
+
+    @field_validator("name")
+    @classmethod
+    def _named(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("is blank: give the group the name readers will see, for example 'Nearest neighbours'")
+        return v.strip()
+
+    @field_validator("areas")
+    @classmethod
+    def _areas(cls, v: list[str]) -> list[str]:
+        codes = [a.strip() for a in v]
+        if not codes:
+            raise ValueError("has no areas: list the group's area codes, as benchmarks.csv's area_code gives them")
+        if any(not a for a in codes):
+            raise ValueError("has a blank area code: write each area's code, as benchmarks.csv's area_code gives it")
+        repeated = sorted({a for a in codes if codes.count(a) > 1})
+        if repeated:
+            raise ValueError(f"lists {', '.join(repeated)} more than once: list each area once")
+        return codes
+
+    @model_validator(mode="after")
+    def _one_reference_area(self) -> ComparatorGroup:
+        if self.kind == "reference" and len(self.areas) != 1:
+            raise ValueError(
+                f"group '{self.name}' is a reference group, which is one area (such as England), but lists "
+                f"{len(self.areas)}: give it one area, or make it a comparison group (kind: comparison)"
+            )
+        return self
 
 
 class Comparators(_Strict):
@@ -174,8 +203,57 @@ class Comparators(_Strict):
     groups: list[ComparatorGroup] = Field(min_length=1)
     main_group: str | None = Field(
         None,
-        description="The comparison group the summary page and the findings use; the first comparison group if not given.",
+        description="The comparison group the summary page and the findings use; the first comparison group "
+        "if not given.",
     )
+
+    @field_validator("us")
+    @classmethod
+    def _us(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("is blank: write the council's own area code, as benchmarks.csv's area_code gives it")
+        return v.strip()
+
+    @field_validator("groups")
+    @classmethod
+    def _groups(cls, v: list[ComparatorGroup], info: ValidationInfo) -> list[ComparatorGroup]:
+        names = [g.name for g in v]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(
+                f"group name {', '.join(repr(n) for n in repeated)} is used more than once: name each group once"
+            )
+        us = info.data.get("us")
+        ours = [g.name for g in v if g.kind == "reference" and us in g.areas]
+        if ours:
+            raise ValueError(
+                f"reference group '{ours[0]}' is the council itself ({us}): a reference group is another area "
+                "(such as England) shown beside the council's figure"
+            )
+        return v
+
+    @field_validator("main_group")
+    @classmethod
+    def _main_group(cls, v: str | None, info: ValidationInfo) -> str | None:
+        groups = info.data.get("groups")
+        if v is None or groups is None:  # groups with a problem are reported on their own
+            return v
+        comparison = [g.name for g in groups if g.kind == "comparison"]
+        if v.strip() not in comparison:
+            named = "is a reference group" if v.strip() in {g.name for g in groups} else "names no group"
+            choices = ", ".join(repr(n) for n in comparison) or "none: add a comparison group"
+            raise ValueError(
+                f"{named}: main_group must be a comparison group's name. The comparison groups are {choices}"
+            )
+        return v.strip()
+
+    @property
+    def main(self) -> ComparatorGroup | None:
+        """The group the summary page and findings use: ``main_group``, else the first comparison group."""
+        comparison = [g for g in self.groups if g.kind == "comparison"]
+        if self.main_group is not None:
+            return next((g for g in comparison if g.name == self.main_group), None)
+        return comparison[0] if comparison else None
 
 
 class Priority(_Strict):

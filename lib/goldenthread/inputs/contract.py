@@ -14,6 +14,9 @@ from dataclasses import dataclass
 #: A reporting month as files write it (``2019-07``); its two groups are the year and the month.
 YEAR_MONTH = r"(\d{4})-(0[1-9]|1[0-2])"
 PERIOD_PATTERN = rf"^{YEAR_MONTH}$"
+#: A financial year as published figures write it (``2018/19``): the year it starts in and the next
+#: year's last two digits. That the second year follows the first is checked separately.
+FINANCIAL_YEAR = r"(\d{4})/(\d{2})"
 
 KINDS = ("measure", "milestone")
 UNITS = ("percent", "percent_change", "number", "gbp", "days", "rate", "ratio", "score")
@@ -39,6 +42,10 @@ JUDGED_STATUSES = ("blue", "green", "amber", "red")
 NUMBER_LIMIT = 1e15
 #: The most decimal places a figure is shown with.
 MAX_DECIMALS = 6
+#: The chart an indicator is drawn with (``chart`` in indicators.csv; blank: the organisation's default).
+CHARTS = ("trend", "spc")
+#: The fewest months an SPC baseline may have: fewer give limits too unsteady to judge by (Making Data Count).
+MIN_SPC_BASELINE = 12
 
 #: Characters removed from every text value read (CSV, Excel) or refused (YAML): the C0 controls
 #: except tab, newline and carriage return (NUL, BEL, ESC...), DEL and the C1 controls; the
@@ -79,7 +86,9 @@ class Column:
     """One column of a table in the data contract."""
 
     name: str
-    type: str  # "text", "number", "integer", "period" or one of the allowed values
+    #: "text", "number", "integer", "period", "period_or_year" (a month or a financial year, see
+    #: :data:`FINANCIAL_YEAR`) or one of the allowed values
+    type: str
     required: bool
     description: str
     example: str
@@ -96,6 +105,7 @@ class Column:
             "number": "Use a plain number such as 94.41 (no thousands separators or % sign)",
             "integer": "Use a whole number such as 1",
             "period": "Use the month as YYYY-MM, for example 2019-07",
+            "period_or_year": "Use the month as YYYY-MM (2019-03) or the financial year as YYYY/YY (2018/19)",
             "text": "Fill in some text",
         }[self.type]
 
@@ -266,6 +276,25 @@ INDICATORS = Table(
             "Adults receiving long-term support who have a personal budget or direct payment.",
         ),
         Column("source", "text", False, "Where the figures come from.", "Adult social care case management system"),
+        Column(
+            "chart",
+            "chart",
+            False,
+            "The chart the indicator is drawn with: trend (figure and target by month) or spc (an XmR chart "
+            "with process limits). Blank uses the organisation's report_defaults.chart.",
+            "spc",
+            allowed=CHARTS,
+        ),
+        Column(
+            "spc_baseline",
+            "integer",
+            False,
+            "For an SPC chart: how many figures, from the start of each phase (the first figure, or a rebase in "
+            f"rebases.csv), fix the mean and process limits. A whole number, {MIN_SPC_BASELINE} or more. Blank: "
+            "every figure of the phase. Not for milestones.",
+            "24",
+            minimum=MIN_SPC_BASELINE,
+        ),
     ),
 )
 
@@ -394,5 +423,86 @@ COMMENTARY = Table(
     ),
 )
 
-TABLES: tuple[Table, ...] = (INDICATORS, TARGETS, VALUES, COMMENTARY)
+BENCHMARKS = Table(
+    name="benchmarks",
+    required=False,
+    description="Figures for comparable areas (nearest neighbours, region, England), for benchmarking: "
+    "one row per indicator, area and period. Needs comparators.yaml.",
+    key=("indicator", "area_code", "period"),
+    columns=(
+        Column(
+            "indicator",
+            "text",
+            True,
+            "Indicator id (from indicators.csv); a measure.",
+            "ASC-01",
+            blank_allowed=False,
+        ),
+        Column(
+            "area_code",
+            "text",
+            True,
+            "The area's code, as the source gives it (an ONS code such as E10000027); the council's own is "
+            "comparators.yaml's us.",
+            "E10000027",
+            blank_allowed=False,
+        ),
+        Column(
+            "area_name",
+            "text",
+            True,
+            "The area's name as readers know it; the same on every row of an area code.",
+            "Example County",
+            blank_allowed=False,
+        ),
+        Column(
+            "period",
+            "period_or_year",
+            True,
+            "The month the figure is for, YYYY-MM, or the financial year, YYYY/YY (2018/19): a financial "
+            "year's figure counts as its last month's.",
+            "2018/19",
+            blank_allowed=False,
+        ),
+        Column(
+            "value",
+            "number",
+            False,
+            "The area's figure, in the indicator's unit. Blank when there is none (suppressed or not published).",
+            "88.2",
+        ),
+        Column("source", "text", False, "Where the figure comes from.", "LG Inform, ASCOF 1C"),
+    ),
+)
+
+REBASES = Table(
+    name="rebases",
+    required=False,
+    description="Months from which an indicator's SPC chart starts a new phase, with its own mean and "
+    "limits, because the process changed.",
+    key=("indicator", "period"),
+    columns=(
+        Column(
+            "indicator", "text", True, "Indicator id (from indicators.csv); a measure.", "ASC-03", blank_allowed=False
+        ),
+        Column(
+            "period",
+            "period",
+            True,
+            "The first month of the new phase, YYYY-MM.",
+            "2019-01",
+            blank_allowed=False,
+        ),
+        Column(
+            "reason",
+            "text",
+            True,
+            "Why the process changed at that month (shown under the chart).",
+            "New discharge-to-assess service started",
+            blank_allowed=False,
+        ),
+    ),
+)
+
+TABLES: tuple[Table, ...] = (INDICATORS, TARGETS, VALUES, COMMENTARY, BENCHMARKS, REBASES)
 TABLES_BY_NAME = {t.name: t for t in TABLES}

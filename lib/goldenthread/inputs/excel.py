@@ -24,6 +24,7 @@ from goldenthread.inputs.contract import PERCENT_UNITS, Table
 #: (or refused for a unit that is not a percentage). ``tolerance`` is a fraction already: left as it is.
 UNIT_COLUMNS = {
     "values": ("value",),
+    "benchmarks": ("value",),
     "targets": ("target", "amber_threshold"),
     "indicators": ("target", "amber_threshold", "minimum", "maximum"),
 }

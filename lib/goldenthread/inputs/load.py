@@ -33,7 +33,8 @@ from goldenthread.inputs.contract import (
 from goldenthread.inputs.excel import read_workbook, unique_columns
 from goldenthread.inputs.project import find_project_root
 
-
+#: The file naming the council's area code and comparison groups; it goes with benchmarks.csv.
+COMPARATORS_FILE = "comparators.yaml"
 BENCHMARK_COLUMNS = ["indicator", "area_code", "area_name", "period", "period_label", "value"]
 REBASE_COLUMNS = ["indicator", "period", "reason"]
 
@@ -56,17 +57,19 @@ class Dataset:
     commentary: pd.DataFrame
     sources: tuple[Path, ...] = field(default=())
     warnings: tuple[Problem, ...] = field(default=())
-    #: Comparator figures (benchmarks.csv): indicator, area_code, area_name, period (month ordinal),
-    #: period_label (as written: '2018/19' or '2019-03'), value. Empty when the council has none.
+    #: Comparator figures (benchmarks.csv): indicator, area_code, area_name, period (month ordinal, int;
+    #: a financial year's last month), period_label (as written: '2018/19' or '2019-03'), value (float,
+    #: NaN = no figure), then source and source_row. Empty when the council has none.
     benchmarks: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=BENCHMARK_COLUMNS))
     #: comparators.yaml: the council's area code and its comparison groups; None without benchmarks.
     comparators: Comparators | None = None
-    #: SPC rebases (rebases.csv): indicator, period (month ordinal), reason. A new phase of the XmR
-    #: chart, with its own mean and limits, starts at each.
+    #: SPC rebases (rebases.csv): indicator, period (month ordinal, int), reason, source_row. A new phase
+    #: of the XmR chart, with its own mean and limits, starts at each.
     rebases: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=REBASE_COLUMNS))
 
     def for_audience(self, audience: str) -> Dataset:
-        """Drop restricted indicators (and restricted commentary) unless the audience is internal."""
+        """Drop restricted indicators (with their values, targets, benchmarks and rebases) and restricted
+        commentary unless the audience is internal."""
         if audience == "internal":
             return self
         public = self.indicators[self.indicators["classification"] != "restricted"]
@@ -80,6 +83,8 @@ class Dataset:
             targets=self.targets[self.targets["indicator"].isin(keep)].reset_index(drop=True),
             values=self.values[self.values["indicator"].isin(keep)].reset_index(drop=True),
             commentary=comm.reset_index(drop=True),
+            benchmarks=self.benchmarks[self.benchmarks["indicator"].isin(keep)].reset_index(drop=True),
+            rebases=self.rebases[self.rebases["indicator"].isin(keep)].reset_index(drop=True),
         )
 
 
@@ -849,7 +854,10 @@ def load_dataset(path: str | Path) -> Dataset:
     warnings: list[Problem] = []
     org = read_yaml(folder / "organisation.yaml", Organisation, problems)
     plan = read_yaml(folder / "plan.yaml", Plan, problems)
+    has_comparators = (folder / COMPARATORS_FILE).is_file()
+    comparators = read_yaml(folder / COMPARATORS_FILE, Comparators, problems) if has_comparators else None
     raw, table_files = _read_tables(folder, problems, warnings)
+    start_month = org.financial_year_start_month if org is not None else 4  # a broken file is reported anyway
 
     typed: dict[str, pd.DataFrame] = {}
     checked: set[str] = set()  # tables whose columns are right, so their rows can be checked
@@ -869,11 +877,11 @@ def load_dataset(path: str | Path) -> Dataset:
             # the same mistake once per row, so they wait until the column is put right.
             typed[t.name] = _empty(t)
             continue
-        typed[t.name] = v.to_typed(t, df)
+        typed[t.name] = v.to_typed(t, df, start_month)
         checked.add(t.name)
 
     src = {name: label for name, (_, label) in raw.items()}
-    for name in ("values", "targets", "commentary"):
+    for name in ("values", "targets", "commentary", "rebases"):
         if name in checked:
             problems.extend(v.check_future(typed[name], src[name]))
     if plan is not None and "indicators" in checked:
@@ -893,6 +901,16 @@ def load_dataset(path: str | Path) -> Dataset:
             problems.extend(v.check_targets(typed["targets"], ind, src["targets"]))
         if "commentary" in checked:
             problems.extend(v.check_commentary(typed["commentary"], ind, src["commentary"]))
+        if "benchmarks" in checked:
+            problems.extend(v.check_benchmarks(typed["benchmarks"], ind, src["benchmarks"], src["indicators"]))
+        if "rebases" in checked:
+            problems.extend(v.check_rebases(typed["rebases"], ind, src["rebases"]))
+    if "indicators" in raw:  # when no table could be read, a missing benchmarks table is no news
+        problems.extend(_unpaired_benchmarks(folder, "benchmarks" in raw, has_comparators, src.get("benchmarks")))
+    if comparators is not None and "benchmarks" in checked:
+        found, doubts = v.check_comparators(comparators, typed["benchmarks"], COMPARATORS_FILE, src["benchmarks"])
+        problems.extend(found)
+        warnings.extend(doubts)
 
     if problems:
         raise DataError(problems)
@@ -913,7 +931,15 @@ def load_dataset(path: str | Path) -> Dataset:
     ind["polarity"] = ind["polarity"].fillna("none")
     comm = typed["commentary"]
     comm["classification"] = comm["classification"].fillna("public")
-    sources = tuple(sorted([folder / "organisation.yaml", folder / "plan.yaml", *table_files]))
+    yamls = [
+        folder / "organisation.yaml",
+        folder / "plan.yaml",
+        *([folder / COMPARATORS_FILE] if has_comparators else []),
+    ]
+    sources = tuple(sorted([*yamls, *table_files]))
+    bench = typed["benchmarks"]
+    bench = bench[[*BENCHMARK_COLUMNS, "source", "source_row"]].astype({"period": "int64", "value": float})
+    rebases = typed["rebases"][[*REBASE_COLUMNS, "source_row"]].astype({"period": "int64"})
     return Dataset(
         org,
         plan,
@@ -923,4 +949,34 @@ def load_dataset(path: str | Path) -> Dataset:
         comm,
         sources,
         tuple(sorted(warnings, key=lambda w: (w.file, w.row or 0, w.column or ""))),
+        benchmarks=bench,
+        comparators=comparators,
+        rebases=rebases,
     )
+
+
+def _unpaired_benchmarks(
+    folder: Path, has_benchmarks: bool, has_comparators: bool, source: str | None
+) -> list[Problem]:
+    """benchmarks.csv and comparators.yaml go together: figures without groups compare with nothing, and
+    groups without figures have nothing to compare."""
+    if has_benchmarks and not has_comparators:
+        return [
+            Problem(
+                source or "benchmarks.csv",
+                message=f"has figures for comparison but there is no {COMPARATORS_FILE} saying which area is the "
+                "council and which areas it is compared with",
+                hint=f"Create {folder / COMPARATORS_FILE} (see docs/data-contract.md), or remove the benchmarks",
+            )
+        ]
+    if has_comparators and not has_benchmarks:
+        return [
+            Problem(
+                COMPARATORS_FILE,
+                message="names comparison groups but there are no figures to compare: no benchmarks.csv "
+                "(or benchmarks sheet)",
+                hint="Add benchmarks.csv with the areas' figures (see docs/data-contract.md), or delete "
+                f"{COMPARATORS_FILE}",
+            )
+        ]
+    return []

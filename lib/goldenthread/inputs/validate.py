@@ -18,8 +18,18 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from goldenthread.errors import Problem
-from goldenthread.inputs.config import Plan
-from goldenthread.inputs.contract import NUMBER_LIMIT, PERIOD_PATTERN, UNIT_MINIMUMS, UNIT_NAMES, UNITS, Column, Table
+from goldenthread.inputs.config import Comparators, Plan
+from goldenthread.inputs.contract import (
+    FINANCIAL_YEAR,
+    NUMBER_LIMIT,
+    PERIOD_PATTERN,
+    UNIT_MINIMUMS,
+    UNIT_NAMES,
+    UNITS,
+    YEAR_MONTH,
+    Column,
+    Table,
+)
 from goldenthread.inputs.periods import (
     MONTH_NAMES,
     financial_year,
@@ -87,7 +97,47 @@ def _checks_for(col: Column) -> list[pa.Check]:
         checks.append(pa.Check(lambda s, c=col: ~_judged(s, c) | (_numbers(s).abs() < NUMBER_LIMIT), name="size"))
     if col.type == "period":
         checks.append(pa.Check(lambda s: _blank(s) | _matches(s, PERIOD_PATTERN.strip("^$")), name="period"))
+    if col.type == "period_or_year":
+        checks.append(pa.Check(lambda s: _blank(s) | _period_or_year_ok(s), name="period_or_year"))
     return checks
+
+
+def _period_or_year_ok(s: pd.Series) -> pd.Series:
+    """A month ``YYYY-MM``, or a financial year ``YYYY/YY`` whose second year follows the first."""
+    parts = s.str.extract(rf"^{FINANCIAL_YEAR}$")
+    year = pd.to_numeric(parts[0], errors="coerce")
+    follows = (pd.to_numeric(parts[1], errors="coerce") == (year + 1) % 100).fillna(False).astype(bool)
+    return _matches(s, YEAR_MONTH) | follows
+
+
+def financial_year_end(year: int, start_month: int) -> int:
+    """Month ordinal of the last month of the financial year that starts in ``year`` (2018/19 with an
+    April start: March 2019). A figure published for a financial year stands at that month, the month
+    the year's total or level is complete, as a quarterly figure stands at its quarter's last month."""
+    return year * 12 + start_month - 1 + 11
+
+
+def parse_period_or_year(text: str, start_month: int = 4) -> int:
+    """``"2019-03"`` or ``"2018/19"`` -> month ordinal (a financial year: its last month, see
+    :func:`financial_year_end`). Raises ``ValueError`` for anything else, a year not followed by the next
+    (``2018/20``) included."""
+    t = str(text).strip()
+    if m := re.fullmatch(YEAR_MONTH, t):
+        return int(m[1]) * 12 + int(m[2]) - 1
+    if (m := re.fullmatch(FINANCIAL_YEAR, t)) and int(m[2]) == (int(m[1]) + 1) % 100:
+        return financial_year_end(int(m[1]), start_month)
+    raise ValueError(f"{text!r} is not a month (YYYY-MM) or a financial year (YYYY/YY, for example 2018/19)")
+
+
+def parse_periods_or_years(texts: pd.Series, start_month: int = 4) -> pd.Series:
+    """Vectorised :func:`parse_period_or_year` for already-validated text; anything else becomes ``<NA>``."""
+    s = texts.astype("string").str.strip()
+    months = parse_periods(s)
+    parts = s.str.extract(rf"^{FINANCIAL_YEAR}$")
+    year = pd.to_numeric(parts[0], errors="coerce")
+    follows = pd.to_numeric(parts[1], errors="coerce") == (year + 1) % 100
+    years = (year * 12 + start_month - 1 + 11).where(follows.fillna(False).astype(bool))
+    return months.fillna(years.astype("Int64")).astype("Int64")
 
 
 def _schema(table: Table) -> pa.DataFrameSchema:
@@ -107,6 +157,7 @@ _MESSAGES = {
     "size": "is too large to be a figure: every figure must be smaller than 10^15 (a thousand million million) "
     "either way",
     "period": "is not a month in the form YYYY-MM",
+    "period_or_year": "is not a month (YYYY-MM) or a financial year (YYYY/YY)",
 }
 
 
@@ -252,7 +303,26 @@ def _hint(col: Column, check: str, value: object) -> str:
         return "Check the figure: one this large is a typing or export mistake"
     if check == "period":
         return _period_hint(text) or col.hint
+    if check == "period_or_year":
+        return _period_or_year_hint(text) or col.hint
     return col.hint
+
+
+def _period_or_year_hint(text: str) -> str | None:
+    """What to do about a benchmark period that is neither a month nor a financial year as written here."""
+    t = text.strip()
+    if m := re.fullmatch(r"(?:FY\s*)?(\d{4})\s*([/\-\u2013])\s*(\d{2}|\d{4})", t, re.IGNORECASE):
+        start, separator, end = int(m[1]), m[2], int(m[3])
+        year = f"{start}/{(start + 1) % 100:02d}"
+        if end == start + 1 or (len(m[3]) == 2 and end == (start + 1) % 100):
+            return f"Write the financial year as {year}"
+        if len(m[3]) == 2 and 1 <= end <= 12:  # 2019/03: a month written with a slash
+            return f"Write the month as {start}-{end:02d}, or a financial year as YYYY/YY (for example {year})"
+        if separator == "-" and len(m[3]) == 2:
+            return "Write the month as YYYY-MM with a month from 01 to 12, or a financial year as YYYY/YY"
+        return f"The second year of a financial year must follow the first: {year} is the year starting in {start}"
+    month = suggest_period(t)
+    return f"Write it as {month}, or give a financial year as YYYY/YY (for example 2018/19)" if month else None
 
 
 #: What people type in a figure's cell when there is no figure. A dash may also mean zero, as in
@@ -426,10 +496,13 @@ def check_duplicates(table: Table, df: pd.DataFrame, source: str) -> list[Proble
     return problems
 
 
-def to_typed(table: Table, df: pd.DataFrame) -> pd.DataFrame:
+def to_typed(table: Table, df: pd.DataFrame, financial_year_start_month: int = 4) -> pd.DataFrame:
     """Text table -> typed columns: numbers as float, periods as month ordinals, blanks as missing.
 
-    Call only on a table that passed :func:`check_cells`; columns absent from the file are added blank.
+    A ``period_or_year`` column becomes a month ordinal (a financial year its last month, which is why
+    the start month is needed) and keeps the text as written in ``<name>_label`` (``2018/19``), for
+    showing the figure as its source names it. Call only on a table that passed :func:`check_cells`;
+    columns absent from the file are added blank.
     """
     out = pd.DataFrame(index=df.index)
     for col in table.columns:
@@ -440,6 +513,9 @@ def to_typed(table: Table, df: pd.DataFrame) -> pd.DataFrame:
             out[col.name] = pd.to_numeric(s, errors="coerce").astype(float)
         elif col.type == "period":
             out[col.name] = parse_periods(s)
+        elif col.type == "period_or_year":
+            out[col.name] = parse_periods_or_years(s, financial_year_start_month)
+            out[f"{col.name}_label"] = s.astype(object).where(s.notna(), None)
         else:
             if col.type == "text":
                 # A spreadsheet marks text with a leading apostrophe, and our CSV exports put one before
@@ -499,6 +575,14 @@ def check_indicators(ind: pd.DataFrame, plan: Plan, source: str) -> list[Problem
         has_amber = not (r.amber_threshold is None or np.isnan(r.amber_threshold))
         if r.kind == "milestone" and (has_target or has_amber):
             p("target", "a milestone cannot have a numeric target", hint="Leave target and amber_threshold blank")
+        baseline = getattr(r, "spc_baseline", None)
+        if r.kind == "milestone" and not (baseline is None or np.isnan(baseline)):
+            p(
+                "spc_baseline",
+                "a milestone has no figures to draw an SPC chart of, so it cannot have an spc_baseline",
+                _num(baseline),
+                "Leave spc_baseline blank for milestones",
+            )
         if r.polarity == "none" and has_target:
             p(
                 "target",
@@ -776,6 +860,159 @@ def check_commentary(commentary: pd.DataFrame, ind: pd.DataFrame, source: str) -
                 )
             )
     return problems
+
+
+def _measures_only(df: pd.DataFrame, ind: pd.DataFrame, source: str, what: str) -> list[Problem]:
+    """Rows of a table that only measures may have (benchmarks, rebases) naming a milestone."""
+    milestones = set(ind.loc[ind["kind"] == "milestone", "id"])
+    return [
+        Problem(
+            source,
+            int(r.source_row),
+            "indicator",
+            f"indicator {r.indicator} is a milestone, and {what}",
+            str(r.indicator),
+            "Delete the row: only measures (kind measure in indicators.csv) can have one",
+        )
+        for r in df[df["indicator"].isin(milestones)].itertuples(index=False)
+    ]
+
+
+def check_benchmarks(
+    bench: pd.DataFrame, ind: pd.DataFrame, source: str, indicators_source: str = "indicators.csv"
+) -> list[Problem]:
+    """benchmarks.csv against indicators.csv and itself: a known measure on every row, figures within the
+    indicator's limits (as values.csv's are: comparable areas' figures are in the same unit), one figure per
+    indicator, area and month however the period is written, and one name per area code."""
+    problems = _unknown_indicator(bench, set(ind["id"]), source)
+    problems += _measures_only(bench, ind, source, "benchmarks are figures for measures only")
+    first = ind.drop_duplicates("id").set_index("id")
+    attrs = first[["kind", "unit", "minimum", "maximum", "source_row"]]
+    b = bench.join(attrs.rename(columns={"source_row": "indicator_row"}), on="indicator")
+    b = b[(b["kind"] == "measure") & b["value"].notna() & b["unit"].notna()]
+    problems += _limit_problems(b, indicators_source, source)
+    problems += _same_month_twice(bench, source)
+    problems += _area_names(bench, source)
+    return problems
+
+
+def _same_month_twice(bench: pd.DataFrame, source: str) -> list[Problem]:
+    """A month and the financial year ending in it (``2019-03`` and ``2018/19``) for one indicator and area:
+    the same month written two ways (the same text twice is reported as a repeated key)."""
+    typed = bench[bench["period"].notna()].drop_duplicates(["indicator", "area_code", "period_label"])
+    clash = typed[typed.duplicated(["indicator", "area_code", "period"], keep=False)]
+    problems = []
+    for (indicator, area, period), group in clash.groupby(["indicator", "area_code", "period"], sort=True):
+        labels = " and ".join(f"{lbl} (row {int(r)})" for lbl, r in zip(group["period_label"], group["source_row"]))
+        later = group.iloc[1]
+        problems.append(
+            Problem(
+                source,
+                int(later["source_row"]),
+                "period",
+                f"indicator {indicator} has two figures for area {area} in {format_period(int(period))}: "
+                f"{labels}; a financial year's figure counts as its last month's",
+                str(later["period_label"]),
+                "Keep one of the two rows",
+            )
+        )
+    return problems
+
+
+def _area_names(bench: pd.DataFrame, source: str) -> list[Problem]:
+    """One name per area code: a chart or table would otherwise name the same area two ways."""
+    named = bench[bench["area_code"].notna() & bench["area_name"].notna()]
+    names = named.groupby("area_code", sort=True)["area_name"].unique()
+    problems = []
+    for code, found in names[names.map(len) > 1].items():
+        rows = named[named["area_code"] == code]
+        first = rows.iloc[0]
+        other = rows[rows["area_name"] != first["area_name"]].iloc[0]
+        problems.append(
+            Problem(
+                source,
+                int(other["source_row"]),
+                "area_name",
+                f"area {code} is named '{first['area_name']}' on row {int(first['source_row'])} but "
+                f"'{other['area_name']}' here ({len(found)} names in all)",
+                str(other["area_name"]),
+                "Give each area code one name, spelt the same on every row",
+            )
+        )
+    return problems
+
+
+def check_rebases(rebases: pd.DataFrame, ind: pd.DataFrame, source: str) -> list[Problem]:
+    """rebases.csv: every row for a known measure (a repeated month is a repeated key, reported with the cells)."""
+    problems = _unknown_indicator(rebases, set(ind["id"]), source)
+    return problems + _measures_only(rebases, ind, source, "an SPC chart is drawn for measures only")
+
+
+def check_comparators(
+    comparators: Comparators,
+    bench: pd.DataFrame,
+    source: str = "comparators.yaml",
+    benchmarks_source: str = "benchmarks.csv",
+) -> tuple[list[Problem], list[Problem]]:
+    """comparators.yaml against benchmarks.csv: (problems, warnings).
+
+    The council's own area code must have figures, or nothing can be compared. A group's area without
+    any figures, and a comparison group of fewer other areas than benchmarking needs, build (the group
+    is compared without it, or its rows say there are too few comparators), so they are warnings.
+    """
+    from goldenthread.measures.benchmarking import MIN_COMPARATORS  # the rule's own number; imported late
+
+    codes = set(bench["area_code"].dropna())
+    problems, warnings = [], []
+    us = comparators.us
+    if us not in codes:
+        near = [c for c in codes if str(c).casefold() == us.strip().casefold()]
+        near += difflib.get_close_matches(us, sorted(codes - set(near)), n=1, cutoff=0.8)
+        problems.append(
+            Problem(
+                source,
+                None,
+                "us",
+                f"the council's area code is not an area_code in {benchmarks_source}, so nothing can be compared",
+                us,
+                (f"Did you mean '{near[0]}'? " if near else "")
+                + f"Write the council's own area code as {benchmarks_source} gives it, or add the council's "
+                f"figures to {benchmarks_source}",
+                field="key",
+            )
+        )
+    for i, group in enumerate(comparators.groups):
+        for code in dict.fromkeys(group.areas):
+            if code not in codes and code != us:
+                warnings.append(
+                    Problem(
+                        source,
+                        None,
+                        f"groups.{i}.areas",
+                        f"area {code} of group '{group.name}' has no figures in {benchmarks_source}, so the group "
+                        "is compared without it",
+                        code,
+                        f"Check the code against {benchmarks_source}'s area_code column, or add the area's figures",
+                        field="key",
+                    )
+                )
+        others = len(set(group.areas) - {us})
+        if group.kind == "comparison" and others < MIN_COMPARATORS:
+            warnings.append(
+                Problem(
+                    source,
+                    None,
+                    f"groups.{i}.areas",
+                    f"group '{group.name}' has {others} other area{'s' if others != 1 else ''} besides the council; "
+                    f"benchmarking needs at least {MIN_COMPARATORS} with a figure, so its rows will say there are "
+                    "too few to compare",
+                    None,
+                    f"Add areas to the group (at least {MIN_COMPARATORS} besides the council), or make a single "
+                    "area a reference group (kind: reference)",
+                    field="key",
+                )
+            )
+    return problems, warnings
 
 
 # --- warnings: things that build but are probably mistakes ------------------------------------------

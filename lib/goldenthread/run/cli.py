@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from goldenthread.inputs.config import ReportParameters
+    from goldenthread.inputs.load import Dataset
     from goldenthread.run.settings import RunSettings
 
 skip_unused_imports()  # before papermill and nbconvert are imported: see its docstring
@@ -160,7 +161,7 @@ def validate(
     err.print(
         f"[green]OK[/] {_t(data)}: {n} indicators ({restricted} restricted), {len(ds.values)} values, "
         f"{len(ds.targets)} targets, {len(ds.commentary)} commentary rows, "
-        f"{len(ds.plan.outcomes)} outcomes, {len(plans)} directorate plans{end}",
+        f"{len(ds.plan.outcomes)} outcomes, {len(plans)} directorate plans{_comparators_text(ds)}{end}",
         soft_wrap=True,
     )
     if warned:
@@ -505,3 +506,14 @@ def main() -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+def _comparators_text(ds: Dataset) -> str:
+    """', 420 comparator figures (3 groups), 1 SPC rebase' for the validate line; '' when the council has none."""
+    parts = []
+    if ds.comparators is not None:
+        groups = len(ds.comparators.groups)
+        parts.append(f"{len(ds.benchmarks)} comparator figures ({groups} group{'s' if groups != 1 else ''})")
+    if len(ds.rebases):
+        parts.append(f"{len(ds.rebases)} SPC rebase{'s' if len(ds.rebases) != 1 else ''}")
+    return "".join(f", {p}" for p in parts)
