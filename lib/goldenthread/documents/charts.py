@@ -21,6 +21,10 @@ to the page's own faces (Segoe UI, Arial), which are narrower, so the text still
 paths would be font-proof too but would make each chart about twice as large, and a 410-indicator
 report holds 410 of them.
 
+Besides the trend chart, two charts of issue 14 share the same look: :func:`spc_chart`, an XmR chart
+as Making Data Count draws it, and :func:`benchmark_chart`, a strip of a comparison group's figures with
+the council's picked out.
+
 Charts are made with matplotlib's object API (no global pyplot state, so a notebook can draw
 dozens quickly) and seaborn's plain style.
 """
@@ -49,9 +53,12 @@ from matplotlib.textpath import TextToPath
 from matplotlib.ticker import Formatter, Locator
 from matplotlib.transforms import Bbox
 
-from goldenthread.inputs.periods import MONTH_NAMES, financial_year
+from goldenthread.documents.icons import COMMON, CONCERN, IMPROVEMENT, NEUTRAL
+from goldenthread.inputs.periods import MONTH_NAMES, financial_year, parse_period
+from goldenthread.measures.benchmarking import rank_phrase, rank_with_ties
 from goldenthread.measures.direction_of_travel import FREQUENCY_STEP
 from goldenthread.measures.formatting import format_period_name, format_target, format_value
+from goldenthread.measures.spc import ASSURANCE_TEXT, icon_texts
 
 __all__ = [
     "Chart",
@@ -79,6 +86,14 @@ __all__ = [
     "TrendCanvas",
     "LINE",
     "TARGET",
+    "PhaseLine",
+    "phase_lines",
+    "spc_figure",
+    "spc_chart",
+    "strip_levels",
+    "strip_layout",
+    "benchmark_figure",
+    "benchmark_chart",
 ]
 
 LINE = "#1d70b8"  # the figure: GOV.UK blue
@@ -747,4 +762,619 @@ def _alt_text(h: pd.DataFrame, title: str, unit: str | None, decimals: int, brok
             if _first(h, "aggregation", "snapshot") == "cumulative"
             else " The line breaks where figures are missing."
         )
+    return text
+
+
+# --- shared by the SPC and benchmark charts ------------------------------------------------------------
+
+
+def _plain_text_style() -> Any:
+    """:func:`_trend_style` with mathtext off, so a ``$`` in an area's name is a dollar sign, never maths."""
+    stack = _trend_style()
+    stack.enter_context(matplotlib.rc_context({"text.parse_math": False}))
+    return stack
+
+
+#: The SPC and benchmark charts' legend spacing, in font sizes (a shorter sample line than the trend chart's,
+#: as these legends have more entries).
+KEY_HANDLE, KEY_PAD, KEY_GAP = 1.8, 0.6, 1.2
+
+
+def legend_columns(labels: Sequence[str], width_pt: float, size: float = TREND_FONT_SIZE) -> int:
+    """The most columns a legend of ``labels`` fits across ``width_pt`` in (matplotlib fills a legend's
+    columns top to bottom, and each column is as wide as its widest entry), at least one."""
+    widths = [(KEY_HANDLE + KEY_PAD) * size + _text_width(label, size) for label in labels]
+    for columns in range(len(widths), 1, -1):
+        rows = math.ceil(len(widths) / columns)
+        per_column = [max(widths[i : i + rows]) for i in range(0, len(widths), rows)]
+        if sum(per_column) + KEY_GAP * size * (len(per_column) - 1) <= width_pt - 8:
+            return len(per_column)
+    return 1
+
+
+def _key(fig: Figure, handles: list[Any], columns: int) -> None:
+    """The legend above the axes from the figure's top left corner, as the trend chart's."""
+    width_pt, height_pt = (v * 72 for v in fig.get_size_inches())
+    fig.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(3 / width_pt, 1 - 3 / height_pt),
+        ncols=columns,
+        frameon=False,
+        borderaxespad=0,
+        borderpad=0,
+        handlelength=KEY_HANDLE,
+        handletextpad=KEY_PAD,
+        columnspacing=KEY_GAP,
+        labelspacing=0.3,
+    ).set_gid("legend")
+
+
+def _legend_height(rows: int) -> float:
+    """Inches the legend's rows beyond the first add to a chart (so extra rows never squeeze the plot)."""
+    return max(0, rows - 1) * 1.3 * TREND_FONT_SIZE / 72
+
+
+def _number(value: Any) -> float | None:
+    """A figure as a float, or None when there is none (None, NaN, pandas' NA, an infinity)."""
+    if value is None or pd.isna(value):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def _or_nan(value: Any) -> float:
+    """:func:`_number`, with NaN for none (a median of 0 stays 0)."""
+    number = _number(value)
+    return np.nan if number is None else number
+
+
+def _ordinals(periods: pd.Series) -> np.ndarray:
+    """Periods as month ordinals: spc's 'YYYY-MM' text, or ordinals already."""
+    if pd.api.types.is_numeric_dtype(periods):
+        numbers: np.ndarray = periods.to_numpy(dtype=np.int64)
+        return numbers
+    return np.array([parse_period(str(p)) for p in periods], dtype=np.int64)
+
+
+# --- the SPC (XmR) chart ----------------------------------------------------------------------------------
+
+SPC_LINE = COMMON  # the figures and their common-cause points: dark grey, as Making Data Count
+SPC_MEAN = "#0b0c0c"  # the mean: solid, near black
+SPC_LIMIT = "#6f777b"  # the process limits: dashed, mid grey (4.6:1 on white)
+#: Special-cause points: the icons' colours, and a different marker for each, so colour is never the only cue.
+SPECIAL_MARKERS: dict[str, tuple[str, str, str]] = {
+    "improvement": (IMPROVEMENT, "o", "Improvement"),
+    "concern": (CONCERN, "D", "Concern"),
+    "neutral": (NEUTRAL, "s", "Special cause"),
+}
+
+
+@dataclass(frozen=True)
+class PhaseLine:
+    """The mean and process limits of one phase, drawn from its first point (``start``) to its last
+    (``end``, month ordinals)."""
+
+    phase: int
+    start: int
+    end: int
+    mean: float
+    lower: float
+    upper: float
+
+
+def phase_lines(phases: pd.DataFrame) -> list[PhaseLine]:
+    """The mean and limits an XmR chart draws: one :class:`PhaseLine` per phase with enough points, in order.
+
+    ``phases`` is one indicator's rows of ``SpcTable.phases``. Each phase has its own lines, so a rebase
+    breaks them (a line joining two phases' means would invent a change in between); a phase with too few
+    points for SPC gets none (its limits would be unreliable, and the caller says so in words).
+    """
+    ok = phases[phases["status"].astype(str) == "ok"].sort_values("phase")
+    starts, ends = _ordinals(ok["start"]), _ordinals(ok["end"])
+    return [
+        PhaseLine(int(row.phase), int(a), int(b), float(row.mean), float(row.lower), float(row.upper))
+        for row, a, b in zip(ok.itertuples(index=False), starts, ends)
+    ]
+
+
+def _assurance(target: float | None, line: PhaseLine | None, polarity: str) -> str | None:
+    """spc's assurance rule on the latest phase's limits (a target on a limit is hit and miss)."""
+    if target is None or not np.isfinite(target) or line is None or polarity not in ("higher", "lower"):
+        return None
+    if target > line.upper:
+        return "consistently_failing" if polarity == "higher" else "consistently_passing"
+    if target < line.lower:
+        return "consistently_passing" if polarity == "higher" else "consistently_failing"
+    return "hit_and_miss"
+
+
+def _month_axis(ax: Any, first: int, last: int, fy_start_month: int, x: np.ndarray) -> None:
+    ticks = month_ticks(first, last, 9, fy_start_month) or list(x[:: max(1, len(x) // 4)])
+    ax.set_xticks(ticks)
+    ax.set_xticklabels([f"{MONTH_NAMES[p % 12][:3]}\n{p // 12 % 100:02d}" for p in ticks])
+
+
+def spc_figure(
+    points: pd.DataFrame,
+    phases: pd.DataFrame,
+    *,
+    title: str,
+    unit: str | None,
+    decimals: int,
+    polarity: str,
+    target: float | None,
+    fy_start_month: int = 4,
+    width: float = TREND_WIDTH,
+    height: float = TREND_HEIGHT,
+) -> ChartFigure | None:
+    """One indicator's XmR chart as Making Data Count draws it, as a Figure; ``None`` without points.
+
+    The figures as a grey line with points; each phase's mean (solid) and process limits (dashed), broken
+    at a rebase, which is marked "Rebased"; special-cause points in the icons' colours with their own
+    markers (improvement a blue circle, concern an orange diamond, neutral a purple square); the target
+    as a dotted line. A phase with too few points has no mean or limits. ``points`` and ``phases`` are
+    one indicator's rows of ``SpcTable.points`` and ``SpcTable.phases``. The legend grows a row at a time
+    as it needs, and the chart grows with it, so the plot keeps the trend chart's height.
+    """
+    p = points.dropna(subset=["value"])
+    if p.empty:
+        return None
+    x = _ordinals(p["period"])
+    order = np.argsort(x, kind="stable")
+    p, x = p.iloc[order], x[order]
+    y = p["value"].to_numpy(dtype=float)
+    variation = p["variation"].to_numpy(dtype=object) if "variation" in p.columns else np.full(len(p), None)
+    lines = phase_lines(phases)
+    target = _number(target)
+    handles: list[Any] = []
+    with _plain_text_style():
+        fig = new_figure(ChartFigure, width, height, TREND_DPI)
+        ax = _trend_axes(fig)
+        (figures,) = ax.plot(
+            x, y, color=SPC_LINE, marker="o", markersize=3, linewidth=1.2, label="Figures", gid="value-line"
+        )
+        handles.append(figures)
+        for kind, (colour, marker, label) in SPECIAL_MARKERS.items():
+            special = variation == kind
+            if special.any():
+                (dots,) = ax.plot(
+                    x[special],
+                    y[special],
+                    linestyle="none",
+                    marker=marker,
+                    markersize=5.5 if marker == "o" else 5,
+                    color=colour,
+                    markeredgecolor="white",
+                    markeredgewidth=0.6,
+                    label=label,
+                    gid=f"spc-{kind}",
+                    zorder=4,
+                )
+                handles.append(dots)
+        for i, line in enumerate(lines):
+            span = [line.start, line.end]
+            (mean,) = ax.plot(
+                span,
+                [line.mean] * 2,
+                color=SPC_MEAN,
+                linewidth=1.1,
+                gid="spc-mean",
+                label="Mean" if i == 0 else "_nolegend_",
+            )
+            (upper,) = ax.plot(
+                span,
+                [line.upper] * 2,
+                color=SPC_LIMIT,
+                linewidth=1.1,
+                linestyle=(0, (4, 2)),
+                gid="spc-limit",
+                label="Process limits" if i == 0 else "_nolegend_",
+            )
+            ax.plot(
+                span,
+                [line.lower] * 2,
+                color=SPC_LIMIT,
+                linewidth=1.1,
+                linestyle=(0, (4, 2)),
+                gid="spc-limit",
+                label="_nolegend_",
+            )
+            if i == 0:
+                handles += [mean, upper]
+        if target is not None:
+            label = f"Target: {format_target(target, unit, decimals)}"
+            handles.append(ax.axhline(target, color=TARGET, linestyle=":", linewidth=1.5, label=label, gid="target"))
+        shown = [y, [target if target is not None else np.nan]]
+        shown += [[line.mean, line.lower, line.upper] for line in lines]
+        lo, hi = value_range(np.concatenate([np.asarray(v, dtype=float) for v in shown]), unit, pad=0.08)
+        starts = sorted({int(s) for s in _ordinals(phases["start"])} - {int(x[0])}) if len(phases) else []
+        starts = [s for s in starts if x[0] < s <= x[-1]]
+        if starts:
+            hi += (hi - lo) * 0.16  # room for the "Rebased" labels above the figures
+        for s in starts:
+            edge = s - 0.5
+            ax.axvline(edge, color=SPC_LIMIT, linewidth=0.8, linestyle=(0, (1, 1.5)), gid="rebase")
+            before = (edge - x[0]) / max(int(x[-1] - x[0]), 1) > 0.6  # near the right edge: the label goes left
+            ax.text(
+                edge - 0.4 if before else edge + 0.4,
+                0.98,
+                "Rebased",
+                transform=ax.get_xaxis_transform(),
+                ha="right" if before else "left",
+                va="top",
+                fontsize=TREND_FONT_SIZE,
+                color=SPC_LINE,
+                gid="rebase-label",
+            )
+        _month_axis(ax, int(x[0]), int(x[-1]), fy_start_month, x)
+        ax.set_xlim(x[0] - 0.6, x[-1] + 0.6)
+        use_value_axis(ax, lo, hi, unit, decimals)
+        labels = [str(h.get_label()) for h in handles]
+        columns = legend_columns(labels, width * 72)
+        rows = math.ceil(len(labels) / columns)
+        fig.set_size_inches(width, height + _legend_height(rows))
+        _key(fig, handles, columns)
+        _fit(fig, value_axis(lo, hi, unit, decimals), rows)
+    fig.alt_text = _spc_alt(p, x, lines, phases, title, unit, decimals, polarity, target)
+    return fig
+
+
+def spc_chart(
+    points: pd.DataFrame,
+    phases: pd.DataFrame,
+    *,
+    title: str,
+    unit: str | None,
+    decimals: int,
+    polarity: str,
+    target: float | None,
+    fy_start_month: int = 4,
+) -> Chart | None:
+    """:func:`spc_figure` as SVG bytes with its alt text and size, or ``None`` without points."""
+    fig = spc_figure(
+        points,
+        phases,
+        title=title,
+        unit=unit,
+        decimals=decimals,
+        polarity=polarity,
+        target=target,
+        fy_start_month=fy_start_month,
+    )
+    if fig is None:
+        return None
+    width, height = (float(v) for v in fig.get_size_inches())
+    return Chart(fig.svg(), fig.alt_text, width, height)
+
+
+def _spc_alt(
+    p: pd.DataFrame,
+    x: np.ndarray,
+    lines: list[PhaseLine],
+    phases: pd.DataFrame,
+    title: str,
+    unit: str | None,
+    decimals: int,
+    polarity: str,
+    target: float | None,
+) -> str:
+    """What the chart shows, so a screen-reader user can do without it: the span, the latest phase's mean
+    and limits (or that it has too few points), how many points are special cause, and the latest
+    variation and assurance in the icons' words."""
+    places = decimals + 1  # a mean or a limit is finer than the figures it is made of
+
+    def fmt(v: float) -> str:
+        return format_value(v, unit, places)
+
+    text = (
+        f"Statistical process control (XmR) chart of {title}, {format_period_name(x[0])} "
+        f"to {format_period_name(x[-1])}, {len(x)} points."
+    )
+    last_phase = int(p["phase"].iloc[-1]) if "phase" in p.columns else 1
+    latest = next((line for line in lines if line.phase == last_phase), None)
+    rebased = len(phases) > 1
+    if latest is not None:
+        limits = f"mean {fmt(latest.mean)}, process limits {fmt(latest.lower)} to {fmt(latest.upper)}."
+        text += f" Since the rebase in {format_period_name(latest.start)}: {limits}" if rebased else f" M{limits[1:]}"
+    else:
+        count = int((p["phase"] == last_phase).sum()) if "phase" in p.columns else len(p)
+        since = " since the rebase" if rebased else ""
+        text += f" Too few points for SPC{since} ({count} points), so no mean or limits are drawn for them."
+    variation = p["variation"].to_numpy(dtype=object) if "variation" in p.columns else np.full(len(p), None)
+    counts = {kind: int((variation == kind).sum()) for kind in SPECIAL_MARKERS}
+    special = sum(counts.values())
+    if special:
+        parts = [f"{n} {kind}" for kind, n in counts.items() if n and kind != "neutral"]
+        parts += [f"{counts['neutral']} neutral"] if counts["neutral"] else []
+        verb = "shows" if special == 1 else "show"
+        text += f" {special} of {len(x)} points {verb} special cause variation ({', '.join(parts)})."
+    elif lines:
+        text += " No point shows special cause variation."
+    last = p.iloc[-1]
+    if latest is not None:
+        side = str(last["side"]) if "side" in p.columns and isinstance(last["side"], str) else ""
+        kind = last["variation"] if "variation" in p.columns else None
+        words, _ = icon_texts(kind if isinstance(kind, str) else None, side)
+        text += f" Latest: {words}."
+    if target is not None:
+        text += f" Target {format_target(target, unit, decimals)}."
+        assurance = _assurance(target, latest, polarity)
+        if assurance is not None:
+            text += f" {ASSURANCE_TEXT[assurance]}."
+    return text
+
+
+# --- the benchmark (strip) chart ---------------------------------------------------------------------------
+
+BENCH_US = IMPROVEMENT  # the council: GOV.UK blue, filled and larger
+BENCH_OTHER = COMMON  # the other areas: dark grey rings
+BENCH_BAND = "#d2e2f1"  # the middle half of the group: a pale blue band (described in the legend and alt text)
+BENCH_MEDIAN = "#0b0c0c"
+BENCH_REFERENCE = CONCERN  # England: a dashed dark orange line (5.0:1 on white)
+#: The benchmark chart's size: the trend chart's width and a little lower (the appendix has one per indicator).
+BENCH_WIDTH, BENCH_HEIGHT = TREND_WIDTH, 1.7
+#: A label's background on the strip chart: white, so a line behind the label never runs through its words.
+_LABEL_BOX = {"boxstyle": "square,pad=0.1", "facecolor": "white", "edgecolor": "none", "alpha": 0.9}
+#: Dots closer than this share of the axis's width stack in rows above and below the middle one.
+STRIP_GAP = 0.035
+
+
+def strip_levels(values: Sequence[float], gap: float) -> np.ndarray:
+    """The row of each dot of a strip chart: 0 the middle row, then 1, -1, 2, -2 ... so that no two dots in
+    a row are closer than ``gap`` (in the values' units) and every dot stays at its value across.
+
+    Dots are placed smallest value first, each in the first row whose last dot is at least ``gap`` to
+    its left; equal figures therefore stack rather than hide one another.
+    """
+    v = np.asarray(values, dtype=float)
+    levels = np.zeros(len(v), dtype=np.int64)
+    last: dict[int, float] = {}
+    candidates = [0] + [k * s for k in range(1, len(v) + 1) for s in (1, -1)]
+    for i in np.argsort(v, kind="stable"):
+        level = next(c for c in candidates if c not in last or v[i] - last[c] >= gap)
+        levels[i], last[level] = level, float(v[i])
+    return levels
+
+
+def strip_layout(figures: pd.DataFrame, gap: float) -> pd.DataFrame:
+    """The areas with a figure and where their dots go: ``figures`` (``group_figures``'s frame: area_code,
+    area_name, value, is_us) without the areas lacking a figure, plus ``x`` (the value) and ``y`` (the
+    row, :func:`strip_levels`), in the order given."""
+    have = figures[figures["value"].notna()].copy()
+    have["value"] = have["value"].astype(float)
+    have["x"] = have["value"]
+    have["y"] = strip_levels(have["value"].to_numpy(), gap)
+    return have.reset_index(drop=True)
+
+
+def _x_value_axis(ax: Any, lo: float, hi: float, unit: str | None, decimals: int) -> None:
+    ax.set_xlim(lo, hi)
+    ax.xaxis.set_major_locator(_ValueLocator(decimals))
+    ax.xaxis.set_major_formatter(_ValueFormatter(unit))
+
+
+def _edge_align(x: float, lo: float, hi: float) -> str:
+    """A label's alignment at ``x`` that keeps it inside the axes: from the left third it runs right, from
+    the right third it runs left, in the middle it is centred."""
+    where = (x - lo) / (hi - lo) if hi > lo else 0.5
+    return "left" if where < 1 / 3 else "right" if where > 2 / 3 else "center"
+
+
+def benchmark_figure(
+    figures: pd.DataFrame,
+    *,
+    median: float,
+    lower_quartile: float,
+    upper_quartile: float,
+    reference: tuple[str, float] | None,
+    title: str,
+    unit: str | None,
+    decimals: int,
+    polarity: str,
+    width: float = BENCH_WIDTH,
+    height: float = BENCH_HEIGHT,
+) -> ChartFigure | None:
+    """A comparison group's figures as a strip of dots, one per area, the council's larger, blue and named;
+    the middle half of the group (quartile to quartile) shaded, the median a solid line, the reference
+    (England) a labelled dashed line, and which way is better in words. ``None`` without any figure."""
+    layout = strip_layout(figures, 0.0)
+    if layout.empty:
+        return None
+    ref_value = _number(reference[1]) if reference is not None else None
+    median, lower_quartile, upper_quartile = (_or_nan(v) for v in (median, lower_quartile, upper_quartile))
+    shown = np.concatenate([layout["x"].to_numpy(), [median, lower_quartile, upper_quartile]])
+    if ref_value is not None:
+        shown = np.append(shown, ref_value)
+    lo, hi = value_range(shown, unit, pad=0.06)
+    layout = strip_layout(figures, STRIP_GAP * (hi - lo))
+    top = int(max(layout["y"].max(), 0))
+    bottom = int(min(layout["y"].min(), 0))
+    us = layout[layout["is_us"].astype(bool)]
+    others = layout[~layout["is_us"].astype(bool)]
+    handles: list[Any] = []
+    with _plain_text_style():
+        fig = new_figure(ChartFigure, width, height, TREND_DPI)
+        ax = _trend_axes(fig)
+        ax.grid(axis="y", visible=False)
+        ax.set_yticks([])
+        ax.spines["left"].set_visible(False)
+        if np.isfinite(lower_quartile) and np.isfinite(upper_quartile) and upper_quartile > lower_quartile:
+            handles.append(
+                ax.axvspan(
+                    lower_quartile,
+                    upper_quartile,
+                    color=BENCH_BAND,
+                    linewidth=0,
+                    gid="iqr",
+                    label="Middle half of the group",
+                )
+            )
+        if np.isfinite(median):
+            handles.append(
+                ax.axvline(
+                    median,
+                    color=BENCH_MEDIAN,
+                    linewidth=1.4,
+                    gid="median",
+                    label=f"Median: {format_value(median, unit, decimals)}",
+                )
+            )
+        if len(others):
+            (dots,) = ax.plot(
+                others["x"],
+                others["y"],
+                linestyle="none",
+                marker="o",
+                markersize=5,
+                markerfacecolor="white",
+                markeredgecolor=BENCH_OTHER,
+                markeredgewidth=1.1,
+                gid="areas",
+                label="Other areas",
+                zorder=3,
+            )
+            handles.append(dots)
+        if ref_value is not None and reference is not None:
+            ax.axvline(ref_value, color=BENCH_REFERENCE, linewidth=1.3, linestyle=(0, (4, 2)), gid="reference")
+            ax.text(
+                ref_value,
+                0.02,
+                f" {reference[0]} {format_value(ref_value, unit, decimals)} ",
+                ha=_edge_align(ref_value, lo, hi),
+                va="bottom",
+                transform=ax.get_xaxis_transform(),
+                color=BENCH_REFERENCE,
+                fontsize=TREND_FONT_SIZE,
+                gid="reference-label",
+                bbox=_LABEL_BOX,
+            )
+        for row in us.itertuples(index=False):
+            ax.plot(
+                [row.x],
+                [row.y],
+                linestyle="none",
+                marker="o",
+                markersize=8.5,
+                color=BENCH_US,
+                markeredgecolor="white",
+                markeredgewidth=0.8,
+                gid="us",
+                zorder=5,
+            )
+            ax.text(
+                row.x,
+                0.98,
+                f" {row.area_name} {format_value(row.x, unit, decimals)} ",
+                ha=_edge_align(row.x, lo, hi),
+                va="top",
+                transform=ax.get_xaxis_transform(),
+                color=BENCH_US,
+                fontsize=TREND_FONT_SIZE,
+                fontweight="bold",
+                gid="us-label",
+                bbox=_LABEL_BOX,
+            )
+        _x_value_axis(ax, lo, hi, unit, decimals)
+        better = {"higher": ("Higher is better \u2192", "right"), "lower": ("\u2190 Lower is better", "left")}
+        if polarity in better:
+            words, side = better[polarity]
+            ax.set_xlabel(words, loc=side, fontsize=TREND_FONT_SIZE, labelpad=2)
+        labels = [str(h.get_label()) for h in handles]
+        columns = legend_columns(labels, width * 72) if labels else 1
+        rows = math.ceil(len(labels) / columns) if labels else 0
+        fig.set_size_inches(width, height + _legend_height(rows))
+        if handles:
+            _key(fig, handles, columns)
+        _fit_strip(fig, value_axis(lo, hi, unit, decimals), rows, polarity in better)
+        ax.set_ylim(_strip_rows(bottom, top, ax.get_position().height * fig.get_size_inches()[1] * 72))
+    fig.alt_text = _benchmark_alt(
+        layout, median, lower_quartile, upper_quartile, ref_value, reference, title, unit, decimals, polarity
+    )
+    return fig
+
+
+def _strip_rows(bottom: int, top: int, height_pt: float) -> tuple[float, float]:
+    """The y limits that put the rows of dots ``bottom`` to ``top`` in the middle of an axes ``height_pt``
+    high, with a line of label text free above them (the council's name) and below (the reference's)."""
+    label = min(TREND_FONT_SIZE * 1.5 / max(height_pt, 1.0), 0.4)  # a label's share of the axes' height
+    rows = top - bottom + 1
+    whole = rows / (1 - 2 * label)
+    return bottom - 0.5 - label * whole, top + 0.5 + label * whole
+
+
+def _fit_strip(fig: Figure, axis: ValueAxis, legend_rows: int, words_below: bool) -> None:
+    """Margins for the strip chart: half a value label each side, the legend above, the value labels and the
+    "better" words below."""
+    width_pt, height_pt = (v * 72 for v in fig.get_size_inches())
+    half = max((_text_width(text, TREND_FONT_SIZE) for text in axis.labels), default=0.0) / 2 + 3
+    top = 1 - TREND_FONT_SIZE * (0.8 + 1.3 * legend_rows) / height_pt if legend_rows else 1 - 4 / height_pt
+    bottom = (TREND_FONT_SIZE * (1.4 + (1.3 if words_below else 0)) + 4) / height_pt
+    fig.subplots_adjust(left=half / width_pt, right=1 - half / width_pt, top=top, bottom=bottom)
+
+
+def benchmark_chart(
+    figures: pd.DataFrame,
+    *,
+    median: float,
+    lower_quartile: float,
+    upper_quartile: float,
+    reference: tuple[str, float] | None,
+    title: str,
+    unit: str | None,
+    decimals: int,
+    polarity: str,
+) -> Chart | None:
+    """:func:`benchmark_figure` as SVG bytes with its alt text and size, or ``None`` without any figure."""
+    fig = benchmark_figure(
+        figures,
+        median=median,
+        lower_quartile=lower_quartile,
+        upper_quartile=upper_quartile,
+        reference=reference,
+        title=title,
+        unit=unit,
+        decimals=decimals,
+        polarity=polarity,
+    )
+    if fig is None:
+        return None
+    width, height = (float(v) for v in fig.get_size_inches())
+    return Chart(fig.svg(), fig.alt_text, width, height)
+
+
+def _benchmark_alt(
+    layout: pd.DataFrame,
+    median: float,
+    lower_quartile: float,
+    upper_quartile: float,
+    ref_value: float | None,
+    reference: tuple[str, float] | None,
+    title: str,
+    unit: str | None,
+    decimals: int,
+    polarity: str,
+) -> str:
+    """The chart in words: the council's figure and rank, the median and quartiles, the reference figure."""
+
+    def fmt(v: float) -> str:
+        return format_value(v, unit, decimals)
+
+    text = f"Chart of {title} for {len(layout)} area{'' if len(layout) == 1 else 's'} with a figure."
+    us = np.flatnonzero(layout["is_us"].astype(bool).to_numpy())
+    if len(us):
+        i = int(us[0])
+        text += f" {layout['area_name'].iloc[i]}: {fmt(float(layout['x'].iloc[i]))}"
+        if polarity in ("higher", "lower", "none"):
+            ranks, tied = rank_with_ties(layout["x"].to_numpy(), polarity)
+            text += f", {rank_phrase(int(ranks[i]), len(layout), bool(tied[i]), judged=polarity != 'none')}"
+        text += "."
+    if np.isfinite(median):
+        text += f" Median {fmt(median)}"
+        if np.isfinite(lower_quartile) and np.isfinite(upper_quartile):
+            text += f"; the middle half of the areas are from {fmt(lower_quartile)} to {fmt(upper_quartile)}"
+        text += "."
+    if ref_value is not None and reference is not None:
+        text += f" {reference[0]}: {fmt(ref_value)}."
+    text += {"higher": " Higher is better.", "lower": " Lower is better."}.get(polarity, "")
     return text
