@@ -394,11 +394,12 @@ def _xmr_core(
     lines = _Lines(y, starts, size, in_base, kept, sum_g, count_g, mr_sum_g, mr_count_g)
 
     # rule 1: outside the limits (on a limit is inside)
-    side = lines.beyond(y, g, 0, 1).astype(np.int8) - lines.beyond(y, g, 0, -1)  # +1 above the mean, 0 on it
-    above = lines.beyond(y, g, LIMIT, 1)
-    below = lines.beyond(y, g, LIMIT, -1)
+    over_mean, under_mean = lines.beyond_both(y, g, 0)
+    side = over_mean.astype(np.int8) - under_mean  # +1 above the mean, 0 on it
+    above, below = lines.beyond_both(y, g, LIMIT)
     outside = above | below
-    close = ~outside & (lines.beyond(y, g, NEAR, 1) | lines.beyond(y, g, NEAR, -1))
+    near_above, near_below = lines.beyond_both(y, g, NEAR)
+    close = ~outside & (near_above | near_below)
 
     # rule 2: a run of 7 or more on one side of the mean (a point on the mean breaks it)
     run = _in_long_stretch(side, same_prev, RUN) & (side != 0)
@@ -501,28 +502,48 @@ class _Lines:
 
         ``times`` is 0 (the mean itself), :data:`LIMIT` or :data:`NEAR` (kept exact as 5.32 / 3).
         """
+        return self.beyond_both(x, group, times, (sign,))[0]
+
+    def beyond_both(
+        self, x: np.ndarray, group: np.ndarray, times: float, signs: tuple[int, ...] = (1, -1)
+    ) -> list[np.ndarray]:
+        """:meth:`beyond` for each of ``signs`` (above and below), sharing the work: the two margins
+        differ only in the sign of one term (negating a float is exact, so each is as computed alone).
+        """
         x = np.asarray(x, dtype=float)
         p, q = (2 * LIMIT, 3.0) if times == NEAR else (float(times), 1.0)
         total, count = self.total[group], self.count[group]
         mr_total, mr_count = (self.mr_total[group], self.mr_count[group]) if p else (0.0, 1.0)
+        results = []
         with np.errstate(invalid="ignore"):
-            margin = sign * q * (x * count - total) * mr_count - p * mr_total * count
-            scale = np.abs(q * x * count * mr_count) + np.abs(q * total * mr_count) + np.abs(p * mr_total * count)
-            result: np.ndarray = np.asarray(margin > 0)
-            near = np.abs(margin) <= NEAR_ZERO * scale
+            away = q * (x * count - total) * mr_count  # sign x q x ... = +-(q x ...) exactly
+            width = p * mr_total * count
+            scale = np.abs(q * x * count * mr_count) + np.abs(q * total * mr_count) + np.abs(width)
             # whole figures (counts): the mean's test, and any test with a zero MR-bar, is exact in floats
-            near &= ~(self._whole()[group] & ((p == 0) | (mr_total == 0)))
-            near = np.flatnonzero(near)
-        if len(near):
-            result = result.copy()
-            exact_p, exact_q = (Decimal("5.32"), Decimal(3)) if times == NEAR else (typed(p), Decimal(1))
-            with decimal.localcontext(prec=80):
-                for i in near:
-                    e_total, e_count, e_mr_total, e_mr_count = self._exact(int(group[i]))
-                    if not p:
-                        e_mr_total, e_mr_count = Decimal(0), Decimal(1)
-                    exact = sign * exact_q * (typed(x[i]) * e_count - e_total) * e_mr_count
-                    result[i] = exact - exact_p * e_mr_total * e_count > 0
+            trusted = self._whole()[group] & ((p == 0) | (mr_total == 0))
+            for sign in signs:
+                margin = (away if sign > 0 else -away) - width
+                result: np.ndarray = np.asarray(margin > 0)
+                near = np.abs(margin) <= NEAR_ZERO * scale
+                near &= ~trusted
+                results.append(self._decided(result, np.flatnonzero(near), x, group, times, p, sign))
+        return results
+
+    def _decided(
+        self, result: np.ndarray, near: np.ndarray, x: np.ndarray, group: np.ndarray, times: float, p: float, sign: int
+    ) -> np.ndarray:
+        """``result`` with the ``near`` rows decided again in Decimal on the typed figures."""
+        if not len(near):
+            return result
+        result = result.copy()
+        exact_p, exact_q = (Decimal("5.32"), Decimal(3)) if times == NEAR else (typed(p), Decimal(1))
+        with decimal.localcontext(prec=80):
+            for i in near:
+                e_total, e_count, e_mr_total, e_mr_count = self._exact(int(group[i]))
+                if not p:
+                    e_mr_total, e_mr_count = Decimal(0), Decimal(1)
+                exact = sign * exact_q * (typed(x[i]) * e_count - e_total) * e_mr_count
+                result[i] = exact - exact_p * e_mr_total * e_count > 0
         return result
 
     def _whole(self) -> np.ndarray:
