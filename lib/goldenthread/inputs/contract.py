@@ -46,6 +46,9 @@ MAX_DECIMALS = 6
 CHARTS = ("trend", "spc")
 #: The fewest months an SPC baseline may have: fewer give limits too unsteady to judge by (Making Data Count).
 MIN_SPC_BASELINE = 12
+#: Fewer other areas with a figure than this, and a comparison group is not compared (a rank of 2 areas says
+#: little): benchmarking's rule, and the warning validate gives for a group smaller than it.
+MIN_COMPARATORS = 5
 
 #: Characters removed from every text value read (CSV, Excel) or refused (YAML): the C0 controls
 #: except tab, newline and carriage return (NUL, BEL, ESC...), DEL and the C1 controls; the

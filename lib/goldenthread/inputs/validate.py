@@ -21,6 +21,7 @@ from goldenthread.errors import Problem
 from goldenthread.inputs.config import Comparators, Plan
 from goldenthread.inputs.contract import (
     FINANCIAL_YEAR,
+    MIN_COMPARATORS,
     NUMBER_LIMIT,
     PERIOD_PATTERN,
     UNIT_MINIMUMS,
@@ -960,7 +961,6 @@ def check_comparators(
     any figures, and a comparison group of fewer other areas than benchmarking needs, build (the group
     is compared without it, or its rows say there are too few comparators), so they are warnings.
     """
-    from goldenthread.measures.benchmarking import MIN_COMPARATORS  # the rule's own number; imported late
 
     codes = set(bench["area_code"].dropna())
     problems, warnings = [], []

@@ -40,12 +40,10 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from goldenthread.inputs.contract import MIN_COMPARATORS
 from goldenthread.inputs.periods import format_period, parse_period
 from goldenthread.measures.direction_of_travel import DIRECTIONS
 from goldenthread.measures.rounding import compare as compare_typed
-
-#: Fewer other areas with a figure than this, and a group is not compared (a rank of 2 areas says little).
-MIN_COMPARATORS = 5
 
 #: The MAD is used as it is (Oflog's practice); 1.4826 would make it estimate a standard deviation.
 MAD_SCALE = 1.0
