@@ -83,6 +83,8 @@ bench: $(call STAMP,build)
 	$(BIN)/python benchmarks/areas.py
 	$(BIN)/python benchmarks/scale.py
 	$(BIN)/python benchmarks/directorates.py
+	$(BIN)/python benchmarks/variation.py
+	$(BIN)/python benchmarks/forecast.py
 
 # The same checks as the git hook, over every tracked file, then the types of lib/goldenthread ([tool.mypy]).
 check: $(call STAMP,dev)
