@@ -53,7 +53,15 @@ def documents() -> dict[str, str]:
     directorate = build_directorate_plan("data/example", "eci", "2019-07")
     return {
         "report": "".join(
-            s.html for s in (report.front_sheet(), report.indicator_summary(), report.areas(), report.appendix(False))
+            s.html
+            for s in (
+                report.front_sheet(),
+                report.indicator_summary(),
+                report.variation_summary(),
+                report.benchmarking_summary(),
+                report.areas(),
+                report.appendix(False),
+            )
         ),
         "business plan": "".join(s.html for s in (plan.cover(), plan.plan(), plan.coverage())),
         "directorate plan": "".join(
@@ -90,7 +98,8 @@ def check_tables(page: BeautifulSoup) -> int:
 
 def test_every_table_has_a_caption_and_header_cells(documents: dict[str, str]) -> None:
     counts = {name: check_tables(soup(html)) for name, html in documents.items()}
-    assert counts["report"] >= 38 + 3  # every scorecard, the front sheet, the sign off and the counts
+    # every scorecard, the front sheet, the sign off, the counts, the variation matrix and the benchmarking table
+    assert counts["report"] >= 38 + 5
     assert all(counts.values())
 
 

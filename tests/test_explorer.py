@@ -13,6 +13,7 @@ from matplotlib.collections import PolyCollection
 
 from conftest import EXAMPLE, indicator, monthly, write_dataset
 from goldenthread import explorer
+from goldenthread.documents.charts import ChartFigure
 from goldenthread.documents.report import Report, build_report
 from test_charts import assert_honest, shown_axis
 
@@ -115,9 +116,9 @@ def test_status_history_of_self_directed_support(report: Report) -> None:
     }
     by_month = table.set_index("month")
     assert by_month.loc["May 2019", "status"] == "! Near target"  # 89.96% is within 5% of 90%
-    assert by_month.loc["Apr 2018", "vs previous period"] == "– Not comparable"  # the first figure
+    assert by_month.loc["Apr 2016", "vs previous period"] == "– Not comparable"  # the first figure
     oldest_first = explorer.status_history(report.history, SELF_DIRECTED, unit="percent", newest_first=False)
-    assert oldest_first.iloc[0][["month", "value"]].tolist() == ["Apr 2018", "80.95%"]
+    assert oldest_first.iloc[0][["month", "value"]].tolist() == ["Apr 2016", "79.04%"]
 
 
 def test_status_history_of_a_milestone_shows_delivery_states(report: Report) -> None:
@@ -300,3 +301,57 @@ def test_picker_narrows_indicators_and_calls_back(report: Report) -> None:
     assert calls[-1] == ("O4", None, SELF_DIRECTED)
     directorate.value = "Finance"  # ASC-01 is not in Finance: the indicator falls back to the first
     assert ind.value is None and calls[-1] == ("O4", "Finance", None)
+
+
+# --- SPC and benchmarking views ------------------------------------------------------------------------
+
+DTOC = "ASC-03"  # Delayed Transfers of Care: lower is better, an XmR chart in the example (chart: spc)
+
+
+def test_spc_points_name_every_rule_and_match_the_report(report: Report) -> None:
+    table = explorer.spc_points(report, DTOC)
+    assert list(table.columns) == explorer.variation.SPC_POINT_COLUMNS
+    points = report.variation.points
+    mine = points[points["indicator"].astype(str) == DTOC]
+    assert len(table) == len(mine)  # every observed point, newest first
+    assert table["month"].iloc[0] == "July 2019"
+    latest = mine.iloc[-1]
+    decided = explorer.variation.RULE_WORDS.get(latest["special_cause"], "")
+    assert table["decided by"].iloc[0] == decided
+    # a rule met is listed even where another rule decides the point
+    for row, point in zip(table.iloc[::-1].itertuples(index=False), mine.itertuples(index=False), strict=True):
+        for rule, words in explorer.variation.RULE_WORDS.items():
+            assert (words in row[6]) is bool(getattr(point, rule))
+    assert set(table["variation"]) <= {"common cause", "special cause: improvement", "special cause: concern"}
+
+
+def test_spc_view_is_the_chart_or_the_plain_reason(report: Report) -> None:
+    chart = explorer.spc_view(report, DTOC)
+    assert isinstance(chart, ChartFigure)  # with its alt text
+    assert chart.alt_text.startswith("Statistical process control (XmR) chart of")
+    cumulative = report.card[(report.card["aggregation"] == "cumulative") & (report.card["kind"] == "measure")]
+    reason = explorer.spc_view(report, cumulative["id"].iloc[0])
+    assert isinstance(reason, str) and "SPC does not apply" in reason
+    assert explorer.spc_reading(report, DTOC).startswith("Special cause concerning variation - higher")
+    assert explorer.spc_points(report, "INF-01").empty  # a milestone has no points
+
+
+def test_benchmark_figures_best_first_with_the_council_marked(report: Report) -> None:
+    table = explorer.benchmark_figures(report, DTOC)  # lower is better: the smallest figure ranks 1st
+    assert list(table.columns) == explorer.variation.BENCHMARK_COLUMNS
+    values = [float(v.rstrip("%")) for v in table["value"]]
+    assert values == sorted(values)
+    assert table["us"].tolist().count("◀ us") == 1
+    ours = report.comparison[(report.comparison["indicator"] == DTOC) & report.comparison["main"]].iloc[0]
+    us = table[table["us"] != ""].iloc[0]
+    assert ours["rank_text"].replace("joint ", "").startswith(us["rank"].replace("joint ", ""))
+    assert explorer.benchmark_figures(report, "INF-01").empty  # not benchmarked
+    chart = explorer.benchmark_view(report, DTOC)
+    assert not isinstance(chart, str) and chart.alt_text
+    assert "no comparator figures" in str(explorer.benchmark_view(report, "INF-01"))
+
+
+def test_the_views_refuse_an_unknown_indicator(report: Report) -> None:
+    for view in (explorer.spc_points, explorer.spc_view, explorer.benchmark_figures, explorer.benchmark_view):
+        with pytest.raises(ValueError, match="ASC-99"):
+            view(report, "ASC-99")

@@ -142,6 +142,23 @@ def plant(folder: Path) -> dict[str, Path]:
     extra = pd.DataFrame(rows).reindex(columns=comm.columns).fillna("")
     pd.concat([comm, extra]).to_csv(data / "commentary.csv", index=False, lineterminator="\n")
 
+    # Benchmarking (issue 14): the comparator groups' names and source, the figures' source, an area's name and a
+    # rebase's reason. The main group and the reference group (England) are both shown by name.
+    comparators = yaml.safe_load((data / "comparators.yaml").read_text(encoding="utf-8"))
+    names = {comparators["main_group"]: marked("B-group"), "England": marked("B-england")}
+    for group in comparators["groups"]:
+        group["name"] = names.get(group["name"], group["name"])
+    comparators["main_group"] = marked("B-group")
+    comparators["source"] = marked("B-source")
+    _yaml(data / "comparators.yaml", comparators)
+    bench = _csv(data / "benchmarks.csv")
+    bench["source"] = marked("B-figures")
+    bench.loc[bench["area_code"] == bench["area_code"].iloc[1], "area_name"] = marked("B-area")
+    bench.to_csv(data / "benchmarks.csv", index=False, lineterminator="\n")
+    pd.DataFrame([{"indicator": hostile_id, "period": "2019-04", "reason": marked("R-reason")}]).to_csv(
+        data / "rebases.csv", index=False, lineterminator="\n"
+    )
+
     params = yaml.safe_load((ROOT / "parameters" / "2019-07.yaml").read_text(encoding="utf-8"))
     params["data"] = str(data)
     params["title"] = marked("F-title")
@@ -218,7 +235,11 @@ SCORECARD = [
     "C-commentary",
     "C-actions",
     "C-override",
+    "R-reason",
 ]
+#: Benchmarking's names and sources, in the report's summary and appendix (an area's name, B-area, is drawn in
+#: the strip chart only, and so only checked to be inert).
+BENCHMARKING = ["B-group", "B-england", "B-source", "B-figures"]
 DIRECTORATE_PLAN = [
     "D-director",
     "D-cabinet",
@@ -237,7 +258,7 @@ DIRECTORATE_PLAN = [
     "D-slaservice",
 ]
 DOCUMENTS = {
-    "corporate_performance_report": ("2019-07", FRONT_SHEET + SCORECARD + ["C-page"]),
+    "corporate_performance_report": ("2019-07", FRONT_SHEET + SCORECARD + BENCHMARKING + ["C-page"]),
     "business_plan": (
         "business-plan-2019-07",
         [

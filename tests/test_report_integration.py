@@ -182,3 +182,35 @@ def test_quarto_renderer_says_it_is_not_installed(tmp_path: Path) -> None:
     result = run_cli("report", "--period", "2019-07", "--out", str(tmp_path), "--renderer", "quarto")
     assert result.returncode == 1
     assert "Quarto is not installed" in result.stderr
+
+
+def test_html_has_the_variation_and_benchmarking_sections(html: str) -> None:
+    headings = re.findall(r"<h([1-6])[^>]*>(.*?)</h\1>", html)
+    titles = [text_of(t).strip() for _, t in headings]
+    at = titles.index("1. Summary")
+    assert titles[at + 1 : at + 3] == ["1.1 Variation and assurance", "1.2 How we compare with similar councils"]
+    assert titles.index("2. Areas for consideration") > at + 2
+    text = text_of(html)
+    assert "How to read this table" in text and "Benchmarked measures compared with Nearest neighbours" in text
+    appendix = text_of(html.split('id="gt-appendix-h"')[1])
+    assert "Special cause" in appendix and "Variation indicates" in appendix  # icons' words beside them
+    assert "Compared with Nearest neighbours" in appendix and "Forecast for March 2020:" in appendix
+    assert 'alt="Statistical process control (XmR) chart of' in html
+
+
+def test_pdf_has_the_variation_and_benchmarking_sections(built: Path) -> None:
+    reader = PdfReader(built / "corporate_performance_report.pdf")
+    text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+    for words in (
+        "1.1 Variation and assurance",
+        "1.2 How we compare with similar councils",
+        "Compared with Nearest neighbours",
+        "Forecast for March 2020:",
+        "Variation: Special cause",
+    ):
+        assert words in text, words
+
+    def titles(items: list) -> list[str]:
+        return [t for item in items for t in (titles(item) if isinstance(item, list) else [item.title])]
+
+    assert "1.1 Variation and assurance" in titles(reader.outline)  # a bookmark

@@ -63,3 +63,27 @@ def test_sections_carry_typst_and_chart_files_for_the_pdf() -> None:
     for name in files:
         assert f'file: "{name}"' in bundle[TYPST_MIME]["typst"]
         assert 'alt="Line chart of' in bundle["text/html"]
+
+
+def test_variation_and_benchmarking_sections_carry_the_documents_marking_and_typst() -> None:
+    """The two summaries (more in tests/test_variation_sections.py) are sections like the others: marked with the
+    audience, laid out by their own Typst function, and without benchmarks, a sentence rather than a table."""
+    internal = build_report("data/example", "2019-07", audience="internal")
+    for section, name in (
+        (internal.variation_summary(), "variation"),
+        (internal.benchmarking_summary(), "benchmarking"),
+    ):
+        assert section.document["classification"] == "Internal - not for publication"
+        assert section.typst.startswith(f"#gt-{name}-summary(")
+        assert f'id="gt-{name}-h"' in section.html
+    assert "<table" in internal.benchmarking_summary().html  # the example council has comparators
+
+
+def test_internal_indicators_are_counted_in_the_internal_variation_summary_only() -> None:
+    internal = build_report("data/example", "2019-07", audience="internal")
+    public = build_report("data/example", "2019-07")
+    for r in (internal, public):
+        measures = int((r.card["kind"] == "measure").sum())
+        assert f"each of the {measures} measures" in r.variation_summary().html
+    assert (internal.card["kind"] == "measure").sum() > (public.card["kind"] == "measure").sum()
+    assert set(public.comparison["indicator"]) <= set(public.card["id"])

@@ -1,4 +1,5 @@
-"""Many trend charts at once: in worker processes beside the caller when there are enough to pay for them.
+"""Many charts at once (trend, XmR and benchmarking strip charts): in worker processes beside the caller when
+there are enough to pay for them.
 
 The appendix draws one small chart per measure, about 50 ms each with matplotlib, and a report of
 several hundred indicators spent most of its build drawing them one after another on one core.
@@ -37,7 +38,7 @@ import pandas as pd
 
 from goldenthread.documents.charts import Chart, TrendCanvas
 
-__all__ = ["TrendRequest", "trend_charts", "serve", "POOL_MIN_CHARTS", "BATCH"]
+__all__ = ["TrendRequest", "SpcRequest", "BenchmarkRequest", "trend_charts", "serve", "POOL_MIN_CHARTS", "BATCH"]
 
 #: Fewer charts than this are drawn in the calling process: starting a worker (about a second)
 #: costs about as much as drawing twenty charts.
@@ -63,9 +64,75 @@ class TrendRequest:
     decimals: int
     fy_start_month: int = 4
 
+    def draw(self, canvas: TrendCanvas) -> Chart | None:
+        return canvas.chart(self.history, self.title, self.unit, self.decimals, fy_start_month=self.fy_start_month)
 
-def _draw(canvas: TrendCanvas, batch: Sequence[TrendRequest]) -> list[Chart | None]:
-    return [canvas.chart(r.history, r.title, r.unit, r.decimals, fy_start_month=r.fy_start_month) for r in batch]
+
+@dataclass(frozen=True)
+class SpcRequest:
+    """The arguments of one :func:`goldenthread.documents.charts.spc_chart` call: one indicator's rows of
+    :attr:`goldenthread.measures.spc.SpcTable.points` and ``phases``."""
+
+    points: pd.DataFrame
+    phases: pd.DataFrame
+    title: str
+    unit: str | None
+    decimals: int
+    polarity: str
+    target: float | None
+    fy_start_month: int = 4
+
+    def draw(self, canvas: TrendCanvas) -> Chart | None:
+        from goldenthread.documents.charts import spc_chart
+
+        return spc_chart(
+            self.points,
+            self.phases,
+            title=self.title,
+            unit=self.unit,
+            decimals=self.decimals,
+            polarity=self.polarity,
+            target=self.target,
+            fy_start_month=self.fy_start_month,
+        )
+
+
+@dataclass(frozen=True)
+class BenchmarkRequest:
+    """The arguments of one :func:`goldenthread.documents.charts.benchmark_chart` call (a group's strip chart)."""
+
+    figures: pd.DataFrame
+    median: float
+    lower_quartile: float
+    upper_quartile: float
+    reference: tuple[str, float] | None
+    title: str
+    unit: str | None
+    decimals: int
+    polarity: str
+
+    def draw(self, canvas: TrendCanvas) -> Chart | None:
+        from goldenthread.documents.charts import benchmark_chart
+
+        return benchmark_chart(
+            self.figures,
+            median=self.median,
+            lower_quartile=self.lower_quartile,
+            upper_quartile=self.upper_quartile,
+            reference=self.reference,
+            title=self.title,
+            unit=self.unit,
+            decimals=self.decimals,
+            polarity=self.polarity,
+        )
+
+
+#: Anything the pool draws: a request that draws its chart (the trend canvas is there for those that use it).
+ChartRequest = TrendRequest | SpcRequest | BenchmarkRequest
+
+
+def _draw(canvas: TrendCanvas, batch: Sequence[ChartRequest]) -> list[Chart | None]:
+    return [r.draw(canvas) for r in batch]
 
 
 # --- messages: a length, then a pickle ---------------------------------------------------------------
@@ -134,7 +201,7 @@ class _Queue:
             self.back = self.front
 
 
-def _work(queue: _Queue, batches: list[list[TrendRequest]], rc: dict[str, Any], results: dict[int, Any]) -> None:
+def _work(queue: _Queue, batches: list[list[ChartRequest]], rc: dict[str, Any], results: dict[int, Any]) -> None:
     """Run one worker process and keep it busy until the queue is empty (in a thread of the caller).
 
     A batch the worker could not draw is left out of ``results``, so the caller draws it.
@@ -179,8 +246,10 @@ def available_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def trend_charts(requests: Sequence[TrendRequest], workers: int | None = None) -> list[Chart | None]:
+def trend_charts(requests: Sequence[ChartRequest], workers: int | None = None) -> list[Chart | None]:
     """Every request's chart (``None`` where it has under two figures), in the order asked.
+
+    Trend, SPC and benchmarking requests may be mixed: each draws its own kind of chart.
 
     ``workers``: worker processes beside the caller; by default one fewer than the CPUs available,
     and none for fewer than :data:`POOL_MIN_CHARTS` charts. ``0`` draws everything in-process.

@@ -20,10 +20,12 @@ from typing import Any
 import jinja2
 import pandas as pd
 
-from goldenthread.documents.chart_pool import TrendRequest, trend_charts
+from goldenthread.documents.chart_pool import BenchmarkRequest, ChartRequest, SpcRequest, TrendRequest, trend_charts
 from goldenthread.documents.charts import Chart
+from goldenthread.documents.icons import Icon, assurance_icon, variation_icon
 from goldenthread.documents.rows import (
     as_at_text,
+    decimals_of,
     direction_badge,
     effective_target,
     kind_label,
@@ -36,9 +38,14 @@ from goldenthread.inputs.config import FrontSheet, ReportParameters
 from goldenthread.inputs.contract import JUDGED_STATUSES, STATUS_KEYS
 from goldenthread.inputs.load import Dataset, load_dataset
 from goldenthread.inputs.periods import financial_year_label, format_period, parse_period, quarter_label
+from goldenthread.measures import spc
+from goldenthread.measures.comparison import comparison_table, group_figures
+from goldenthread.measures.forecast import year_end_forecasts
 from goldenthread.measures.formatting import and_list, format_period_name, format_target, format_value, is_missing
 from goldenthread.measures.scorecard import IndicatorSummary, indicator_summary, observations, scorecard
+from goldenthread.measures.variation import variation_table
 from goldenthread.narrative import areas as area_rules
+from goldenthread.narrative.findings import comparison_findings, variation_findings
 from goldenthread.narrative.wording import indicator_set_sentence, insufficient_sentence, is_are
 from goldenthread.output import TEMPLATES, TYPST_MIME, markup
 from goldenthread.output import typst_markup as ty
@@ -134,10 +141,40 @@ class Report:
         return indicator_summary(self.card)
 
     @cached_property
+    def variation(self) -> spc.SpcTable:
+        """SPC (XmR, Making Data Count) of every measure as at the report month: points, phases and a
+        summary row per indicator with its chart kind (:func:`goldenthread.measures.variation.variation_table`)."""
+        d = self.dataset
+        return variation_table(self.history, d.indicators, d.rebases, self.period, d.organisation.report_defaults.chart)
+
+    @cached_property
+    def comparison(self) -> pd.DataFrame:
+        """How the council compares with each comparator group, per benchmarked indicator, at its latest
+        benchmark period on or before the report month (:func:`goldenthread.measures.comparison.comparison_table`)."""
+        d = self.dataset
+        table = comparison_table(d.benchmarks, d.comparators, d.indicators, self.period)
+        return table[table["indicator"].isin(set(self.card["id"]))].reset_index(drop=True)
+
+    @cached_property
+    def forecasts(self) -> pd.DataFrame:
+        """The year-end forecast of every indicator, or why it has none
+        (:func:`goldenthread.measures.forecast.year_end_forecasts`)."""
+        d = self.dataset
+        return year_end_forecasts(self.history, d.indicators, self.period, self.fy_start, targets=d.targets)
+
+    @cached_property
     def selection(self) -> area_rules.Selection:
-        """Areas of success and concern: the leadership team's choices, then the strongest drafted findings."""
+        """Areas of success and concern: the leadership team's choices, then the strongest drafted findings
+        (from the history, and from SPC and benchmarking)."""
         labels = {k: v.label for k, v in self.dataset.organisation.status_scheme.statuses.items()}
-        candidates = area_rules.drafted(self.card, self.history, self.period, labels, self.fy_start)
+        extra = pd.concat(
+            [
+                variation_findings(self.variation.summary, self.card, self.period),
+                comparison_findings(self.comparison, self.card, self.period),
+            ],
+            ignore_index=True,
+        )
+        candidates = area_rules.drafted(self.card, self.history, self.period, labels, self.fy_start, extra=extra)
         window = self.news_window or self.dataset.organisation.report_defaults.news_window_months
         return area_rules.select(
             self.card,
@@ -272,6 +309,143 @@ class Report:
         }
         return self._render("indicator_summary", model)
 
+    def variation_summary(self, heading: str = "1.1 Variation and assurance", level: int = 3) -> Section:
+        """How many measures show each kind of variation (rows) and each assurance (columns): the Making
+        Data Count summary matrix, with the icons in the headers and a reading guide.
+
+        Every measure in the report is counted once: a measure without enough points for SPC, or one SPC
+        does not suit (a year-to-date total), is "not charted", and milestones are left out (said below).
+        """
+        measures = self.card[self.card["kind"] == "measure"]["id"]
+        summary = self.variation.summary.reindex(pd.Index(measures.astype(str)))
+        files: dict[str, bytes] = {}
+        row_of = [_variation_row(summary, i) for i in summary.index]
+        column_of = [
+            _assurance_column(summary, i) if row != "not_charted" else "none" for i, row in zip(summary.index, row_of)
+        ]
+        counts = pd.crosstab(pd.Series(row_of, dtype=object), pd.Series(column_of, dtype=object))
+        columns = [
+            {
+                "key": key,
+                "label": label,
+                "icon": _icon_model(assurance_icon(key), files) if key != "none" else None,
+            }
+            for key, label in ASSURANCE_COLUMNS
+        ]
+        rows: list[dict[str, Any]] = []
+        for key, label in VARIATION_ROWS:
+            icons = [_icon_model(variation_icon(v, side), files) for v, side in VARIATION_ROW_ICONS[key]]
+            cells = [
+                int(counts.at[key, c]) if key in counts.index and c in counts.columns else 0
+                for c, _ in ASSURANCE_COLUMNS
+            ]
+            rows.append({"key": key, "label": label, "icons": icons, "counts": cells, "total": sum(cells)})
+        milestones = int((self.card["kind"] == "milestone").sum())
+        model = {
+            "heading": heading,
+            "level": level,
+            "guide": variation_guide(len(summary), milestones),
+            "columns": columns,
+            "rows": rows,
+            "totals": [sum(r["counts"][k] for r in rows) for k in range(len(columns))],
+            "total": len(summary),
+            "special": self._special_causes(list(summary.index), row_of),
+            "caption": "Measures by variation (rows) and assurance against their target (columns)",
+        }
+        return self._render("variation_summary", model, files)
+
+    def _special_causes(self, ids: list[str], rows: list[str]) -> list[dict[str, Any]]:
+        """The measures behind each special-cause row of the variation summary, linked to their entries."""
+        titles = self.card.set_index("id")["title"]
+        return [
+            {
+                "label": label,
+                "measures": [
+                    {"id": i, "anchor": anchor(i), "title": str(titles.get(i, i))}
+                    for i, row in zip(ids, rows, strict=True)
+                    if row == key
+                ],
+            }
+            for key, label in sorted(VARIATION_ROWS, key=lambda kl: SPECIAL_ORDER.get(kl[0], 9))
+            if key in SPECIAL_ORDER and key in rows
+        ]
+
+    def benchmarking_summary(
+        self, heading: str = "1.2 How we compare with similar councils", level: int = 3
+    ) -> Section:
+        """One row per benchmarked measure against the main comparator group: our figure, rank of n,
+        quartile and its movement since last year, the group's median and the reference figures (England),
+        with the period, the groups and the source named. Says so plainly when there are no benchmarks."""
+        comparators = self.dataset.comparators
+        main_rows = self.comparison[self.comparison["main"].astype(bool)] if len(self.comparison) else self.comparison
+        info = self.card.set_index("id")
+        references = [g.name for g in comparators.groups if g.kind == "reference"] if comparators else []
+        rows = []
+        for m in main_rows.itertuples(index=False):
+            if m.indicator not in info.index:
+                continue
+            i = info.loc[m.indicator]
+            unit, dec = i["unit"], decimals_of(i["decimals"])
+            compared = is_missing(m.reason)
+            refs = dict(self._references(m.indicator))
+            rows.append(
+                {
+                    "id": m.indicator,
+                    "anchor": anchor(m.indicator),
+                    "title": str(i["title"]),
+                    "period": period_text(m.period_label),
+                    "value": format_value(_number(m.value), unit, dec),
+                    "rank": str(m.rank_text) if compared else "–",
+                    "quartile": str(m.position) if compared else "–",
+                    "movement": movement_text(m._asdict(), short=True) if compared else "–",
+                    "median": format_value(_number(m.median), unit, dec) if compared else "–",
+                    "references": [
+                        format_value(_number(refs.get(name)), unit, dec) if not is_missing(refs.get(name)) else "–"
+                        for name in references
+                    ],
+                    "reason": None if compared else str(m.reason_text or ""),
+                    "source": self._figures_source(str(m.indicator), str(m.period_label)),
+                }
+            )
+        main_group = str(main_rows["group"].iloc[0]) if len(main_rows) else None
+        if comparators is None or not rows:
+            empty = (
+                "The council has no benchmarking figures for this report: no comparison with similar councils is shown."
+                if comparators is None
+                else "None of the indicators in this report has comparator figures up to "
+                f"{format_period_name(self.period)}, so no comparison with similar councils is shown."
+            )
+        else:
+            empty = None
+        groups = [g for g in comparators.groups if g.kind == "comparison"] if comparators else []
+        group = next((g for g in groups if g.name == main_group), groups[0] if groups else None)
+        intro = None
+        periods = list(dict.fromkeys(r["period"] for r in rows))
+        if group is not None and rows:
+            when = f" in {periods[0]}" if len(periods) == 1 else ""
+            others = len(set(map(str, group.areas)) - {str(comparators.us)}) if comparators else 0
+            intro = (
+                f"Each measure is compared{when} with the {others} other areas of the {group.name} group "
+                "(the council is ranked among those with a figure; 1st is best)"
+                + (f", and the figure for {and_list(references)} is shown for reference" if references else "")
+                + ". The quartile says which quarter of the group the council is in, and since last year whether it "
+                "moved. A measure with no better direction is placed by its value, never judged."
+            )
+        model = {
+            "heading": heading,
+            "level": level,
+            "intro": intro,
+            "empty": empty,
+            "group": main_group or "",
+            "show_period": len(periods) > 1,
+            "references": references,
+            "rows": rows,
+            "sources": list(dict.fromkeys(r["source"] for r in rows if r["source"])),
+            "source": self._benchmark_source(),
+            "caption": f"Benchmarked measures compared with {main_group}" if main_group else "Benchmarked measures",
+        }
+        return self._render("benchmarking_summary", model)
+
     def areas(self) -> Section:
         """Areas of success and of concern: the final list only (see :meth:`area_candidates`)."""
         page_titles = self.card.set_index("id")["page_title"]
@@ -330,10 +504,11 @@ class Report:
         return table
 
     def appendix(self, charts: bool = True, heading: str = "Appendix A: Performance scorecard") -> Section:
-        """Appendix A: per outcome, every indicator with its figures, status, trend, chart and commentary."""
+        """Appendix A: per outcome, every indicator with its figures, status, trend, chart and commentary,
+        and for a measure its variation and assurance (SPC), benchmarking and year-end forecast."""
         files: dict[str, bytes] = {}
         outcomes = []
-        drawn = self._trend_charts() if charts else {}
+        drawn, benchmark_charts = self._appendix_charts() if charts else ({}, {})
         for outcome in self.dataset.plan.outcomes:
             rows = self.card[self.card["outcome"] == outcome.id]
             if rows.empty:
@@ -341,20 +516,27 @@ class Report:
             entries = []
             for r in rows.itertuples(index=False):
                 entry = self._entry(r)
-                chart = drawn.get(r.id)
-                if chart is not None:
-                    name = f"chart-{anchor(r.id)}.svg"
-                    files[name] = chart.svg
-                    width, height = chart.css_size
-                    entry["chart"] = {"file": name, "alt": chart.alt, "width": width, "height": height}
+                entry["chart"] = _chart_model(drawn.get(r.id), f"chart-{anchor(r.id)}.svg", files)
+                entry.update(self._insight(r, files))
+                if entry["benchmark"] is not None:
+                    chart = benchmark_charts.get(r.id)
+                    entry["benchmark"]["chart"] = _chart_model(chart, f"benchmark-{anchor(r.id)}.svg", files)
                 entries.append(entry)
             outcomes.append({"id": outcome.id, "title": outcome.title, "indicators": entries})
         legend = [self._status(k) for k in self.shown_statuses()]
         return self._render("appendix", {"heading": heading, "outcomes": outcomes, "legend": legend}, files)
 
-    def _trend_charts(self) -> dict[str, Chart | None]:
-        """The appendix's chart of every measure with figures, by indicator id, drawn together
-        (in a process pool for a large indicator set: :func:`goldenthread.documents.chart_pool.trend_charts`)."""
+    def chart_kind(self, indicator_id: str) -> str:
+        """The chart an indicator is drawn with: 'spc' or 'trend' (its own choice, else the organisation's)."""
+        kinds = self.variation.summary.get("chart")
+        kind = kinds.get(indicator_id) if kinds is not None else None
+        return str(kind) if kind in ("spc", "trend") else self.dataset.organisation.report_defaults.chart
+
+    def _appendix_charts(self) -> tuple[dict[str, Chart | None], dict[str, Chart | None]]:
+        """The appendix's chart of every measure with figures (an XmR chart where the indicator asks for
+        one and has enough points, else its trend) and the strip chart of every benchmarked measure, by
+        indicator id, drawn together (in a process pool for a large indicator set:
+        :func:`goldenthread.documents.chart_pool.trend_charts`)."""
         history = self.history.groupby("indicator", sort=False)
         outcomes = {o.id for o in self.dataset.plan.outcomes}
         rows = [
@@ -362,10 +544,178 @@ class Report:
             for r in self.card.itertuples(index=False)
             if r.outcome in outcomes and r.kind == "measure" and r.id in history.groups
         ]
-        requests = [
-            TrendRequest(history.get_group(r.id), r.title, r.unit, int(r.decimals), self.fy_start) for r in rows
+        summary = self.variation.summary
+        points = _by_indicator(self.variation.points)
+        phases = _by_indicator(self.variation.phases)
+        requests: list[ChartRequest] = []
+        for r in rows:
+            trend = TrendRequest(history.get_group(r.id), r.title, r.unit, decimals_of(r.decimals), self.fy_start)
+            if self.chart_kind(r.id) == "spc" and r.id in points and _reliable(summary, r.id):
+                target = summary.get("target_used", summary["target"]).get(r.id)
+                requests.append(
+                    SpcRequest(
+                        points[r.id],
+                        phases.get(r.id, self.variation.phases.iloc[:0]),
+                        r.title,
+                        r.unit,
+                        decimals_of(r.decimals),
+                        str(r.polarity),
+                        None if is_missing(target) else float(target),
+                        self.fy_start,
+                    )
+                )
+            else:
+                requests.append(trend)
+        benchmarked = [(r, self._main_comparison(r.id)) for r in rows]
+        benchmarked = [(r, m) for r, m in benchmarked if m is not None and is_missing(m["reason"])]
+        requests += [self._benchmark_request(r, m) for r, m in benchmarked]
+        charts = trend_charts(requests)
+        drawn = dict(zip((r.id for r in rows), charts[: len(rows)], strict=True))
+        for r, request in zip(rows, requests, strict=False):  # an XmR chart that could not be drawn: the trend
+            if drawn[r.id] is None and isinstance(request, SpcRequest):
+                drawn[r.id] = trend_charts(
+                    [TrendRequest(history.get_group(r.id), r.title, r.unit, decimals_of(r.decimals), self.fy_start)]
+                )[0]
+        return drawn, dict(zip((r.id for r, _ in benchmarked), charts[len(rows) :], strict=True))
+
+    @cached_property
+    def _comparison_rows(self) -> dict[str, pd.DataFrame]:
+        """:attr:`comparison` by indicator, split once (the appendix looks each measure up several times)."""
+        c = self.comparison
+        return {str(k): g for k, g in c.groupby(c["indicator"].astype(str), sort=False)} if len(c) else {}
+
+    def _main_comparison(self, indicator_id: str) -> pd.Series | None:
+        """The indicator's row of :attr:`comparison` for the main comparator group, if it is benchmarked."""
+        rows = self._comparison_rows.get(str(indicator_id))
+        main = rows[rows["main"].astype(bool)] if rows is not None else None
+        return None if main is None or main.empty else main.iloc[0]
+
+    def _references(self, indicator_id: str) -> list[tuple[str, Any]]:
+        """(group name, figure) of each reference group (England) for the indicator."""
+        rows = self._comparison_rows.get(str(indicator_id))
+        if rows is None:
+            return []
+        return [(str(r.group), r.reference_value) for r in rows[rows["group_kind"] == "reference"].itertuples()]
+
+    def _benchmark_request(self, r: Any, main: pd.Series) -> BenchmarkRequest:
+        d = self.dataset
+        figures = group_figures(d.benchmarks, d.comparators, r.id, str(main["period_label"]), str(main["group"]))
+        known = [(name, float(v)) for name, v in self._references(r.id) if not is_missing(v)]
+        return BenchmarkRequest(
+            figures,
+            median=float(main["median"]),
+            lower_quartile=float(main["lower_quartile"]),
+            upper_quartile=float(main["upper_quartile"]),
+            reference=known[0] if known else None,
+            title=f"{r.title}: {main['group']}, {main['period_label']}",
+            unit=r.unit,
+            decimals=decimals_of(r.decimals),
+            polarity=str(r.polarity),
+        )
+
+    def _insight(self, r: Any, files: dict[str, bytes]) -> dict[str, Any]:
+        """What SPC, benchmarking and the forecast add to a measure's entry (nothing for a milestone).
+
+        ``variation`` and ``assurance`` are icons with their words (the words are shown and are the
+        icon's alt text, so nothing rests on colour or shape alone); ``spc_note`` says plainly why there
+        is no variation ("too few points for SPC: ...", or why SPC does not suit the measure).
+        """
+        blank: dict[str, Any] = {
+            "variation": None,
+            "assurance": None,
+            "spc_note": None,
+            "rebases": [],
+            "benchmark": None,
+            "forecast": None,
+        }
+        if r.kind != "measure":
+            return blank
+        summary = self.variation.summary
+        if r.id in summary.index:
+            row = summary.loc[r.id]
+            reason = row.get("reason")
+            if not is_missing(reason) and str(reason).strip():
+                blank["spc_note"] = str(reason)
+            elif row["status"] != "ok":
+                no_figures = not is_missing(row.get("points")) and int(row["points"]) == 0
+                blank["spc_note"] = (
+                    f"{spc.TOO_FEW}: no figures yet" if no_figures else (str(row["note"]) or spc.TOO_FEW)
+                )
+            else:
+                blank["variation"] = _icon_model(variation_icon(row["variation"], str(row["side"] or "")), files)
+                if not is_missing(row["assurance"]):
+                    blank["assurance"] = _icon_model(assurance_icon(str(row["assurance"])), files)
+        blank["rebases"] = self._rebase_notes(r.id)
+        blank["benchmark"] = self._benchmark_model(r)
+        blank["forecast"] = self._forecast_model(r)
+        return blank
+
+    def _rebase_notes(self, indicator_id: str) -> list[str]:
+        """ "Limits recalculated from April 2019: a new way of counting." for each rebase up to the report month."""
+        rb = self.dataset.rebases
+        if rb is None or rb.empty:
+            return []
+        mine = rb[(rb["indicator"] == indicator_id) & (rb["period"].astype(int) <= self.period)].sort_values("period")
+        return [
+            f"Limits recalculated from {format_period_name(int(x.period))}"
+            + (f": {x.reason}" if not is_missing(x.reason) and str(x.reason).strip() else "")
+            for x in mine.itertuples(index=False)
         ]
-        return dict(zip((r.id for r in rows), trend_charts(requests), strict=True))
+
+    def _benchmark_model(self, r: Any) -> dict[str, Any] | None:
+        """The indicator against its main comparator group: a short table (our figure, rank, quartile and
+        its movement, median, the reference figures), the period and the source; the chart is added later."""
+        main = self._main_comparison(r.id)
+        if main is None:
+            return None
+        unit, dec = r.unit, decimals_of(r.decimals)
+        rows: list[list[Any]] = [["Our figure", format_value(_number(main["value"]), unit, dec)]]
+        reason = None if is_missing(main["reason"]) else str(main["reason_text"] or "")
+        if reason is None:
+            rows += [
+                ["Rank", str(main["rank_text"])],
+                ["Quartile", str(main["position"])],
+                ["Since last year", movement_text(main)],
+                ["Group median", format_value(_number(main["median"]), unit, dec)],
+            ]
+        for name, value in self._references(r.id):
+            rows.append([name, format_value(_number(value), unit, dec) if not is_missing(value) else "No figure"])
+        return {
+            "heading": f"Compared with {main['group']}",
+            "group": str(main["group"]),
+            "period": period_text(main["period_label"]),
+            "rows": rows,
+            "reason": reason,
+            "source": self._figures_source(r.id, str(main["period_label"])),
+            "groups_source": self._benchmark_source(),
+            "chart": None,
+        }
+
+    def _benchmark_source(self) -> str | None:
+        """Where the comparator groups come from (comparators.yaml's ``source``)."""
+        comparators = self.dataset.comparators
+        return None if comparators is None or not comparators.source else str(comparators.source)
+
+    def _figures_source(self, indicator_id: str, period_label: str) -> str | None:
+        """Where an indicator's comparator figures come from (benchmarks.csv's ``source``), "; " between several."""
+        b = self.dataset.benchmarks
+        if b is None or b.empty or "source" not in b.columns:
+            return None
+        rows = b[(b["indicator"].astype(str) == indicator_id) & (b["period_label"].astype(str) == period_label)]
+        found = [str(x).strip() for x in rows["source"] if not is_missing(x) and str(x).strip()]
+        return "; ".join(dict.fromkeys(found)) or None
+
+    def _forecast_model(self, r: Any) -> dict[str, str] | None:
+        """ "Forecast for March 2020: between 91% and 94% (target 90%): likely to meet the target", with
+        the method in small text; None where the measure has no forecast."""
+        f = self.forecasts
+        if f is None or r.id not in f.index:
+            return None
+        row = f.loc[r.id]
+        if not is_missing(row.get("reason")) or is_missing(row.get("projected")):
+            return None
+        label, _, text = forecast_text(row, r.unit, decimals_of(r.decimals)).partition(": ")
+        return {"label": label, "text": text, "method": str(row.get("method") or "")}
 
     def _entry(self, r: Any) -> dict[str, Any]:
         """One indicator as the appendix and the plans show it.
@@ -431,6 +781,12 @@ class Report:
             "commentary": _rich(r.commentary),
             "actions": _rich(r.actions),
             "chart": None,
+            "variation": None,
+            "assurance": None,
+            "spc_note": None,
+            "rebases": [],
+            "benchmark": None,
+            "forecast": None,
         }
 
     def scorecard_table(self) -> pd.DataFrame:
@@ -544,3 +900,149 @@ def _period_end(period: int) -> str:
     day = ts.day
     suffix = "th" if 11 <= day <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
     return f"{day}{suffix} {ts.strftime('%B %Y')}"
+
+
+# --- SPC, benchmarking and forecast helpers ------------------------------------------------------------
+
+#: How large a variation or assurance icon is shown, in CSS pixels (the PDF: :data:`ICON_SIZE_CM`).
+ICON_SIZE_PX = 32
+
+#: How a forecast's likelihood reads.
+LIKELIHOOD_TEXT = {
+    "likely": "likely to meet the target",
+    "unlikely": "unlikely to meet the target",
+    "uncertain": "too close to call",
+}
+
+
+def _chart_model(chart: Chart | None, name: str, files: dict[str, bytes]) -> dict[str, Any] | None:
+    """A drawn chart as a template shows it (its file added to ``files``), or None."""
+    if chart is None:
+        return None
+    files[name] = chart.svg
+    width, height = chart.css_size
+    return {"file": name, "alt": chart.alt, "width": width, "height": height}
+
+
+def _icon_model(icon: Icon, files: dict[str, bytes]) -> dict[str, Any]:
+    """An icon as the templates show it: stored once per section, with its words as text and as alt text."""
+    name = f"icon-{re.sub(r'[^A-Za-z0-9_-]', '-', icon.name)}.svg"
+    files[name] = icon.svg
+    return {"file": name, "alt": icon.text, "text": icon.text, "size": ICON_SIZE_PX}
+
+
+def _by_indicator(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """A long SPC frame split by its ``indicator`` column (categorical or not)."""
+    if frame.empty or "indicator" not in frame.columns:
+        return {}
+    return {str(k): g for k, g in frame.groupby(frame["indicator"].astype(str), sort=False)}
+
+
+def _reliable(summary: pd.DataFrame, indicator_id: str) -> bool:
+    """Whether the indicator has an XmR chart to draw: enough points, and SPC suits it (no ``reason``)."""
+    if indicator_id not in summary.index:
+        return False
+    row = summary.loc[indicator_id]
+    reason = row.get("reason")
+    return bool(row["status"] == "ok") and (is_missing(reason) or not str(reason).strip())
+
+
+def _number(value: Any) -> float | None:
+    """A cell as a float, or None where it is blank."""
+    return None if is_missing(value) else float(value)
+
+
+def movement_text(row: Any, short: bool = False) -> str:
+    """A comparison row's move since the same period last year: "▲ Improving (was third quartile in 2017/18)";
+    ``short`` leaves out the year (a table whose heading says it)."""
+    badge = direction_badge(row["movement"] if not is_missing(row["movement"]) else "not_comparable")
+    text = f"{badge['symbol']} {badge['label']}"
+    before, when = row.get("position_last_year"), row.get("period_last_year")
+    if not is_missing(before) and before:
+        text += f" (was {before}" + (f" in {when}" if not short and not is_missing(when) and when else "") + ")"
+    elif badge["key"] == "not_comparable":
+        text = f"{badge['symbol']} Not comparable" + ("" if short else ": no comparison for the year before")
+    return text
+
+
+def period_text(label: Any) -> str:
+    """A benchmark period as a reader reads it: "2018/19" as written, "2019-03" as "March 2019"."""
+    text = str(label).strip()
+    if re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
+        return format_period_name(parse_period(text))
+    return text
+
+
+def forecast_text(row: Any, unit: str | None, decimals: int) -> str:
+    """ "Forecast for March 2020: between 91.2% and 94% (target 90%): likely to meet the target"."""
+    when = format_period_name(row["year_end"])
+    low, high = format_value(_number(row["low"]), unit, decimals), format_value(_number(row["high"]), unit, decimals)
+    if is_missing(row["low"]) or is_missing(row["high"]) or low == high:
+        text = f"Forecast for {when}: {format_value(_number(row['projected']), unit, decimals)}"
+    else:
+        text = f"Forecast for {when}: between {low} and {high}"
+    if not is_missing(row.get("target")):
+        text += f" (target {format_target(row['target'], unit, decimals)})"
+    likelihood = row.get("likelihood")
+    if not is_missing(likelihood) and str(likelihood) in LIKELIHOOD_TEXT:
+        text += f": {LIKELIHOOD_TEXT[str(likelihood)]}"
+    return text
+
+
+#: The rows of the variation summary (a measure's latest point) and the icons in each row's header.
+VARIATION_ROWS = (
+    ("improvement", "Special cause improvement"),
+    ("concern", "Special cause concern"),
+    ("neutral", "Special cause neutral (no better direction)"),
+    ("common_cause", "Common cause variation"),
+    ("not_charted", "Too few points, or not charted"),
+)
+VARIATION_ROW_ICONS: dict[str, tuple[tuple[str | None, str], ...]] = {
+    "improvement": (("improvement", "high"), ("improvement", "low")),
+    "concern": (("concern", "high"), ("concern", "low")),
+    "neutral": (("neutral", "high"), ("neutral", "low")),
+    "common_cause": (("common_cause", ""),),
+    "not_charted": ((None, ""),),
+}
+#: The special-cause rows whose measures are listed under the variation summary, concern first.
+SPECIAL_ORDER = {"concern": 0, "improvement": 1, "neutral": 2}
+#: The columns of the variation summary: assurance against the target, then none.
+ASSURANCE_COLUMNS = (
+    ("consistently_passing", "Consistently passing"),
+    ("hit_and_miss", "Hit and miss"),
+    ("consistently_failing", "Consistently failing"),
+    ("none", "No assurance"),
+)
+
+
+def _variation_row(summary: pd.DataFrame, indicator_id: Any) -> str:
+    """The summary row a measure counts in: its latest point's variation, or "not_charted"."""
+    if not _reliable(summary, indicator_id):
+        return "not_charted"
+    variation = summary.at[indicator_id, "variation"]
+    return str(variation) if variation in ("improvement", "concern", "neutral", "common_cause") else "not_charted"
+
+
+def _assurance_column(summary: pd.DataFrame, indicator_id: Any) -> str:
+    assurance = summary.at[indicator_id, "assurance"]
+    return str(assurance) if not is_missing(assurance) and assurance in spc.ASSURANCES else "none"
+
+
+def variation_guide(measures: int, milestones: int) -> str:
+    """The reading guide under the variation summary: what the rows and columns mean, in one paragraph."""
+    counted = "one milestone is" if milestones == 1 else f"{milestones} milestones are"
+    left_out = f" The {counted} not included." if milestones else ""
+    if not measures:
+        return "This report has no measures to read with statistical process control (SPC)." + left_out
+    which = "the one measure" if measures == 1 else f"each of the {measures} measures"
+    return (
+        f"How to read this table: {which} is read with statistical process control "
+        "(SPC), as NHS England's Making Data Count does: its latest figure is tested against limits set by the "
+        "measure's own history. Special cause variation is a change too large or too lasting to be chance (a "
+        "point outside the limits, 7 points in a row on one side of the average or rising or falling, or 2 of 3 "
+        "close to a limit): an improvement or a concern depending on which way is better, or neutral where "
+        "neither is. Common cause variation is the usual ups and downs. Assurance says whether, with that "
+        "variation, the target will be met: consistently passing, hit and miss (met some months and missed in "
+        "others) or consistently failing. A measure without a target has no assurance; one with fewer than "
+        f"{spc.MIN_POINTS} points, or that SPC does not suit (a year-to-date total), is not charted.{left_out}"
+    )

@@ -16,11 +16,13 @@ notebook still runs headless under Papermill and nbval.
 - :mod:`.tables`: choosing indicators, the scorecard as a table, the findings behind the areas
 - :mod:`.history`: one indicator over time, as a table and as a chart
 - :mod:`.interactive`: an offline sortable table and dropdown pickers for JupyterLab
+- :mod:`.variation`: one indicator's SPC chart with every point and rule, and its comparator group
 """
 
 from goldenthread.explorer.history import HistoryFigure, history_chart, status_history
 from goldenthread.explorer.interactive import OfflineTable, interactive_table, picker
 from goldenthread.explorer.tables import findings_for, indicator_table, select_indicators
+from goldenthread.explorer.variation import benchmark_figures, benchmark_view, spc_points, spc_reading, spc_view
 
 __all__ = [
     "select_indicators",
@@ -32,4 +34,9 @@ __all__ = [
     "interactive_table",
     "OfflineTable",
     "picker",
+    "spc_view",
+    "spc_points",
+    "spc_reading",
+    "benchmark_view",
+    "benchmark_figures",
 ]
