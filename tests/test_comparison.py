@@ -173,3 +173,108 @@ def test_the_period_compared_is_the_latest_with_the_councils_figure(have: list[b
     ours = [start + 3 * k for k, ok in enumerate(have) if ok and start + 3 * k <= period]
     expected = max(ours) if ours else max(published)
     assert set(table["period"]) == {expected}
+
+
+# --- the vectorised table against a plain one -------------------------------------------------------
+
+LABELS = ["2017/18", "2018/19", "2018-03", "2019-03", "2018-07", "2019-07"]  # '2018/19' and '2019-03': one month
+PLAIN_GROUPS = Comparators(
+    us=US,
+    groups=[
+        {"name": "Nearest neighbours", "areas": [*OTHERS[:6], US]},  # the council listed too
+        {"name": "Small", "areas": OTHERS[:3]},  # never more than 3 others: too few
+        {"name": "England", "areas": ["E92"], "kind": "reference"},
+    ],
+)
+
+
+def plain_table(b: pd.DataFrame, comparators: Comparators, indicators: pd.DataFrame, period: int) -> pd.DataFrame:
+    """comparison_table written plainly: a loop over indicators, then one compare per period label, and
+    the areas worse than the council counted one by one."""
+    us = comparators.us
+    groups = {g.name: list(g.areas) for g in comparators.groups}
+    main = comparators.main_group or next(g.name for g in comparators.groups if g.kind == "comparison")
+    figs = b[(b["period"] <= period) & b["indicator"].isin(set(indicators["id"]))]
+    chosen: dict[str, tuple[int, str]] = {}
+    for i in indicators["id"]:
+        have = figs[(figs["indicator"] == i) & figs["value"].notna()]
+        ours = have[have["area_code"] == us]
+        pool = ours if len(ours) else have
+        if len(pool):
+            chosen[i] = max(zip(pool["period"], pool["period_label"]))
+    parts = []
+    for label in sorted({lab for _, lab in chosen.values()}):
+        these = [i for i, (_, lab) in chosen.items() if lab == label]
+        out = comparison.compare(
+            figs[figs["indicator"].isin(these)].assign(period=lambda f: f["period_label"]),
+            groups,
+            us,
+            indicators[indicators["id"].isin(these)],
+            label,
+        )
+        at_label = figs[(figs["period_label"] == label) & figs["value"].notna()]
+        worse: list[int | None] = []
+        for _, row in out.iterrows():
+            if row["reason"] is not None or row["kind"] != "comparison" or not row["judged"]:
+                worse.append(None)
+                continue
+            count = 0
+            for a in dict.fromkeys(groups[row["group"]]):
+                theirs = at_label[(at_label["indicator"] == row["indicator"]) & (at_label["area_code"] == a)]
+                if a != us and len(theirs):
+                    v = float(theirs["value"].iloc[0])
+                    count += v < row["value"] if row["polarity"] == "higher" else v > row["value"]
+            worse.append(count)
+        out["worse_areas"] = pd.array(worse, dtype="Int64")
+        out["period"] = [chosen[i][0] for i in out["indicator"]]
+        out["period_label"] = label
+        parts.append(out)
+    if not parts:
+        return comparison._empty()
+    table = pd.concat(parts, ignore_index=True)
+    table["group_kind"] = table["group"].map({g.name: g.kind for g in comparators.groups})
+    table["main"] = table["group"] == main
+    position = {i: k for k, i in enumerate(indicators["id"])}
+    table = table.assign(_i=table["indicator"].map(position), _g=table["group"].map(list(groups).index))
+    table = table.sort_values(["_i", "_g"]).drop(columns=["_i", "_g"])
+    table["period"] = table["period"].astype("Int64")
+    return table.loc[:, COLUMNS].reset_index(drop=True)
+
+
+@st.composite
+def plain_inputs(draw: st.DrawFn) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    ids = draw(st.lists(st.sampled_from(["A1", "B2", "C3"]), min_size=1, max_size=3, unique=True))
+    polarity = [draw(st.sampled_from(["higher", "lower", "none"])) for _ in ids]
+    areas = [US, *OTHERS[:6], "E92", "E99"]  # E99: in no group
+    value = st.sampled_from([None, 1.0, 2.0, 2.5, 3.0, 4.0])  # ties and NaN
+    rows = []
+    for i in [*ids, "Z9"]:  # Z9: not in the indicator list (restricted)
+        for label in draw(st.lists(st.sampled_from(LABELS), min_size=1, max_size=4, unique=True)):
+            for a in areas:
+                if draw(st.integers(0, 4)) or a == US:
+                    rows += [r | {"indicator": i} for r in figures("X", label, {a: draw(value)})]
+    b = pd.DataFrame(rows, columns=["indicator", "area_code", "area_name", "period", "period_label", "value"])
+    report = draw(st.sampled_from([parse_period(p) for p in ("2018-02", "2018-03", "2018-12", "2019-03", "2019-08")]))
+    return b, pd.DataFrame({"id": ids, "polarity": polarity}), report
+
+
+@settings(max_examples=60, deadline=None)
+@given(plain_inputs())
+def test_the_table_is_the_plain_one(inputs: tuple[pd.DataFrame, pd.DataFrame, int]) -> None:
+    """Random small figures (ties, NaN, polarity none, a group with too few areas, a reference group,
+    months and financial years sharing a month): the vectorised table equals the plain loop's."""
+    b, ind, report = inputs
+    pd.testing.assert_frame_equal(
+        comparison_table(b, PLAIN_GROUPS, ind, report), plain_table(b, PLAIN_GROUPS, ind, report)
+    )
+
+
+def test_text_columns_coded_by_stride_match_factorize() -> None:
+    """Runs, repeated blocks (with a change part-way) and no pattern all code as astype(str) would."""
+    blocks = [f"E{k}" for k in range(50)] * 40
+    blocks[777] = "E999"
+    for values in (sorted(blocks), blocks, list(reversed(blocks)), [1, "1", *blocks]):
+        coded = comparison._coded(pd.Series(values, dtype=object))
+        texts = pd.Series(values, dtype=object).astype(str).to_numpy(dtype=object)
+        assert (coded.texts[coded.codes] == texts).all()
+        assert len(set(coded.texts.tolist())) == len(coded.texts)

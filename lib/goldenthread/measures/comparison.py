@@ -14,12 +14,14 @@ figures for indicators not in the list are ignored.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
 from goldenthread.inputs.config import Comparators
 from goldenthread.measures.benchmarking import COLUMNS as COMPARE_COLUMNS
-from goldenthread.measures.benchmarking import compare
+from goldenthread.measures.benchmarking import compare, same_period_last_year
 from goldenthread.measures.rounding import compare as compare_typed
 
 #: The columns of :func:`comparison_table`: benchmarking's, then the period as written, the group's kind
@@ -43,14 +45,126 @@ def _empty() -> pd.DataFrame:
     return frame
 
 
-def _latest_periods(figures: pd.DataFrame, us: str) -> pd.DataFrame:
-    """indicator, period, period_label: the latest period with the council's figure, else with any figure."""
-    have = figures[figures["value"].notna()]
-    ours = have[have["area_code"] == us]
+class _Coded(NamedTuple):
+    """A text column as integer codes into its distinct values, written as text (``astype(str)``)."""
+
+    codes: np.ndarray
+    texts: np.ndarray
+
+    def code(self, text: str) -> int:
+        """The code of ``text``, -1 when no row has it."""
+        found = np.flatnonzero(self.texts == text)
+        return int(found[0]) if len(found) else -1
+
+    def among(self, wanted: set[str]) -> np.ndarray:
+        """Per code: whether its text is one of ``wanted`` (index it with :attr:`codes` for the rows)."""
+        return np.fromiter((t in wanted for t in self.texts.tolist()), dtype=bool, count=len(self.texts))
+
+
+def _coded(column: pd.Series) -> _Coded:
+    """Codes for a column of millions of rows, hashing only a few of them.
+
+    Comparator figures are long data laid out regularly: sorted by indicator (equal values side by
+    side) or in blocks that list the areas in the same order (each value as it was one block before).
+    A row equal to the row one stride back takes that row's code, so only the others are hashed (see
+    :func:`_stride`). Only the distinct values are turned into text, and two values with the same text
+    share a code, as they would after ``astype(str)``.
+    """
+    values = column.to_numpy(dtype=object)
+    n = len(values)
+    stride = _stride(values)
+    same = _same_as_before(values, stride) if stride else None
+    if same is None or not stride:
+        codes, uniques = _hashed(values)
+    elif same[stride:].all():  # one block repeated throughout
+        first, uniques = _hashed(values[:stride])
+        codes = np.tile(first, -(-n // stride))[:n]
+    else:
+        hashed = np.flatnonzero(~same)
+        first, uniques = _hashed(values[hashed])
+        # each row's code is that of the last hashed row at or before it in its column of the blocks
+        source = np.full(-(-n // stride) * stride, -1, dtype=np.int64)
+        source[hashed] = hashed
+        source = np.maximum.accumulate(source.reshape(-1, stride), axis=0).reshape(-1)[:n]
+        codes = np.zeros(n, dtype=np.int64)
+        codes[hashed] = first
+        codes = codes[source]
+    texts = pd.Series(np.asarray(uniques, dtype=object), dtype=object).astype(str).to_numpy(dtype=object)
+    again, distinct = _hashed(texts)
+    return _Coded(again[codes], distinct)
+
+
+def _same_as_before(values: np.ndarray, stride: int) -> np.ndarray | None:
+    """Whether each row equals the row ``stride`` before it (None when a value has no truth: pd.NA)."""
+    same = np.zeros(len(values), dtype=bool)
+    try:
+        same[stride:] = values[stride:] == values[:-stride]
+    except TypeError:
+        return None
+    return same
+
+
+def _stride(values: np.ndarray) -> int | None:
+    """How far back a row usually has the same value: 1 when equal values sit side by side, the length
+    of a block when blocks repeat one order; None when neither holds for three rows in four at the start."""
+    n = len(values)
+    if n < 64:
+        return None
+    probe = min(n, 4096)
+    try:
+        if np.count_nonzero(values[1:probe] != values[: probe - 1]) <= probe // 4:
+            return 1
+        again = np.flatnonzero(values[1 : min(n, 1 << 16)] == values[0])
+        if not len(again):
+            return None
+        stride = int(again[0]) + 1
+        ahead = min(probe, n - stride)
+        if ahead >= 16 and np.count_nonzero(values[stride : stride + ahead] != values[:ahead]) <= ahead // 4:
+            return stride
+    except TypeError:  # a value with no truth (pd.NA): hash every row
+        return None
+    return None
+
+
+def _hashed(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`pandas.factorize`, a missing value coded as a value of its own (cheaper than asking pandas)."""
+    codes, uniques = pd.factorize(values)
+    uniques = np.asarray(uniques, dtype=object)
+    if len(codes) and codes.min() < 0:
+        missing = codes < 0
+        codes[missing] = len(uniques)
+        uniques = np.append(uniques, values[np.argmax(missing)])
+    return codes, uniques
+
+
+def _latest(frame: pd.DataFrame) -> pd.DataFrame:
+    """indicator, period, period_label: each indicator's latest period (then latest label) among ``frame``."""
     order = ["indicator", "period", "period_label"]
-    chosen = ours.sort_values(order, kind="stable").groupby("indicator", sort=False).tail(1)[order]
-    rest = have[~have["indicator"].isin(chosen["indicator"])]
-    fallback = rest.sort_values(order, kind="stable").groupby("indicator", sort=False).tail(1)[order]
+    return frame.sort_values(order, kind="stable").groupby("indicator", sort=False).tail(1)[order]
+
+
+def _latest_periods(
+    rows: np.ndarray, ours: np.ndarray, indicator: _Coded, label: _Coded, period: np.ndarray
+) -> pd.DataFrame:
+    """indicator, period, period_label: the latest period with the council's figure, else with any figure.
+
+    ``rows``: the figures that count (a figure, an indicator of the list, on or before the report month);
+    ``ours``: which of them are the council's. Only the council's rows, and the rows of indicators the
+    council has no figure for, are sorted: a handful of the millions.
+    """
+
+    def frame(at: np.ndarray) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "indicator": indicator.texts[indicator.codes[at]],
+                "period": period[at],
+                "period_label": label.texts[label.codes[at]],
+            }
+        )
+
+    chosen = _latest(frame(rows[ours]))
+    done = indicator.among(set(chosen["indicator"]))
+    fallback = _latest(frame(rows[~done[indicator.codes[rows]]]))
     return pd.concat([chosen, fallback], ignore_index=True)
 
 
@@ -68,32 +182,51 @@ def comparison_table(
     :data:`COLUMNS`: ``period`` is the month ordinal of the period compared, ``period_label`` as written
     ('2018/19' or '2019-03'); the other columns as :func:`goldenthread.measures.benchmarking.compare`
     (``period_last_year`` is a label too). Empty (with the columns) without comparators or figures.
+
+    Text columns are coded once (:func:`_coded`) and only the figures a comparison reads (its period and
+    the year before, in the groups' areas) are handed to ``compare``: 5,000 indicators x 400 areas take
+    little more than ``compare`` itself (``benchmarks/variation.py``).
     """
     if comparators is None or benchmarks is None or benchmarks.empty or indicators.empty:
         return _empty()
     us = str(comparators.us)
     ids = indicators["id"].astype(str)
-    figures = benchmarks.assign(
-        indicator=benchmarks["indicator"].astype(str),
-        area_code=benchmarks["area_code"].astype(str),
-        period_label=benchmarks["period_label"].astype(str),
-    )
-    figures = figures[figures["indicator"].isin(set(ids)) & (figures["period"] <= period)]
-    chosen = _latest_periods(figures, us)
+    indicator = _coded(benchmarks["indicator"])
+    area = _coded(benchmarks["area_code"])
+    label = _coded(benchmarks["period_label"])
+    periods = benchmarks["period"].to_numpy()
+    # the figures that count: indicators of the list, on or before the report month (NaN included)
+    counted = (benchmarks["period"] <= period).to_numpy(dtype=bool) & indicator.among(set(ids))[indicator.codes]
+    rows = np.flatnonzero(counted & benchmarks["value"].notna().to_numpy(dtype=bool))
+    chosen = _latest_periods(rows, area.codes[rows] == area.code(us), indicator, label, periods)
     if chosen.empty:
         return _empty()
     groups = {g.name: list(g.areas) for g in comparators.groups}
     kinds = {g.name: g.kind for g in comparators.groups}
     main = main_group(comparators)
     spec = indicators.loc[:, ["id", "polarity"]].assign(id=ids)
+    used = area.among({us, *(str(a) for areas in groups.values() for a in areas)})[area.codes]
+    names = benchmarks["area_name"].to_numpy(dtype=object)
     parts = []
-    for label, rows in chosen.groupby("period_label", sort=True):
-        these = set(rows["indicator"])
-        figs = figures[figures["indicator"].isin(these)].assign(period=lambda f: f["period_label"])
-        out = compare(figs, groups, us, spec[spec["id"].isin(these)], str(label))
-        out["period"] = out["indicator"].map(rows.set_index("indicator")["period"])
-        out["period_label"] = str(label)
-        out["worse_areas"] = _worse_areas(out, figs[figs["period_label"] == label], groups, us)
+    for text, at in chosen.groupby("period_label", sort=True):
+        these = set(at["indicator"])
+        rows = _needed(counted & indicator.among(these)[indicator.codes] & used, counted, area, label, groups, us, text)
+        figs = pd.DataFrame(
+            {
+                "indicator": pd.Series(indicator.texts[indicator.codes[rows]], dtype=object, copy=False),
+                "area_code": pd.Series(area.texts[area.codes[rows]], dtype=object, copy=False),
+                "area_name": pd.Series(names[rows], dtype=object, copy=False),
+                "period": pd.Series(label.texts[label.codes[rows]], dtype=object, copy=False),
+                "value": benchmarks["value"].iloc[rows].reset_index(drop=True),
+            },
+            copy=False,
+        )
+        out = compare(figs, groups, us, spec[spec["id"].isin(these)], str(text))
+        out["period"] = out["indicator"].map(at.set_index("indicator")["period"])
+        out["period_label"] = str(text)
+        now = (label.codes[rows] == label.code(str(text))) & figs["value"].notna().to_numpy(dtype=bool)
+        value = figs["value"].to_numpy(dtype=float)[now]
+        out["worse_areas"] = _worse_areas(out, rows[now], value, indicator, area, groups, us)
         parts.append(out)
     table = pd.concat(parts, ignore_index=True)
     table["group_kind"] = table["group"].map(kinds)
@@ -106,22 +239,96 @@ def comparison_table(
     return table.loc[:, COLUMNS].reset_index(drop=True)
 
 
-def _worse_areas(out: pd.DataFrame, figs: pd.DataFrame, groups: dict[str, list[str]], us: str) -> pd.Series:
+def _references(groups: dict[str, list[str]], us: str) -> list[str]:
+    """The areas of the single-area groups (England), as :func:`compare` finds them."""
+    found = []
+    for areas in groups.values():
+        distinct = list(dict.fromkeys(str(a) for a in areas))
+        if len(distinct) == 1 and distinct[0] != us:
+            found.append(distinct[0])
+    return found
+
+
+def _needed(
+    wanted: np.ndarray,
+    counted: np.ndarray,
+    area: _Coded,
+    label: _Coded,
+    groups: dict[str, list[str]],
+    us: str,
+    text: str,
+) -> np.ndarray:
+    """The rows :func:`compare` reads for a period: ``wanted`` (its indicators, the groups' areas) in the
+    period and the same period a year before; and each reference area's first row among the ``counted``
+    figures, where ``compare`` finds the area's name when it has no figure. All rows when the period is
+    not one ``compare`` understands, so that it says why.
+    """
+    keep = wanted.copy()
+    try:
+        keep &= label.among({text, same_period_last_year(text)})[label.codes]
+    except ValueError:
+        pass
+    for code in _references(groups, us):
+        k = area.code(code)
+        first = int(np.argmax(counted & wanted & (area.codes == k))) if k >= 0 else 0
+        if k >= 0 and wanted[first] and area.codes[first] == k:
+            keep[first] = True
+    return np.flatnonzero(keep)
+
+
+#: Figures compared at once in :func:`_worse_areas`: bounds its temporary arrays (8 MB each).
+_CHUNK = 1 << 20
+
+
+def _worse_areas(
+    out: pd.DataFrame,
+    rows: np.ndarray,
+    value: np.ndarray,
+    indicator: _Coded,
+    area: _Coded,
+    groups: dict[str, list[str]],
+    us: str,
+) -> pd.Series:
     """For each compared row, how many other areas of the group have a figure worse than the council's
-    (by polarity, decided on the figures as typed); NA where the row is not compared or not judged."""
-    members = pd.DataFrame(
-        [(g, str(a)) for g, areas in groups.items() for a in dict.fromkeys(areas) if str(a) != us],
-        columns=["group", "area_code"],
-    )
-    rows = out.loc[:, ["indicator", "group", "value", "polarity"]].reset_index()
-    have = figs[figs["value"].notna()].loc[:, ["indicator", "area_code", "value"]].rename(columns={"value": "theirs"})
-    pairs = rows.merge(members, on="group").merge(have, on=["indicator", "area_code"])
-    sign = np.where(pairs["polarity"].to_numpy() == "lower", -1, 1)
-    order = compare_typed(pairs["theirs"].to_numpy(dtype=float), pairs["value"].to_numpy(dtype=float))
-    pairs["worse"] = (sign * order < 0) & pairs["value"].notna().to_numpy()
-    counts = pairs.groupby("index")["worse"].sum().reindex(rows["index"], fill_value=0)
+    (by polarity, decided on the figures as typed); NA where the row is not compared or not judged.
+
+    ``rows`` are the period's figures (``value``, none NaN) for the indicators of ``out``. They are laid
+    out as an (indicator x area) array, and each group's areas are compared with the council's figure a
+    slice of indicators at a time.
+    """
     compared = (out["reason"].isna() & (out["kind"] == "comparison") & out["judged"]).to_numpy()
-    result = pd.Series(pd.array(counts.to_numpy(), dtype="Int64"), index=out.index)
+    counts = np.zeros(len(out), dtype=np.int64)
+    area_at = {t: k for k, t in enumerate(area.texts.tolist())}
+    members = {
+        g: np.array([area_at[a] for a in dict.fromkeys(map(str, areas)) if a != us and a in area_at], dtype=np.intp)
+        for g, areas in groups.items()
+    }
+    columns = np.unique(np.concatenate([np.zeros(0, dtype=np.intp), *members.values()]))
+    column_of = np.full(len(area.texts), -1, dtype=np.intp)
+    column_of[columns] = np.arange(len(columns))
+    which = indicator.codes[rows]
+    present = np.flatnonzero(np.bincount(which, minlength=len(indicator.texts)))
+    row_of = np.full(len(indicator.texts), -1, dtype=np.intp)
+    row_of[present] = np.arange(len(present))
+    grid = np.full((len(present), len(columns)), np.nan)
+    c = column_of[area.codes[rows]]
+    member = c >= 0
+    grid.reshape(-1)[(row_of[which] * len(columns) + c)[member]] = value[member]
+    indicator_at = {t: k for k, t in enumerate(indicator.texts.tolist())}
+    group = out["group"].to_numpy(dtype=object)
+    for g, codes in members.items():
+        at = np.flatnonzero(compared & (group == g))
+        if not len(at) or not len(codes):
+            continue
+        where = row_of[[indicator_at[i] for i in out["indicator"].to_numpy(dtype=object)[at].tolist()]]
+        ours = out["value"].to_numpy(dtype=float)[at]
+        sign = np.where(out["polarity"].to_numpy(dtype=object)[at] == "lower", -1, 1)
+        step = max(1, _CHUNK // len(codes))
+        for s in range(0, len(at), step):
+            theirs = grid[np.ix_(where[s : s + step], column_of[codes])]
+            order = compare_typed(theirs.ravel(), np.repeat(ours[s : s + step], len(codes))).reshape(theirs.shape)
+            counts[at[s : s + step]] = np.count_nonzero(sign[s : s + step, None] * order < 0, axis=1)
+    result = pd.Series(pd.array(counts, dtype="Int64"), index=out.index)
     return result.where(compared, pd.NA)
 
 
