@@ -152,7 +152,8 @@ def test_every_appendix_chart_of_the_july_report_labels_its_gridlines_exactly(ju
         assert_honest(ticks, labels, r.unit, int(r.decimals))
         checked[r.id] = labels
     assert len(checked) == 20  # the July report's twenty charts
-    assert len(july.appendix().files) == 20
+    # one chart per measure with figures (a trend chart, or an SPC chart where the indicator asks for one)
+    assert len([n for n in july.appendix().files if n.startswith("chart-")]) == 20
 
 
 def test_the_appendix_draws_with_the_organisations_financial_year(july: Report) -> None:
@@ -376,11 +377,15 @@ def test_each_chart_is_stored_once_in_the_appendixs_notebook_output(july: Report
     bundle = section._repr_mimebundle_()
     stored = json.dumps(bundle)
     payload = bundle[TYPST_MIME]
-    assert len(section.files) == 20 and payload["files"] == {} and len(payload["html_files"]) == 20
-    for data in section.files.values():
+    charts = {name: data for name, data in section.files.items() if not name.startswith("icon-")}
+    icons = len(section.files) - len(charts)
+    # a chart for each of the 20 measures with figures, and a comparison chart for each of the 12 benchmarked
+    assert len(charts) == 20 + 12 and icons > 0
+    assert payload["files"] == {} and len(payload["html_files"]) == len(section.files)
+    for data in charts.values():
         assert stored.count(base64.b64encode(data).decode("ascii")) == 1  # in the HTML only
     # no repr of the section (with every chart's bytes) as the text form
-    assert bundle["text/plain"] == "<report section: Appendix A: Performance scorecard, 20 charts>"
+    assert bundle["text/plain"] == f"<report section: Appendix A: Performance scorecard, 32 charts, {icons} icons>"
     assert section_files(payload, bundle["text/html"]) == section.files
 
 
@@ -408,16 +413,22 @@ def test_a_large_indicator_set_shows_every_chart_in_the_html_and_the_pdf(tmp_pat
     folder = tmp_path / "out" / "2019-07"
     html = (folder / "corporate_performance_report.html").read_text(encoding="utf-8")
     report = build_report(data, "2019-07")
-    expected = report.appendix().files
+    files = report.appendix().files
+    expected = {name: data for name, data in files.items() if name.startswith("chart-ind-")}
     assert len(expected) == 60 and len(expected) >= chart_pool.POOL_MIN_CHARTS
     shown = re.findall(r'<figure class="gt-chart"><img [^>]*src="data:image/svg\+xml;base64,([^"]+)"', html)
-    assert sorted(shown) == sorted(base64.b64encode(b).decode("ascii") for b in expected.values())
+    drawn = [data for name, data in files.items() if not name.startswith("icon-")]  # with the comparison charts
+    assert sorted(shown) == sorted(base64.b64encode(b).decode("ascii") for b in drawn)
     # every chart in the PDF: its legend's words are text there, once per chart shown (copies included)
     text = "".join(page.extract_text() for page in pypdf.PdfReader(folder / "corporate_performance_report.pdf").pages)
-    assert text.count("Actual") == len(expected) == 60
+    trends = sum(
+        report.chart_kind(name.removeprefix("chart-ind-").removesuffix(".svg")) == "trend" for name in expected
+    )
+    spc = len(expected) - trends
+    assert text.count("Actual") == trends and text.count("Process limits") == spc > 0
     notebook = nbformat.read(folder / "corporate_performance_report.ipynb", as_version=4)
     appendix = [o for c in notebook.cells for o in c.get("outputs", []) if TYPST_MIME in o.get("data", {})][-1]
-    assert len(appendix["data"][TYPST_MIME]["html_files"]) == 60 and not appendix["data"][TYPST_MIME]["files"]
+    assert len(appendix["data"][TYPST_MIME]["html_files"]) == len(files) and not appendix["data"][TYPST_MIME]["files"]
 
 
 def test_the_appendix_style_is_seaborns_whitegrid() -> None:

@@ -66,19 +66,42 @@ def appendix(july: Report):
     return july.appendix()
 
 
+def trend_files(appendix, july: Report) -> dict[str, bytes]:
+    """The appendix's trend (line) charts: not the SPC or comparison charts, nor the icons."""
+    return {
+        name: data
+        for name, data in appendix.files.items()
+        if name.startswith("chart-ind-")
+        and july.chart_kind(name.removeprefix("chart-ind-").removesuffix(".svg")) == "trend"
+    }
+
+
+def chart_files(appendix) -> dict[str, bytes]:
+    """Every chart of the appendix (trend, SPC, comparison), without the icons, which have no text."""
+    return {name: data for name, data in appendix.files.items() if not name.startswith("icon-")}
+
+
 # --- the file: vector, valid, deterministic ----------------------------------------------------------
 
 
-def test_every_appendix_chart_is_valid_svg_with_no_raster_inside(appendix) -> None:
-    assert len(appendix.files) == 20
+def test_every_appendix_chart_is_valid_svg_with_no_raster_inside(appendix, july: Report) -> None:
+    assert len([n for n in appendix.files if n.startswith("chart-ind-")]) == 20  # a chart per measure with figures
+    trends = trend_files(appendix, july)
+    assert 0 < len(trends) < 20  # the example asks for SPC on some measures
     for name, data in appendix.files.items():
         assert name.endswith(".svg")
         root = ET.fromstring(data)  # well-formed XML, or this raises
         assert root.tag == f"{SVG}svg"
         tags = {element.tag.removeprefix(SVG) for element in root.iter()}
         assert "image" not in tags and b"data:image" not in data, f"{name} embeds a raster"
+        if name.startswith("icon-"):
+            assert (
+                "text" not in tags and root.find(f"{SVG}title") is not None
+            )  # letters drawn as paths; words in the title
+            continue
         assert {"path", "text"} <= tags  # lines drawn as paths, labels as text
-        assert root.get("width") == f"{charts.TREND_WIDTH * 72:.2f}".rstrip("0").rstrip(".") + "pt"
+        if name in trends:
+            assert root.get("width") == f"{charts.TREND_WIDTH * 72:.2f}".rstrip("0").rstrip(".") + "pt"
 
 
 def test_the_same_chart_is_the_same_bytes_whatever_the_callers_matplotlib_settings() -> None:
@@ -155,7 +178,7 @@ def font_sizes(svg: bytes) -> list[float]:
 def test_chart_text_is_at_least_12_css_px_in_the_html_and_9_pt_in_the_pdf(appendix) -> None:
     html = appendix.html
     chart_width_cm = float(re.search(r"#let gt-chart-width = ([\d.]+)cm", TYPST_LAYOUT.read_text()).group(1))
-    for name, data in appendix.files.items():
+    for name, data in chart_files(appendix).items():
         root = ET.fromstring(data)
         width_pt = float(root.get("width").removesuffix("pt"))
         uri = re.escape(base64.b64encode(data).decode())
@@ -229,7 +252,7 @@ def test_each_chart_keeps_its_alt_text_in_the_html(appendix, july: Report) -> No
     data = base64.b64encode(chart.svg).decode()
     img = re.search(rf'<img src="data:image/svg\+xml;base64,{re.escape(data)}" alt="([^"]+)"', appendix.html)
     assert img and img.group(1) == chart.alt.replace("'", "&#39;") and chart.alt.startswith("Line chart of")
-    assert len(re.findall(r'<img [^>]*alt="Line chart of', appendix.html)) == 20
+    assert len(re.findall(r'<img [^>]*alt="Line chart of', appendix.html)) == len(trend_files(appendix, july))
 
 
 def test_the_pdf_draws_each_chart_as_vector_with_its_text(july: Report, appendix, tmp_path: Path) -> None:
@@ -239,7 +262,8 @@ def test_the_pdf_draws_each_chart_as_vector_with_its_text(july: Report, appendix
     render.export_pdf(nb, tmp_path / "a.pdf", tmp_path / "work")
     reader = pypdf.PdfReader(tmp_path / "a.pdf")
     text = "".join(page.extract_text() for page in reader.pages)
-    assert text.count("Actual") == 20 and "Target: 90%" in text  # the chart's words are text in the PDF
+    trends = len(trend_files(appendix, july))
+    assert text.count("Actual") == trends and "Target: 90%" in text  # the chart's words are text in the PDF
     # drawn as vector paths in the pages (Typst draws an SVG into the page itself): no picture anywhere
     for page in reader.pages:
         xobjects = page.get("/Resources", {}).get("/XObject") or {}
@@ -276,8 +300,8 @@ def test_the_explorer_chart_displays_as_svg_with_alt_text(july: Report) -> None:
 # --- Word: pixels from the SVG ---------------------------------------------------------------------------
 
 
-def test_chart_png_gives_pixels_at_the_charts_own_size(appendix) -> None:
-    svg = next(iter(appendix.files.values()))
+def test_chart_png_gives_pixels_at_the_charts_own_size(appendix, july: Report) -> None:
+    svg = next(iter(trend_files(appendix, july).values()))
     png = chart_png(svg, 192)
     image = Image.open(io.BytesIO(png))
     assert image.format == "PNG"
@@ -287,8 +311,8 @@ def test_chart_png_gives_pixels_at_the_charts_own_size(appendix) -> None:
 
 
 def test_each_chart_uri_becomes_a_png_uri_for_word(appendix) -> None:
-    uris = [f"data:image/svg+xml;base64,{data}" for data in embedded_images(appendix.html)]
-    assert len(uris) == 20
+    uris = sorted({f"data:image/svg+xml;base64,{data}" for data in embedded_images(appendix.html)})
+    assert len(uris) == len(appendix.files)  # every chart and every distinct icon
     for uri in uris:
         png = png_data_uri(uri, 96)
         assert png.startswith("data:image/png;base64,")
@@ -300,6 +324,9 @@ def test_each_chart_uri_becomes_a_png_uri_for_word(appendix) -> None:
 def test_the_notebook_stores_each_svg_once(appendix) -> None:
     bundle = appendix._repr_mimebundle_()
     stored = str(bundle)
-    for data in appendix.files.values():
-        assert stored.count(base64.b64encode(data).decode()) == 1
+    for name, data in appendix.files.items():
+        if name.startswith("icon-"):  # an icon (under 1 KB) is shown beside every measure it applies to
+            assert len(data) < 1024
+            continue
+        assert stored.count(base64.b64encode(data).decode()) == 1, name
     assert bundle[TYPST_MIME]["files"] == {} and all(n.endswith(".svg") for n in bundle[TYPST_MIME]["html_files"])

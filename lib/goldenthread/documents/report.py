@@ -81,8 +81,10 @@ class Section:
         """What a console without HTML shows: the section's first heading and what it carries."""
         heading = re.search(r"<h[1-6][^>]*>(.*?)</h[1-6]>", self.html, re.S)
         text = " ".join(html_lib.unescape(re.sub(r"<[^>]+>", "", heading.group(1))).split()) if heading else ""
-        images = f", {len(self.files)} chart{'s' if len(self.files) != 1 else ''}" if self.files else ""
-        return f"<report section{': ' + text if text else ''}{images}>"
+        icons = sum(1 for name in self.files if name.startswith("icon-"))
+        charts = len(self.files) - icons
+        counted = [f"{n} {word}{'s' if n != 1 else ''}" for n, word in ((charts, "chart"), (icons, "icon")) if n]
+        return f"<report section{': ' + text if text else ''}{''.join(', ' + c for c in counted)}>"
 
 
 _ANCHOR_SAFE = re.compile(r"[A-Za-z0-9-]")
@@ -539,11 +541,8 @@ class Report:
         :func:`goldenthread.documents.chart_pool.trend_charts`)."""
         history = self.history.groupby("indicator", sort=False)
         outcomes = {o.id for o in self.dataset.plan.outcomes}
-        rows = [
-            r
-            for r in self.card.itertuples(index=False)
-            if r.outcome in outcomes and r.kind == "measure" and r.id in history.groups
-        ]
+        measures = [r for r in self.card.itertuples(index=False) if r.outcome in outcomes and r.kind == "measure"]
+        rows = [r for r in measures if r.id in history.groups]
         summary = self.variation.summary
         points = _by_indicator(self.variation.points)
         phases = _by_indicator(self.variation.phases)
@@ -566,7 +565,8 @@ class Report:
                 )
             else:
                 requests.append(trend)
-        benchmarked = [(r, self._main_comparison(r.id)) for r in rows]
+        # compared with other councils even before this year's first figure (an annual survey still to come)
+        benchmarked = [(r, self._main_comparison(r.id)) for r in measures]
         benchmarked = [(r, m) for r, m in benchmarked if m is not None and is_missing(m["reason"])]
         requests += [self._benchmark_request(r, m) for r, m in benchmarked]
         charts = trend_charts(requests)
