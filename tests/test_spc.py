@@ -311,7 +311,7 @@ def test_a_short_latest_phase_is_too_few_points_since_the_rebase() -> None:
     values = [10, 11, 9] * 6 + [20, 21, 19] * 2
     r = xmr(series(values), polarity="higher", target=15, rebase_at=["2021-07"])
     assert list(r.phases["status"]) == ["ok", "too_few_points"]
-    assert r.note == "too few points for SPC: 6 points since the rebase at 2021-07, 15 needed"
+    assert r.note == "too few points for SPC: 6 points since the rebase in July 2021, 15 needed"
     assert (r.variation, r.assurance) == (None, None)
     assert r.points["variation"].iloc[:18].notna().all()
 

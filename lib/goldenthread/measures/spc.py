@@ -46,6 +46,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from goldenthread.inputs.periods import month_name, parse_period
 from goldenthread.measures.rounding import SIGNIFICANT_DIGITS, Figures, compare, decide, typed
 
 #: A float margin within this fraction of the size of its terms may be binary noise: decided in Decimal.
@@ -277,6 +278,11 @@ def xmr_all(
     phases = _phases(points, core, ids, code)
     summary = _summary(points, phases, core, indicators, code, variation, missing, min_points)
     return SpcTable(points=points, phases=phases, summary=summary)
+
+
+def _month_words(period: str) -> str:
+    """'2021-07' -> 'July 2021': the note is read by councillors, not parsed."""
+    return month_name(parse_period(period)) if _PERIOD.match(str(period)) else str(period)
 
 
 def _check_numbers(baseline: object, min_points: int) -> None:
@@ -649,7 +655,9 @@ def _summary(
         [
             ""
             if ok
-            else f"{TOO_FEW}: {m} points" + (f" since the rebase at {s}" if p > 1 else "") + f", {min_points} needed"
+            else f"{TOO_FEW}: {m} points"
+            + (f" since the rebase in {_month_words(s)}" if p > 1 else "")
+            + f", {min_points} needed"
             for ok, m, s, p in zip(reliable, in_phase, start, n_phases)
         ],
         dtype=object,
