@@ -283,3 +283,17 @@ def test_the_column_is_parsed_as_each_cell_is(texts: list[str], start: int) -> N
             assert pd.isna(got), text
         else:
             assert got == expected, text
+
+
+def test_validate_counts_the_comparator_figures_groups_and_rebases(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from goldenthread.run.cli import app
+
+    with_files = CliRunner().invoke(app, ["validate", str(council(tmp_path / "c"))])
+    assert with_files.exit_code == 0, with_files.output
+    # 8 areas x 2 indicators (the restricted one too: validate checks every row), 2 groups, 2 rebases
+    assert "0 directorate plans, 16 comparator figures (2 groups), 2 SPC rebases." in with_files.output
+    folder = write_dataset(tmp_path / "plain", [indicator(id="A1")], monthly("A1", "2019-04", [91.0]))
+    without = CliRunner().invoke(app, ["validate", str(folder)])
+    assert without.exit_code == 0 and "0 directorate plans." in without.output and "comparator" not in without.output

@@ -504,10 +504,6 @@ def main() -> None:
         gc.freeze()
 
 
-if __name__ == "__main__":  # pragma: no cover
-    main()
-
-
 def _comparators_text(ds: Dataset) -> str:
     """', 420 comparator figures (3 groups), 1 SPC rebase' for the validate line; '' when the council has none."""
     parts = []
@@ -517,3 +513,7 @@ def _comparators_text(ds: Dataset) -> str:
     if len(ds.rebases):
         parts.append(f"{len(ds.rebases)} SPC rebase{'s' if len(ds.rebases) != 1 else ''}")
     return "".join(f", {p}" for p in parts)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
