@@ -1032,16 +1032,22 @@ def spc_chart(
     fy_start_month: int = 4,
 ) -> Chart | None:
     """:func:`spc_figure` as SVG bytes with its alt text and size, or ``None`` without points."""
-    fig = spc_figure(
-        points,
-        phases,
-        title=title,
-        unit=unit,
-        decimals=decimals,
-        polarity=polarity,
-        target=target,
-        fy_start_month=fy_start_month,
+    return _stored(
+        spc_figure(
+            points,
+            phases,
+            title=title,
+            unit=unit,
+            decimals=decimals,
+            polarity=polarity,
+            target=target,
+            fy_start_month=fy_start_month,
+        )
     )
+
+
+def _stored(fig: ChartFigure | None) -> Chart | None:
+    """A drawn figure as the report stores it (SVG bytes, alt text, the size it is drawn at), or None."""
     if fig is None:
         return None
     width, height = (float(v) for v in fig.get_size_inches())
@@ -1326,21 +1332,19 @@ def benchmark_chart(
     polarity: str,
 ) -> Chart | None:
     """:func:`benchmark_figure` as SVG bytes with its alt text and size, or ``None`` without any figure."""
-    fig = benchmark_figure(
-        figures,
-        median=median,
-        lower_quartile=lower_quartile,
-        upper_quartile=upper_quartile,
-        reference=reference,
-        title=title,
-        unit=unit,
-        decimals=decimals,
-        polarity=polarity,
+    return _stored(
+        benchmark_figure(
+            figures,
+            median=median,
+            lower_quartile=lower_quartile,
+            upper_quartile=upper_quartile,
+            reference=reference,
+            title=title,
+            unit=unit,
+            decimals=decimals,
+            polarity=polarity,
+        )
     )
-    if fig is None:
-        return None
-    width, height = (float(v) for v in fig.get_size_inches())
-    return Chart(fig.svg(), fig.alt_text, width, height)
 
 
 def _benchmark_alt(
