@@ -261,16 +261,17 @@ def _factorized(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     n = len(values)
     probe = values[:4096]
     if n < 64 or np.count_nonzero(probe[1:] != probe[:-1]) > len(probe) // 4:  # no long runs: hash every row
-        return _codes(values)
+        return factorize_all(values)
     starts = np.flatnonzero(np.concatenate([[True], values[1:] != values[:-1]]))
     if len(starts) > n // 4:
-        return _codes(values)
-    codes, uniques = _codes(values[starts])
+        return factorize_all(values)
+    codes, uniques = factorize_all(values[starts])
     return np.repeat(codes, np.diff(np.append(starts, n))), uniques
 
 
-def _codes(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    codes, uniques = pd.factorize(values)  # NaN -> -1 (faster than asking pandas to code it)
+def factorize_all(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`pandas.factorize`, but a missing value is coded as a value of its own (cheaper than asking pandas)."""
+    codes, uniques = pd.factorize(values)  # NaN -> -1
     uniques = np.asarray(uniques, dtype=object)
     if len(codes) and codes.min() < 0:
         missing = codes < 0

@@ -21,7 +21,7 @@ import pandas as pd
 
 from goldenthread.inputs.config import Comparators
 from goldenthread.measures.benchmarking import COLUMNS as COMPARE_COLUMNS
-from goldenthread.measures.benchmarking import compare, same_period_last_year
+from goldenthread.measures.benchmarking import compare, factorize_all, same_period_last_year
 from goldenthread.measures.rounding import compare as compare_typed
 
 #: The columns of :func:`comparison_table`: benchmarking's, then the period as written, the group's kind
@@ -75,13 +75,13 @@ def _coded(column: pd.Series) -> _Coded:
     stride = _stride(values)
     same = _same_as_before(values, stride) if stride else None
     if same is None or not stride:
-        codes, uniques = _hashed(values)
+        codes, uniques = factorize_all(values)
     elif same[stride:].all():  # one block repeated throughout
-        first, uniques = _hashed(values[:stride])
+        first, uniques = factorize_all(values[:stride])
         codes = np.tile(first, -(-n // stride))[:n]
     else:
         hashed = np.flatnonzero(~same)
-        first, uniques = _hashed(values[hashed])
+        first, uniques = factorize_all(values[hashed])
         # each row's code is that of the last hashed row at or before it in its column of the blocks
         source = np.full(-(-n // stride) * stride, -1, dtype=np.int64)
         source[hashed] = hashed
@@ -90,7 +90,7 @@ def _coded(column: pd.Series) -> _Coded:
         codes[hashed] = first
         codes = codes[source]
     texts = pd.Series(np.asarray(uniques, dtype=object), dtype=object).astype(str).to_numpy(dtype=object)
-    again, distinct = _hashed(texts)
+    again, distinct = factorize_all(texts)
     return _Coded(again[codes], distinct)
 
 
@@ -124,17 +124,6 @@ def _stride(values: np.ndarray) -> int | None:
     except TypeError:  # a value with no truth (pd.NA): hash every row
         return None
     return None
-
-
-def _hashed(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`pandas.factorize`, a missing value coded as a value of its own (cheaper than asking pandas)."""
-    codes, uniques = pd.factorize(values)
-    uniques = np.asarray(uniques, dtype=object)
-    if len(codes) and codes.min() < 0:
-        missing = codes < 0
-        codes[missing] = len(uniques)
-        uniques = np.append(uniques, values[np.argmax(missing)])
-    return codes, uniques
 
 
 def _latest(frame: pd.DataFrame) -> pd.DataFrame:
