@@ -161,7 +161,9 @@ class WarmKernel:
 
             client = BlockingKernelClient()  # the warm-up's own client: Papermill makes its own later
             client.load_connection_info(manager.get_connection_info())
-            client.start_channels()
+            # only the shell channel: no heartbeat thread, which a refused run's stop() could race while it
+            # is still making its socket
+            client.start_channels(shell=True, iopub=False, stdin=False, hb=False, control=False)
             request = client.execute(_WARM.format(names=imported_modules(notebook)), silent=True, store_history=False)
         except Exception as err:  # noqa: BLE001
             log.debug("Could not send the kernel its imports (%s); Papermill will start a kernel", err)
