@@ -385,3 +385,16 @@ def test_every_indicator_gets_a_row(period: str) -> None:
     inds = [measure("S1"), measure("C1", aggregation="cumulative", unit="number", decimals=0, target=120.0)]
     rows = forecast(inds, figures("S1", APR19 - 12, list(range(24))) + figures("C1", APR19, [10] * 12), period)
     assert list(rows.index) == ["S1", "C1"] and rows.index.name == "id"
+
+
+def test_a_percentage_is_never_forecast_above_100_unless_its_maximum_allows() -> None:
+    """12 monthly figures rising 2 points a month from 80 (Aug 2018 to Jul 2019): the line reaches
+    80 + 2 x 19 = 118 by March 2020, which no share can be. Capped at 100 by the unit, and at the
+    indicator's own maximum when it has one (a spend-against-budget percentage may pass 100)."""
+    rising = figures("A1", parse_period("2018-08"), [80 + 2 * i for i in range(12)])
+    share = forecast([measure("A1", target=90.0)], rising, "2019-07").loc["A1"]
+    assert share["high"] == 100 and share["projected"] == 100 and share["low"] <= 100
+    budget = forecast([measure("A1", target=90.0, maximum=150.0)], rising, "2019-07").loc["A1"]
+    assert budget["projected"] == pytest.approx(118, abs=0.05) and budget["high"] >= 118  # a perfect line: no spread
+    counted = forecast([measure("A1", unit="number", target=90.0)], rising, "2019-07").loc["A1"]
+    assert counted["projected"] == pytest.approx(118, abs=0.05)  # only a percentage has the unit's ceiling

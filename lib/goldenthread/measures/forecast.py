@@ -41,6 +41,11 @@ COLUMNS = ["year_end", "projected", "low", "high", "target", "likelihood", "meth
 
 LIKELY, UNLIKELY, UNCERTAIN = "likely", "unlikely", "uncertain"
 
+#: A projection never goes above this for the unit, unless the indicator's own ``maximum`` is set: a share
+#: of premises or people cannot pass 100% however steep its trend. (The contract itself allows a percentage
+#: over 100 where the measure is not a share, such as spend against budget: give such a measure a maximum.)
+FORECAST_MAXIMUMS = {"percent": 100.0}
+
 #: How a report says each likelihood.
 LIKELIHOOD_TEXT = {
     LIKELY: "Likely to meet its target",
@@ -370,11 +375,14 @@ def _value_at(f: _Figures, rows: np.ndarray) -> np.ndarray:
 
 
 def _clip(ind: pd.DataFrame, low: np.ndarray, high: np.ndarray, projected: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Keep projections inside the figures a measure can take (a percentage is never below 0)."""
+    """Keep projections inside the figures a measure can take: a percentage is never below 0, nor (unless the
+    indicator's own ``maximum`` says otherwise) above 100, whatever a straight line says."""
     unit_floor = ind["unit"].astype(object).map(UNIT_MINIMUMS).to_numpy(dtype=float, na_value=np.nan)
     floor = ind["minimum"].to_numpy(dtype=float, na_value=np.nan) if "minimum" in ind else np.full(len(ind), np.nan)
     floor = np.where(np.isnan(floor), unit_floor, floor)
+    unit_ceiling = ind["unit"].astype(object).map(FORECAST_MAXIMUMS).to_numpy(dtype=float, na_value=np.nan)
     ceiling = ind["maximum"].to_numpy(dtype=float, na_value=np.nan) if "maximum" in ind else np.full(len(ind), np.nan)
+    ceiling = np.where(np.isnan(ceiling), unit_ceiling, ceiling)
     lo = np.where(np.isnan(floor), -np.inf, floor)
     hi = np.where(np.isnan(ceiling), np.inf, ceiling)
     return tuple(np.clip(v, lo, hi) for v in (low, high, projected))
