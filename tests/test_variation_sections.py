@@ -154,6 +154,30 @@ def test_the_appendix_draws_an_spc_chart_where_the_indicator_asks_for_one(exampl
         assert 'alt="Line chart of' in entry_of(appendix.html, i)
 
 
+def test_the_organisations_default_chart_applies_where_an_indicator_does_not_choose(example_copy: Path) -> None:
+    """report_defaults.chart: spc draws an XmR chart for every measure with enough points, and its trend
+    chart for one without (never limits it cannot trust); an indicator's own 'trend' still wins."""
+    org_file = example_copy / "organisation.yaml"
+    org = yaml.safe_load(org_file.read_text(encoding="utf-8"))
+    org.setdefault("report_defaults", {})["chart"] = "spc"
+    org_file.write_text(yaml.safe_dump(org, sort_keys=False), encoding="utf-8")
+    inds = pd.read_csv(example_copy / "indicators.csv", dtype=str, keep_default_na=False)
+    inds.loc[inds["id"] == "ASC-01", "chart"] = "trend"
+    inds.to_csv(example_copy / "indicators.csv", index=False)
+    report = build_report(example_copy, "2019-07")
+    summary = report.variation.summary
+    appendix = report.appendix().html
+    reliable = [i for i in summary.index if summary.at[i, "status"] == "ok" and i in set(report.card["id"])]
+    too_few = [i for i in summary.index if summary.at[i, "status"] == "too_few_points" and i in set(report.card["id"])]
+    assert "ASC-01" in reliable and len(reliable) > 3 and too_few
+    assert report.chart_kind("ASC-01") == "trend" and 'alt="Line chart of' in entry_of(appendix, "ASC-01")
+    for i in (i for i in reliable if i != "ASC-01"):
+        assert report.chart_kind(i) == "spc"
+        assert 'alt="Statistical process control (XmR) chart of' in entry_of(appendix, i), i
+    for i in too_few:
+        assert "Statistical process control (XmR) chart of" not in entry_of(appendix, i), i
+
+
 def test_the_new_findings_reach_the_areas(example: Report) -> None:
     kinds = set(example.selection.candidates["kind"])
     assert kinds & {"special_cause_improvement", "special_cause_concern", "consistently_failing"}
