@@ -620,14 +620,7 @@ class Report:
         icon's alt text, so nothing rests on colour or shape alone); ``spc_note`` says plainly why there
         is no variation ("too few points for SPC: ...", or why SPC does not suit the measure).
         """
-        blank: dict[str, Any] = {
-            "variation": None,
-            "assurance": None,
-            "spc_note": None,
-            "rebases": [],
-            "benchmark": None,
-            "forecast": None,
-        }
+        blank = _no_insight()
         if r.kind != "measure":
             return blank
         summary = self.variation.summary
@@ -781,12 +774,7 @@ class Report:
             "commentary": _rich(r.commentary),
             "actions": _rich(r.actions),
             "chart": None,
-            "variation": None,
-            "assurance": None,
-            "spc_note": None,
-            "rebases": [],
-            "benchmark": None,
-            "forecast": None,
+            **_no_insight(),
         }
 
     def scorecard_table(self) -> pd.DataFrame:
@@ -861,6 +849,11 @@ def headline(page_title: object, title: str) -> str:
     printed "nan" as a heading.
     """
     return str(page_title).strip() if not is_missing(page_title) and str(page_title).strip() else str(title)
+
+
+def _no_insight() -> dict[str, Any]:
+    """An appendix entry's SPC, comparison and forecast keys, empty (a milestone's, or before they are worked out)."""
+    return {"variation": None, "assurance": None, "spc_note": None, "rebases": [], "benchmark": None, "forecast": None}
 
 
 def _rich(text: str | None) -> markup.RichText | None:
