@@ -116,6 +116,11 @@ class Report:
     max_concerns: int = area_rules.DEFAULT_MAX_CONCERNS
     areas_rule: area_rules.AreasRule | None = None  # None: the organisation's report_defaults.areas
     news_window: int | None = None  # None: the organisation's report_defaults.news_window_months
+    #: Built without every sign-off organisation.yaml asks for (docs/signoff.md): DRAFT on every page.
+    draft: bool = False
+    #: The figures changed since a sign-off was given (:meth:`goldenthread.audit.signoff.SignOffState.changes`):
+    #: indicator, period, what, old, new, signoffs - listed on the front sheet.
+    signoff_changes: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def fy_start(self) -> int:
@@ -218,13 +223,15 @@ class Report:
         return status_badge(key, self.dataset.organisation.status_scheme.statuses)
 
     def _document(self) -> dict[str, Any]:
-        return {
+        document = {
             "title": self.heading,
             "organisation": self.dataset.organisation.name,
             "classification": self.classification,
             "audience": self.audience,
             "period": format_period_name(self.period),
         }
+        # Only a draft says so: a report with every sign-off is exactly what it was before sign-offs existed.
+        return {**document, "draft": True} if self.draft else document
 
     def _render(self, name: str, model: dict[str, Any], files: dict[str, bytes] | None = None) -> Section:
         images = {n: base64.b64encode(b).decode("ascii") for n, b in (files or {}).items()}
@@ -281,7 +288,30 @@ class Report:
         }
         model["rows"] = [r for r in model["rows"] if r[1]]
         model["asked"] = f"{_body(meeting)} is asked to:"
+        if self.draft:
+            model["draft"] = DRAFT_NOTICE
+        if self.signoff_changes:
+            model["signoff_changes"] = self._signoff_changes()
         return self._render("front_sheet", model)
+
+    def _signoff_changes(self) -> list[dict[str, str]]:
+        """The front sheet's "Figures changed since sign-off": each figure's indicator (id and title, when the
+        reader may see it), month, what changed, was and now, and the sign-offs it invalidated."""
+        titles = dict(zip(self.dataset.indicators["id"].astype(str), self.dataset.indicators["title"], strict=True))
+        return [
+            {
+                "indicator": f"{c['indicator']} {titles[c['indicator']]}"
+                if c["indicator"] in titles
+                else c["indicator"],
+                "period": str(c.get("period", "")),
+                "what": str(c.get("what", "")),
+                "old": str(c.get("old", "")),
+                "new": str(c.get("new", "")),
+                "signoffs": str(c.get("signoffs", "")),
+            }
+            for c in self.signoff_changes
+            if self.audience == "internal" or c.get("indicator") in titles
+        ]
 
     def indicator_summary(self, heading: str = "1. Summary") -> Section:
         """How many indicators, continued and new, and how many cannot be judged yet."""
@@ -807,6 +837,8 @@ def build_report(
     max_concerns: int = area_rules.DEFAULT_MAX_CONCERNS,
     areas: area_rules.AreasRule | None = None,
     news_window_months: int | None = None,
+    draft: bool = False,
+    signoff_changes: list[dict[str, str]] | None = None,
 ) -> Report:
     """Load, validate and compute a report run. Arguments are the notebook's parameters."""
     params = ReportParameters.model_validate(
@@ -833,6 +865,8 @@ def build_report(
         max_concerns=params.max_concerns,
         areas_rule=params.areas,
         news_window=params.news_window_months,
+        draft=bool(draft),
+        signoff_changes=list(signoff_changes or []),
     )
 
 
@@ -840,6 +874,11 @@ def build_report(
 
 #: How a drafted area (not chosen by the leadership team) is marked in the published report.
 DRAFTED_LABEL = "identified from the data"
+#: What the front sheet of a report built without every sign-off says (docs/signoff.md).
+DRAFT_NOTICE = (
+    "DRAFT: this report has not been signed off for publication. Not every sign-off the council requires "
+    "has been given, or a figure has changed since one was; it must not be published as it is."
+)
 
 
 def headline(page_title: object, title: str) -> str:

@@ -145,6 +145,63 @@ class ReportDefaults(_Strict):
     )
 
 
+class SignOffRule(_Strict):
+    """One sign-off a public report needs: a role, for the whole report or for one directorate's figures."""
+
+    role: str = Field(description="The role as the front sheet's Seen by table names it: 'Monitoring Officer'.")
+    directorate: str | None = Field(
+        None,
+        description="A directorate, as indicators.csv spells it: this sign-off then covers that directorate's "
+        "figures only (a director signing off their own service's figures).",
+    )
+
+    @field_validator("role")
+    @classmethod
+    def _role(cls, v: str) -> str:
+        if not v.strip():
+            raise ValueError("is blank: name the role that signs off, for example 'Monitoring Officer'")
+        return " ".join(v.split())
+
+    @field_validator("directorate")
+    @classmethod
+    def _directorate(cls, v: str | None) -> str | None:
+        if v is None:
+            return None
+        if not v.strip():
+            raise ValueError("is blank: name the directorate as indicators.csv spells it, or leave the key out")
+        return " ".join(v.split())
+
+    @property
+    def label(self) -> str:
+        """The role as the Seen by table and messages show it: 'Directorate sign-off (Adult Services)'."""
+        return f"{self.role} ({self.directorate})" if self.directorate else self.role
+
+
+class SignOffPolicy(_Strict):
+    """``organisation.yaml``'s ``sign_off``: the sign-offs a public report needs and what happens without them."""
+
+    required: list[SignOffRule] = Field(
+        default_factory=list,
+        description="The sign-offs a public report needs, in the order the front sheet's Seen by table lists them.",
+    )
+    when_missing: Literal["refuse", "draft"] = Field(
+        "refuse",
+        description="A public build without every sign-off (or with one a later change invalidated): 'refuse' "
+        "stops it with a message listing what is missing; 'draft' builds it marked DRAFT on every page and in "
+        "its file names.",
+    )
+
+    @field_validator("required")
+    @classmethod
+    def _once_each(cls, v: list[SignOffRule]) -> list[SignOffRule]:
+        keys = [(r.role.casefold(), (r.directorate or "").casefold()) for r in v]
+        first = {k: r.label for k, r in reversed(list(zip(keys, v, strict=True)))}
+        repeated = list(dict.fromkeys(first[k] for k in keys if keys.count(k) > 1))
+        if repeated:
+            raise ValueError(f"lists {', '.join(repr(r) for r in repeated)} more than once: list each sign-off once")
+        return v
+
+
 class Organisation(_Strict):
     """``organisation.yaml``."""
 
@@ -152,6 +209,12 @@ class Organisation(_Strict):
     financial_year_start_month: Count = Field(4, ge=1, le=12)
     status_scheme: StatusScheme = Field(default_factory=StatusScheme)
     report_defaults: ReportDefaults = Field(default_factory=ReportDefaults)
+    sign_off: SignOffPolicy | None = Field(
+        None,
+        description="The sign-offs a public report needs (goldenthread signoff records them; the front sheet's "
+        "Seen by table is filled from them). Without it, Seen by is typed into the parameters file and nothing "
+        "is checked. See docs/signoff.md.",
+    )
 
 
 class ComparatorGroup(_Strict):

@@ -102,9 +102,12 @@ def export_html(nb: nbformat.NotebookNode, out: Path) -> None:
     org, title, classification = (
         ty.visible(str(meta.get(k) or "")) for k in ("organisation", "title", "classification")
     )
+    css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
     resources = {
         "metadata": {"name": title or "Report"},
-        "goldenthread_css": (TEMPLATES / "report.css").read_text(encoding="utf-8"),
+        # A draft's marking is added only to a draft, so every other page is as it always was.
+        "goldenthread_css": css + DRAFT_CSS if meta.get("draft") else css,
+        "goldenthread_draft": bool(meta.get("draft")),
         "goldenthread_org": org,
         "goldenthread_classification": classification,
         "goldenthread_footer": f"{org} · {title} · {classification}",
@@ -112,6 +115,14 @@ def export_html(nb: nbformat.NotebookNode, out: Path) -> None:
     body, _ = exporter.from_notebook_node(copy.deepcopy(nb), resources=resources)
     out.write_text(body, encoding="utf-8")
 
+
+#: The marking of a report built without every sign-off (docs/signoff.md): "DRAFT" in the banner, which
+#: print repeats at the top of every page (it is position: fixed there), and the front sheet's notice.
+DRAFT_CSS = """
+.gt-draft-mark { padding: 0 8px; background: #fff; color: #d4351c; font-weight: 700; letter-spacing: 0.05em; }
+.gt-draft { border: 4px solid #d4351c; padding: 8px 12px; margin: 0 0 1em; }
+@media print { .gt-draft-mark { padding: 0; } }
+"""
 
 #: The pandoc filter that keeps the alt text of images in analysts' cells (PDF/UA-1 needs it).
 ALT_TEXT_FILTER = TEMPLATES / "pandoc" / "alt_text.lua"

@@ -475,7 +475,7 @@ def finish_docx(data: bytes, meta: dict[str, Any], timestamp: int | None = None,
 
     document = docx.Document(io.BytesIO(data))
     classification = ty.visible(str(meta.get("classification") or ""))
-    _mark_pages(document, classification)
+    _mark_pages(document, classification, draft=bool(meta.get("draft")))
     _finish_tables(document, set(hidden))
     _describe_pictures(document)
     _set_properties(document, meta, classification, timestamp)
@@ -534,10 +534,15 @@ def _clear(part: Any) -> None:
             first._p.remove(child)
 
 
-def _mark_pages(document: Any, classification: str) -> None:
+#: The header line of a report built without every sign-off (docs/signoff.md), above the classification.
+DRAFT_MARK = "DRAFT – not signed off for publication"
+
+
+def _mark_pages(document: Any, classification: str, draft: bool = False) -> None:
     """The classification centred at the top and bottom of every page (the UK government convention),
-    and "Page N of M" in the footer."""
+    and "Page N of M" in the footer; a draft's marking above the classification in the header."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import RGBColor
 
     header_style, footer_style = _style(document, "Header"), _style(document, "Footer")
     for section in document.sections:
@@ -548,6 +553,11 @@ def _mark_pages(document: Any, classification: str) -> None:
         _clear(footer)
         top = header.paragraphs[0]
         top.style, top.alignment = header_style, WD_ALIGN_PARAGRAPH.CENTER
+        if draft:
+            mark = top.add_run(DRAFT_MARK)
+            mark.bold = True
+            mark.font.color.rgb = RGBColor(0xD4, 0x35, 0x1C)
+            mark.add_break()
         top.add_run(classification).bold = True
         bottom = footer.paragraphs[0]
         bottom.style, bottom.alignment = footer_style, WD_ALIGN_PARAGRAPH.CENTER

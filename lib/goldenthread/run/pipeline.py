@@ -66,6 +66,7 @@ from goldenthread.run.staging import (
 __all__ = [
     "FORMATS",
     "MAIN_NOTEBOOK",
+    "SIGNOFF_PARAMETERS",
     "RunResult",
     "RunSettings",
     "check_environment",
@@ -99,16 +100,25 @@ class RunResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def report_folder_name(period: str, audience: str, notebook: str = MAIN_NOTEBOOK, subject: str | None = None) -> str:
+def report_folder_name(
+    period: str, audience: str, notebook: str = MAIN_NOTEBOOK, subject: str | None = None, draft: bool = False
+) -> str:
     """Each document, period and audience gets its own folder, so no run can replace another's report.
 
     ``2019-07`` for the public Corporate Performance Report and ``2019-07-internal`` for the internal
     one; other notebooks are named first: ``business-plan-2019-07``, and with a subject (a
-    directorate) ``directorate-plan-eci-2019-07``.
+    directorate) ``directorate-plan-eci-2019-07``. A report built without all its sign-offs
+    (docs/signoff.md) ends in ``-draft``, so a draft never takes the place of an approved report.
     """
     stem = "" if notebook == MAIN_NOTEBOOK else notebook.replace("_", "-") + "-"
     about = f"{subject}-" if subject else ""
-    return f"{stem}{about}{period}" + ("" if audience == "public" else f"-{audience}")
+    return f"{stem}{about}{period}" + ("" if audience == "public" else f"-{audience}") + ("-draft" if draft else "")
+
+
+#: Added to the file names of a report built without all its sign-offs: corporate_performance_report-DRAFT.pdf.
+DRAFT_SUFFIX = "-DRAFT"
+#: Notebook parameters the run sets from the sign-offs (docs/signoff.md), never a parameters file.
+SIGNOFF_PARAMETERS = ("draft", "signoff_changes")
 
 
 def period_end_epoch(period: str) -> int:
@@ -166,6 +176,10 @@ class _Plan:
     name: str
     #: The council's Word reference document (``report_defaults.reference_docx``), if it names one
     reference_docx: Path | None = None
+    #: Where the sign-offs stand (organisation.yaml's ``sign_off``); None when the council uses none
+    sign_offs: SignOffs | None = None
+    #: The audit store's newest row, recorded in the manifest, when the council has a store
+    audit: dict[str, Any] | None = None
 
     @property
     def final(self) -> Path:
@@ -177,10 +191,34 @@ class _Plan:
         # notebook and manifest show) is relative to it: no absolute path of this machine is published.
         return relative_path(self.data_dir, self.root)
 
+    @property
+    def draft(self) -> bool:
+        return self.sign_offs is not None and self.sign_offs.draft
+
+    def signoff_parameters(self) -> dict[str, Any]:
+        """``draft`` and ``signoff_changes`` for a notebook that declares them, only when the council signs
+        off (so a council without sign-offs gets the same notebook, and the same report, as before)."""
+        if self.sign_offs is None:
+            return {}
+        values = dict(zip(SIGNOFF_PARAMETERS, (self.sign_offs.draft, self.sign_offs.changes), strict=True))
+        return {k: v for k, v in values.items() if k in self.declared}
+
     def notebook_parameters(self) -> dict[str, Any]:
         """Only what the notebook declares (a business plan has no front sheet, for instance)."""
         values = {**self.params.model_dump(mode="json"), **self.settings.extra}
-        return {**{k: v for k, v in values.items() if k in self.declared}, "data": self.data_param}
+        return {
+            **{k: v for k, v in values.items() if k in self.declared},
+            **self.signoff_parameters(),
+            "data": self.data_param,
+        }
+
+
+@dataclass(frozen=True)
+class SignOffs:
+    """What a run learnt about its sign-offs: whether it is a draft, and the figures changed since a sign-off."""
+
+    draft: bool
+    changes: list[dict[str, str]] = field(default_factory=list)
 
 
 def run_report(
@@ -266,6 +304,8 @@ class _Run:
         self.timings["validate"] = time.perf_counter() - self.t0
         declared = notebook_parameters(s.notebook)
         check_declared(s.notebook, s.extra, declared)
+        params, sign_offs = self.sign_offs(data_dir, dataset, params, declared)
+        audit = audit_head(data_dir, dataset)
         subject_files: list[Path] = []
         if s.subject is not None:  # the plan exists and this audience may see it, before the notebook runs
             from goldenthread.documents.directorate_plan import choose_directorate
@@ -274,13 +314,67 @@ class _Run:
             plans = load_directorates(data_dir, dataset.plan, dataset.indicators)
             choose_directorate(plans, s.subject, params.audience, data_dir)
             subject_files = [data_dir / "directorates" / f"{s.subject}.yaml"]
-        name = report_folder_name(params.period, params.audience, s.notebook.stem, s.subject)
+        draft = sign_offs is not None and sign_offs.draft
+        name = report_folder_name(params.period, params.audience, s.notebook.stem, s.subject, draft)
         reference = reference_docx(data_dir, dataset) if "docx" in s.formats else None
-        plan = _Plan(s, root, params, data_dir, dataset, declared, subject_files, name, reference)
+        plan = _Plan(s, root, params, data_dir, dataset, declared, subject_files, name, reference, sign_offs, audit)
         refuse_another_councils_folder(plan.final, dataset.organisation.name)
         make_out_root(s.out_root)
         log.debug("Data checked in %.2fs; building %s", self.timings["validate"], plan.final)
         return plan
+
+    def sign_offs(
+        self, data_dir: Path, dataset: Dataset, params: ReportParameters, declared: set[str]
+    ) -> tuple[ReportParameters, SignOffs | None]:
+        """The parameters with the front sheet's Seen by filled from the sign-offs, and where they stand.
+
+        Only for a council whose organisation.yaml has a ``sign_off`` section, and a document with a front
+        sheet. A public build without every sign-off (or with one a later change invalidated) is refused,
+        or with ``when_missing: draft`` built as a draft; an internal build is always built, as a draft
+        until every sign-off is in. :class:`DataError` lists each sign-off still needed.
+        """
+        policy = dataset.organisation.sign_off
+        if policy is None or "front_sheet" not in declared:
+            return params, None
+        from goldenthread.audit.signoff import AUDIT_FILE, outstanding_problems, policy_problems, signoff_state
+        from goldenthread.audit.store import AuditStore, AuditStoreError
+        from goldenthread.inputs.periods import parse_period
+
+        problems = policy_problems(dataset)
+        if params.front_sheet.seen_by:
+            problems.append(
+                Problem(
+                    self.settings.params_file.name,
+                    None,
+                    "front_sheet.seen_by",
+                    "is filled from the sign-offs, as organisation.yaml has a sign_off section",
+                    None,
+                    "Remove seen_by from the parameters file and record each sign-off with `goldenthread signoff` "
+                    "(docs/signoff.md)",
+                    "key",
+                )
+            )
+        if problems:
+            raise DataError(problems)
+        try:
+            store = AuditStore.for_data(data_dir)
+        except AuditStoreError as e:
+            raise DataError([Problem(AUDIT_FILE, message=str(e), hint="The sign-offs are read from it")]) from e
+        try:
+            state = signoff_state(store, dataset, parse_period(params.period))
+        finally:
+            store.close()
+        if not state.complete:
+            outstanding = outstanding_problems(state)
+            if params.audience == "public" and policy.when_missing == "refuse":
+                raise DataError(outstanding)
+            self.say(
+                "Not every sign-off is in, so the report is built as a DRAFT:\n" + warnings_summary(outstanding),
+                logging.WARNING,
+            )
+        visible = dataset.for_audience(params.audience).indicators["id"].astype(str)
+        front = params.front_sheet.model_copy(update={"seen_by": state.seen_by()})
+        return params.model_copy(update={"front_sheet": front}), SignOffs(not state.complete, state.changes(visible))
 
     def in_staging(self, plan: _Plan) -> RunResult:
         """Build in the staging folder and swap it into place; on any failure nothing is replaced."""
@@ -314,6 +408,7 @@ class _Run:
                 parameters={
                     **{k: v for k, v in plan.params.model_dump(mode="json").items() if k in plan.declared},
                     **self.settings.extra,
+                    **plan.signoff_parameters(),
                     "data": plan.data_param,
                 },
                 inputs=[
@@ -327,6 +422,8 @@ class _Run:
                 timings=self.timings,
             )
             record["git"], record["versions"] = git, package_versions
+            if plan.audit is not None:
+                record["audit"] = plan.audit
             files["manifest"] = write_manifest(staging, record)
             log.debug("Timings (seconds): %s", ", ".join(f"{k} {v:.2f}" for k, v in self.timings.items()))
             log.info("Moving the report into %s", final)
@@ -383,12 +480,16 @@ class _Run:
 
         s, stem = self.settings, self.settings.notebook.stem
         files: dict[str, Path] = {"ipynb": staging / f"{stem}.ipynb"}
+        if plan.draft:  # the executed notebook keeps its name; every document a reader opens says DRAFT
+            stem += DRAFT_SUFFIX
         formats = s.formats
         if s.renderer == "quarto":
             self.say("Rendering with Quarto")
             t = time.perf_counter()
             run_quarto(files["ipynb"], formats)
             files.update({f: files["ipynb"].with_suffix(f".{f}") for f in formats})
+            if plan.draft:
+                files.update({f: files[f].rename(staging / f"{stem}.{f}") for f in formats})
             self.timings["quarto"] = time.perf_counter() - t
             formats = ()
         if "html" in formats:
@@ -434,6 +535,25 @@ class _Run:
             if self.notebook_failed and executed.name in {p.name for p in kept}:
                 notebook = f"; the failed notebook is kept in {failed / executed.name}"
                 err.args = (_insert_before_last_good(str(err), notebook),)
+
+
+def audit_head(data_dir: Path, dataset: Dataset) -> dict[str, Any] | None:
+    """The audit store's newest row (``head``, its hash) and its number of rows, for the manifest; None when
+    the council has no store. The store's database libraries are loaded only for a council that has one."""
+    if dataset.organisation.sign_off is None and not (data_dir / "audit.sqlite").is_file():
+        return None
+    from goldenthread.audit.store import AuditStore, AuditStoreError
+
+    try:
+        store = AuditStore.for_data(data_dir)
+    except AuditStoreError as e:  # the sign-offs were read from it already: only a store beside the data is left
+        log.warning("The audit store could not be read for the manifest: %s", e)
+        return None
+    try:
+        check = store.verify()
+    finally:
+        store.close()
+    return {"head": check.head, "rows": check.rows, "ok": check.ok}
 
 
 def _short(value: object) -> bool:
