@@ -394,6 +394,7 @@ def test_a_draft_public_report_says_draft_in_its_names_and_on_every_page(tmp_pat
     pages = [p.extract_text() for p in PdfReader(result.files["pdf"]).pages]
     assert len(pages) > 5 and all("DRAFT" in text for text in pages)
     assert "Figures changed since sign-off" in pages[0] + pages[1]
+    assert "Corporate Performance Report (DRAFT)" in (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
 
 
 def test_each_change_is_named_figure_by_figure() -> None:

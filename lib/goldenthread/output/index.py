@@ -105,7 +105,8 @@ def report_entries(out_root: Path) -> list[dict[str, Any]]:
                 "period_label": _period_label(period),
                 "organisation": str(m.get("organisation") or UNKNOWN_ORGANISATION),
                 "kind": KINDS.get(stem, stem.replace("_", " ").capitalize()),
-                "title": str(m.get("title") or stem),
+                # a report built without every sign-off (docs/signoff.md) says so in the list too
+                "title": str(m.get("title") or stem) + (" (DRAFT)" if _is_draft(m) else ""),
                 "audience": str(m.get("audience") or "public"),
                 "built": str(m.get("built_at") or "")[:10],
                 "built_label": _built_label(str(m.get("built_at") or "")[:10]),
@@ -118,6 +119,11 @@ def report_entries(out_root: Path) -> list[dict[str, Any]]:
     for e, name in zip(entries, link_names(entries), strict=True):
         e["name"] = name
     return entries
+
+
+def _is_draft(manifest: dict[str, Any]) -> bool:
+    parameters = manifest.get("parameters")
+    return isinstance(parameters, dict) and parameters.get("draft") is True
 
 
 def _link(folder: Path, name: str) -> dict[str, Any]:

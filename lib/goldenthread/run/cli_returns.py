@@ -187,6 +187,7 @@ def make(
         shutil.rmtree(staging, ignore_errors=True)
     with AuditStore.for_data(folder) as store:
         record_issued(store, placed, who=who, due=due_date, by=by)
+        head = store.head()
     table = Table(title=f"Returns for {period} in {target}", show_lines=False)
     for col in ("Recipient", "Indicators", "File"):
         table.add_column(col, overflow="fold")
@@ -199,6 +200,13 @@ def make(
         + ". Send each to its recipient; collect them with: goldenthread returns collect FILE...",
         soft_wrap=True,
     )
+    print_head(head)
+
+
+def print_head(head: str) -> None:
+    """The audit trail's newest hash, to keep outside the store: it is what shows the newest rows were not
+    removed (docs/audit.md, "What verify can and cannot tell")."""
+    err().print(f"Audit trail head: {head or '(empty)'}", soft_wrap=True, markup=False)
 
 
 @returns_app.command("collect")
@@ -235,6 +243,11 @@ def collect(
         _print_result(r, who)
     for log in logs:
         err().print(f"Changes saved to {_t(log)}", soft_wrap=True)
+    if any(not r.refused for r in results):
+        from goldenthread.audit.store import AuditStore
+
+        with AuditStore.for_data(folder) as store:
+            print_head(store.head())
     refused = [r for r in results if r.refused]
     if refused:
         from goldenthread.errors import problem_lines

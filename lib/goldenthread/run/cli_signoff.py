@@ -66,6 +66,7 @@ def signoff(
         try:
             record_signoff(store, dataset, month, role, by, directorate)
             state = signoff_state(store, dataset, month)
+            head = store.head()
         finally:
             store.close()
     except DataError as e:
@@ -75,6 +76,7 @@ def signoff(
         raise typer.Exit(2) from None
     out.print(Text(f"Recorded the sign-off of {month_name(month)} by {' '.join(by.split())}."), soft_wrap=True)
     print_state(out, state)
+    out.print(Text(f"Audit trail head: {head}"), soft_wrap=True)
 
 
 def print_state(out: Console, state: SignOffState) -> None:

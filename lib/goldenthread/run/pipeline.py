@@ -287,6 +287,8 @@ class _Run:
         # --data is typed at the prompt (relative to the current folder); a parameters file's data: is not
         data_dir = resolve_data_dir(params.data, None if s.data else s.params_file)
         self.say(f"Checking data in {project_path(data_dir, root)}")
+        if finish_interrupted_collect(data_dir):
+            self.say("Finished a returns collect that was stopped part-way (docs/returns.md)", logging.WARNING)
         dataset = load_dataset(data_dir)
         check_period_has_figures(
             dataset.for_audience(params.audience),
@@ -535,6 +537,22 @@ class _Run:
             if self.notebook_failed and executed.name in {p.name for p in kept}:
                 notebook = f"; the failed notebook is kept in {failed / executed.name}"
                 err.args = (_insert_before_last_good(str(err), notebook),)
+
+
+#: The journal a returns collect leaves while it swaps values.csv and commentary.csv (returns/collect.py's JOURNAL).
+COLLECT_JOURNAL = ".collect-journal.json"
+
+
+def finish_interrupted_collect(data_dir: Path) -> bool:
+    """Roll forward a returns collect killed while swapping the data files, before the data is read: otherwise
+    a report could mix the new values.csv with the old commentary.csv. True when there was one to finish."""
+    if not (data_dir / COLLECT_JOURNAL).is_file():
+        return False
+    from goldenthread.audit.store import AuditStore
+    from goldenthread.returns.collect import recover
+
+    with AuditStore.for_data(data_dir) as store:
+        return recover(data_dir, store)
 
 
 def audit_head(data_dir: Path, dataset: Dataset) -> dict[str, Any] | None:
