@@ -37,6 +37,7 @@ import argparse
 import csv
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -83,9 +84,27 @@ def _no_highlight(row: dict[str, str], copy: int) -> dict[str, str]:
     return {**row, "highlight": ""} if "highlight" in row else row
 
 
+#: Where organisation.yaml's sign_off section starts (it is the file's last section, comment included).
+SIGN_OFF_START = re.compile(r"^(# The sign-offs a public report needs.*\n)?sign_off:", re.M)
+
+
+def without_sign_off(folder: Path) -> Path:
+    """``folder`` (a copy of a council's data) made a council that does not sign off: no audit store and no
+    ``sign_off`` section. A copy whose figures are changed or multiplied would rightly no longer hold the
+    original's sign-offs; the runs and tests that make such copies are about something else."""
+    (folder / "audit.sqlite").unlink(missing_ok=True)
+    org = folder / "organisation.yaml"
+    text = org.read_text(encoding="utf-8")
+    if found := SIGN_OFF_START.search(text):
+        org.write_text(text[: found.start()], encoding="utf-8")
+    return folder
+
+
 def replicate(source: Path, dest: Path, times: int) -> Path:
-    """``source`` (a data folder) copied to ``dest`` with every indicator ``times`` times over."""
+    """``source`` (a data folder) copied to ``dest`` with every indicator ``times`` times over (a council
+    that does not sign off: the copies' figures were never signed off)."""
     shutil.copytree(source, dest)
+    without_sign_off(dest)
     if times > 1:
         _rewrite(dest / "indicators.csv", "id", times, _retitle)
         for name in PER_INDICATOR:

@@ -16,6 +16,8 @@ from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "data" / "example"
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from scale import without_sign_off  # noqa: E402 - one home: the benchmarks' copies are made the same way
 
 # Property-based tests: in CI the examples are derived from each test (the same every run), so a
 # pass or a failure there is reproducible; on a developer's machine they vary, to find more cases.
@@ -141,12 +143,31 @@ def monthly(indicator_id: str, start: str, figures: list[float | None]) -> list[
     return rows
 
 
+def copy_example(dest: Path) -> Path:
+    """data/example copied to ``dest`` as a council that does not sign off (no audit store, no ``sign_off``):
+    a test that changes the example's figures or commentary and builds its public report is about something
+    else, and the change would rightly invalidate the example's sign-offs (tests/test_signoff.py tests those)."""
+    shutil.copytree(EXAMPLE, dest)
+    return without_sign_off(dest)
+
+
+def signed_front_sheet(front_sheet: dict[str, object], period: str = "2019-07") -> dict[str, object]:
+    """A parameters file's front sheet with Seen by filled from the example council's sign-offs, as a run
+    fills it (tests that build the example's Report in-process, without the run)."""
+    from goldenthread.audit.signoff import signoff_state
+    from goldenthread.audit.store import AuditStore
+    from goldenthread.inputs.load import load_dataset
+    from goldenthread.inputs.periods import parse_period
+
+    with AuditStore.for_data(EXAMPLE) as store:
+        state = signoff_state(store, load_dataset(EXAMPLE), parse_period(period))
+    return {**front_sheet, "seen_by": [s.model_dump(mode="json") for s in state.seen_by()]}
+
+
 @pytest.fixture
 def example_copy(tmp_path: Path) -> Path:
-    """A writable copy of data/example, for tests that break it."""
-    dest = tmp_path / "example"
-    shutil.copytree(EXAMPLE, dest)
-    return dest
+    """A writable copy of data/example (without its sign-offs: :func:`copy_example`), for tests that break it."""
+    return copy_example(tmp_path / "example")
 
 
 def run_cli(*args: str, timeout: int = 300) -> subprocess.CompletedProcess[str]:

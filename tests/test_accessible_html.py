@@ -20,7 +20,7 @@ from bs4 import BeautifulSoup, Tag
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import indicator, monthly, write_dataset
+from conftest import indicator, monthly, signed_front_sheet, write_dataset
 from goldenthread.documents.business_plan import build_business_plan
 from goldenthread.documents.directorate_plan import build_directorate_plan
 from goldenthread.documents.report import build_report
@@ -48,7 +48,7 @@ def documents() -> dict[str, str]:
     import yaml
 
     front = yaml.safe_load(Path("parameters/2019-07.yaml").read_text(encoding="utf-8")).get("front_sheet")
-    report = build_report("data/example", "2019-07", front_sheet=front)
+    report = build_report("data/example", "2019-07", front_sheet=signed_front_sheet(front))
     plan = build_business_plan("data/example", "2019-07")
     directorate = build_directorate_plan("data/example", "eci", "2019-07")
     return {

@@ -22,7 +22,7 @@ from PIL import Image
 from pydantic import ValidationError
 from pypdf import PdfReader
 
-from conftest import ROOT
+from conftest import ROOT, signed_front_sheet
 from goldenthread.documents.report import Report, build_report
 from goldenthread.errors import DataError, ReportError
 from goldenthread.inputs.config import FrontSheet
@@ -36,7 +36,7 @@ LEFT_MARGIN = 1.8 / 2.54 * 72  # points, as goldenthread.typ sets the page
 def example_report() -> Report:
     """The example quarter with the front sheet of parameters/2019-07.yaml (risk rating, background papers)."""
     params = yaml.safe_load(PARAMETERS.read_text(encoding="utf-8"))
-    return build_report(ROOT / "data" / "example", "2019-07", front_sheet=params["front_sheet"])
+    return build_report(ROOT / "data" / "example", "2019-07", front_sheet=signed_front_sheet(params["front_sheet"]))
 
 
 def section_notebook(*bundles: dict[str, Any], markdown: str | None = None) -> nbformat.NotebookNode:

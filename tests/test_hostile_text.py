@@ -16,7 +16,6 @@ plan and a directorate plan) are built once, as HTML and PDF. Then, for every do
 from __future__ import annotations
 
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -25,7 +24,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, copy_example, run_cli
 
 pytestmark = pytest.mark.integration
 
@@ -51,7 +50,7 @@ DIRECTORATE = "adult-services"
 def plant(folder: Path) -> dict[str, Path]:
     """Copy data/example into ``folder`` with every free-text field hostile; returns the parameters files."""
     data = folder / "example"
-    shutil.copytree(ROOT / "data" / "example", data)
+    copy_example(data)
 
     org = yaml.safe_load((data / "organisation.yaml").read_text(encoding="utf-8"))
     org["name"] = marked("O-name")

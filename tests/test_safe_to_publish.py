@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from pypdf import PdfReader
 
-from conftest import ROOT, run_cli, wait_until_executing
+from conftest import ROOT, copy_example, run_cli, wait_until_executing
 from goldenthread.errors import DataError, ReportError
 from goldenthread.run.pipeline import clean_leftovers, read_parameters, run_report
 
@@ -41,7 +41,7 @@ def pdf_text(path: Path) -> list[str]:
 def planted(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """data/example with secrets planted in restricted rows and hostile commentary on a public indicator."""
     folder = tmp_path_factory.mktemp("planted") / "example"
-    shutil.copytree(ROOT / "data" / "example", folder)
+    copy_example(folder)
     ind = pd.read_csv(folder / "indicators.csv", dtype=str, keep_default_na=False)
     restricted = ind["classification"] == "restricted"
     first = ind.index[restricted][0]

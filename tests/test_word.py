@@ -26,7 +26,7 @@ import pytest
 import yaml
 from docx.oxml.ns import qn
 
-from conftest import EXAMPLE, ROOT, indicator, monthly, run_cli, write_dataset
+from conftest import ROOT, copy_example, indicator, monthly, run_cli, write_dataset
 from goldenthread.errors import DataError, ReportError
 from goldenthread.inputs.load import load_dataset
 from goldenthread.output import word
@@ -456,7 +456,7 @@ def test_a_councils_reference_document_gives_the_word_file_its_styles(tmp_path: 
 
 def _council(tmp_path: Path, setting: str | None) -> Path:
     data = tmp_path / "data"
-    shutil.copytree(EXAMPLE, data)
+    copy_example(data)
     org = yaml.safe_load((data / "organisation.yaml").read_text(encoding="utf-8"))
     org["report_defaults"]["reference_docx"] = setting
     (data / "organisation.yaml").write_text(yaml.safe_dump(org), encoding="utf-8")
