@@ -85,6 +85,7 @@ bench: $(call STAMP,build)
 	$(BIN)/python benchmarks/directorates.py
 	$(BIN)/python benchmarks/variation.py
 	$(BIN)/python benchmarks/forecast.py
+	$(BIN)/python benchmarks/returns.py
 
 # The same checks as the git hook, over every tracked file, then the types of lib/goldenthread ([tool.mypy]).
 check: $(call STAMP,dev)
