@@ -9,5 +9,8 @@
 - :mod:`.logging_config`: the one logging set-up; ``run.log`` beside each report
 - :mod:`.quarto`: the optional Quarto renderer
 - :mod:`.pipeline`: ``run_report`` and ``run_reports``, composing the steps
-- :mod:`.cli`: the ``goldenthread`` command
+- :mod:`.batch`, :mod:`.engines`: many runs (councils x periods x notebooks x audiences), skipping those up to
+  date, serially, on a local process pool or on a Dask cluster
+- :mod:`.cli`: the ``goldenthread`` command; :mod:`.cli_returns`, :mod:`.cli_signoff`, :mod:`.cli_audit` and
+  :mod:`.cli_batch` its returns, signoff, audit and batch commands
 """

@@ -515,15 +515,18 @@ def _comparators_text(ds: Dataset) -> str:
     return "".join(f", {p}" for p in parts)
 
 
-# The quarter's other commands, each in its own module (they import this one's helpers, so they are added last):
-# owners' returns out and in (docs/returns.md), sign-offs (docs/signoff.md) and the audit trail (docs/audit.md).
+# The other commands, each in its own module (they import this one's helpers, so they are added last): owners'
+# returns out and in (docs/returns.md), sign-offs (docs/signoff.md), the audit trail (docs/audit.md) and batch
+# runs of many councils and periods (docs/batch.md).
 from goldenthread.run.cli_audit import audit_app  # noqa: E402
+from goldenthread.run.cli_batch import batch  # noqa: E402
 from goldenthread.run.cli_returns import returns_app  # noqa: E402
 from goldenthread.run.cli_signoff import signoff  # noqa: E402
 
 app.add_typer(returns_app, name="returns")
 app.command()(_no_traceback(signoff))
 app.add_typer(audit_app, name="audit")
+app.command()(_no_traceback(batch))
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -8,6 +8,7 @@ whether a published report is exactly what its recorded inputs produced. The run
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -49,6 +50,22 @@ def sha256(path: Path) -> str:
     with path.open("rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
+    return h.hexdigest()
+
+
+@functools.cache
+def code_sha256() -> str:
+    """One SHA-256 over the goldenthread package's own files (code, templates, fonts), in path order.
+
+    What a batch compares to decide a report is up to date: the git commit alone misses uncommitted
+    edits and an installed (not checked-out) package, and changes with every unrelated commit.
+    Computed once per process; compiled files are left out (they follow from the source).
+    """
+    package = Path(__file__).resolve().parents[1]
+    h = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts and path.suffix not in (".pyc", ".pyo"):
+            h.update(path.relative_to(package).as_posix().encode() + b"\0" + sha256(path).encode() + b"\0")
     return h.hexdigest()
 
 

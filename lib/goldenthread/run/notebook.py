@@ -146,6 +146,10 @@ def running_cell(nb_path: Path) -> str:
     return "a cell"
 
 
+#: What Papermill records of when a run happened (each cell's and the whole notebook's): not published.
+RUN_TIMES = ("start_time", "end_time", "duration")
+
+
 def published_notebook(nb: Any, notebook_path: str) -> Any:
     """The executed notebook as published beside the report: only what the report itself shows.
 
@@ -158,6 +162,13 @@ def published_notebook(nb: Any, notebook_path: str) -> Any:
     """
     out = copy.deepcopy(nb)
     for cell in out.cells:
+        # When each cell ran, and the parameters cell's random id, differ on every run: without them the same
+        # inputs give the same notebook, byte for byte, whichever machine or engine built it (goldenthread batch)
+        cell.get("metadata", {}).pop("execution", None)
+        for key in RUN_TIMES:
+            cell.get("metadata", {}).get("papermill", {}).pop(key, None)
+        if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+            cell["id"] = "injected-parameters"
         if cell.get("cell_type") != "code":
             continue
         if "analyst-only" in cell.get("metadata", {}).get("tags", []):
@@ -168,4 +179,6 @@ def published_notebook(nb: Any, notebook_path: str) -> Any:
     if isinstance(record, dict):
         record["input_path"] = notebook_path
         record["output_path"] = Path(notebook_path).name
+        for key in RUN_TIMES:
+            record.pop(key, None)
     return out

@@ -18,10 +18,9 @@ import contextlib
 import logging
 import os
 import shutil
-import signal
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,6 +40,7 @@ from goldenthread.run.kernel import WarmKernel, check_environment
 from goldenthread.run.logging_config import RunLog, capture_run_log
 from goldenthread.run.manifest import (
     LOG,
+    code_sha256,
     git_commit,
     manifest_record,
     project_path,
@@ -424,6 +424,7 @@ class _Run:
                 timings=self.timings,
             )
             record["git"], record["versions"] = git, package_versions
+            record["code_sha256"] = code_sha256()  # what `goldenthread batch` compares to skip a run
             if plan.audit is not None:
                 record["audit"] = plan.audit
             files["manifest"] = write_manifest(staging, record)
@@ -601,29 +602,6 @@ def _background() -> Iterator[ThreadPoolExecutor]:
         pool.shutdown(wait=True)
 
 
-#: Set in a worker process once Ctrl-C reached it: it starts no further report.
-_interrupted = False
-
-
-def _worker_start() -> None:
-    """In each worker of ``run_reports``: remember a Ctrl-C, so a report queued behind the one it
-    stopped is not started after the user said stop."""
-
-    def stop(signum: int, frame: object) -> None:
-        global _interrupted
-        _interrupted = True
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGINT, stop)
-
-
-def _run_one(settings: RunSettings) -> RunResult:
-    """One report in a worker process (top level, so it can be pickled)."""
-    if _interrupted:
-        raise KeyboardInterrupt
-    return run_report(settings)
-
-
 def run_reports(
     settings: RunSettings | Path,
     subjects: list[dict[str, Any]],
@@ -638,35 +616,14 @@ def run_reports(
     others. Returns (subject, result or the exception) in the order given; ``on_done`` is called
     as each finishes (for a progress bar). The index page is rebuilt once all are done.
     """
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from goldenthread.run.engines import ProcessPool
 
     common = as_settings(settings, options)
-    workers = max(1, min(workers or os.cpu_count() or 1, len(subjects) or 1))
-    results: dict[int, RunResult | Exception] = {}
-    with ProcessPoolExecutor(max_workers=workers, initializer=_worker_start) as pool:
-        futures: dict[Future[RunResult], int] = {
-            pool.submit(_run_one, common.about(subject)): i for i, subject in enumerate(subjects)
-        }
-        try:
-            for future in as_completed(futures):
-                i = futures[future]
-                try:
-                    results[i] = future.result()
-                except Exception as err:  # noqa: BLE001 - reported per subject, the others carry on
-                    results[i] = err
-                on_done(subjects[i], results[i])
-        except KeyboardInterrupt:
-            # Ctrl-C stops the runs under way (each tidies its staging folder) and the ones still queued
-            # must not start, or reports would go on being built after the user said stop. A Ctrl-C at a
-            # terminal reaches the workers too; a SIGINT sent to this process alone is passed on to them.
-            for future in futures:
-                future.cancel()
-            for worker in list((getattr(pool, "_processes", None) or {}).values()):
-                with contextlib.suppress(OSError):
-                    os.kill(worker.pid, signal.SIGINT)
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
+    # one process per core (the pool used by ``goldenthread batch`` too), with its Ctrl-C handling
+    outcomes = ProcessPool(min(workers or os.cpu_count() or 1, len(subjects) or 1)).map(
+        run_report, [common.about(subject) for subject in subjects], lambda i, r: on_done(subjects[i], r)
+    )
     if common.out_root.is_dir():
         with contextlib.suppress(OSError):  # each run has already rebuilt it; the reports themselves are in place
             write_index(common.out_root)
-    return [(subject, results[i]) for i, subject in enumerate(subjects)]
+    return list(zip(subjects, outcomes, strict=True))
