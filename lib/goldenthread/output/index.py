@@ -239,11 +239,12 @@ def by_organisation(entries: list[dict[str, Any]]) -> list[tuple[str, list[dict[
     return sorted(groups.items(), key=lambda kv: (kv[0] == UNKNOWN_ORGANISATION, kv[0].casefold()))
 
 
-def render_index(entries: list[dict[str, Any]]) -> str:
+def index_environment() -> jinja2.Environment:
+    """The templates of the index pages: every value escaped, and (finalize) titles and names from manifests
+    without invisible controls, as on the report pages."""
     from goldenthread.output.markup import printable
 
-    # finalize: titles and names from manifests lose invisible controls, as on the report pages
-    env = jinja2.Environment(
+    return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES / "html"),
         autoescape=True,
         trim_blocks=True,
@@ -251,6 +252,10 @@ def render_index(entries: list[dict[str, Any]]) -> str:
         undefined=jinja2.StrictUndefined,
         finalize=printable,
     )
+
+
+def render_index(entries: list[dict[str, Any]]) -> str:
+    env = index_environment()
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
     groups = by_organisation(entries)
     return env.get_template("index.html.j2").render(

@@ -28,25 +28,16 @@ import numpy as np
 import pandas as pd
 
 from goldenthread.errors import DataError, Problem
+from goldenthread.inputs.contract import COMMENTARY, VALUES
 from goldenthread.output.export import FORMULA_START
 from goldenthread.returns.workbook import FILL_HEADERS, SHEET
 
 if TYPE_CHECKING:
     from goldenthread.returns.workbook import ReturnedFile
 
-#: The columns of the two master files, for a file that has no rows to copy the columns from.
-VALUES_COLUMNS = ("indicator", "period", "value", "milestone_status", "note")
-COMMENTARY_COLUMNS = (
-    "indicator",
-    "period",
-    "commentary",
-    "actions",
-    "status_override",
-    "override_reason",
-    "highlight",
-    "page_title",
-    "classification",
-)
+#: The columns of the two master files, for a file that has no rows to copy the columns from: the contract's.
+VALUES_COLUMNS = tuple(c.name for c in VALUES.columns)
+COMMENTARY_COLUMNS = tuple(c.name for c in COMMENTARY.columns)
 #: The columns of :attr:`Merge.changes`.
 CHANGE_COLUMNS = ["indicator", "period", "field", "old", "new", "reason", "source_row"]
 #: Significant digits a figure keeps: Excel's own precision. Digits past it are binary noise (Excel

@@ -680,12 +680,9 @@ def write_indexes(out: Path, counts: Mapping[str, Mapping[str, int]]) -> Path:
     """
     from urllib.parse import quote
 
-    import jinja2
-
     from goldenthread.output import TEMPLATES
     from goldenthread.output.export import write_atomically
-    from goldenthread.output.index import report_entries, write_index
-    from goldenthread.output.markup import printable
+    from goldenthread.output.index import index_environment, report_entries, write_index
 
     rows = []
     for org in sorted(counts, key=str.casefold):
@@ -704,14 +701,7 @@ def write_indexes(out: Path, counts: Mapping[str, Mapping[str, int]]) -> Path:
                 "counts": ", ".join(said) or "nothing to do",
             }
         )
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES / "html"),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-        finalize=printable,
-    )
+    env = index_environment()
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
     html = env.from_string(BATCH_INDEX).render(rows=rows, css=css)
     out.mkdir(parents=True, exist_ok=True)
