@@ -18,7 +18,6 @@ import os
 import signal
 import socket
 import sys
-import threading
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
@@ -79,14 +78,15 @@ def _worker_start() -> None:
 
     signal.signal(signal.SIGINT, stop)
     # A Ctrl-C that lands while Python runs a finaliser (a weak reference's callback, say) is lost there: Python
-    # prints "Exception ignored in ..." with a traceback on the user's terminal, and the run goes on. Instead the
-    # signal is sent again, to stop the run at the next ordinary line, and nothing is printed.
+    # prints "Exception ignored in ..." with a traceback on the user's terminal, and the run goes on. Instead it
+    # is raised again a moment later (an alarm, so not inside this hook, where it would be lost the same way),
+    # to stop the run at the next ordinary line, and nothing is printed.
+    signal.signal(signal.SIGALRM, stop)
     default_hook = sys.unraisablehook
 
     def quiet(unraisable: Any) -> None:
         if isinstance(unraisable.exc_value, KeyboardInterrupt):
-            # from another thread: raised here, in the hook, it would be lost (and printed) in the same way
-            threading.Thread(target=signal.raise_signal, args=(signal.SIGINT,), daemon=True).start()
+            signal.setitimer(signal.ITIMER_REAL, 0.05)
             return
         default_hook(unraisable)
 
@@ -109,11 +109,28 @@ class ProcessPool:
     """
 
     name = "processes"
+    #: Runs each worker process builds before the pool is replaced by a fresh one. Typst keeps every document
+    #: it has compiled in a process-wide cache that its Python binding cannot empty (about 135 MB a report),
+    #: so a worker living through a whole batch would grow by that much per run. The runs go in waves of
+    #: ``workers x runs_per_worker``, each on new workers (forked, so starting them is cheap); the price is a
+    #: worker idle at the end of a wave while the other finishes. (``max_tasks_per_child`` would replace
+    #: workers one by one, but needs forkserver or spawn, and hung on Python 3.11 when tried.)
+    runs_per_worker = 8
 
-    def __init__(self, workers: int | None = None) -> None:
+    def __init__(self, workers: int | None = None, runs_per_worker: int | None = None) -> None:
         self.workers = max(1, workers or os.cpu_count() or 1)
+        if runs_per_worker is not None:
+            self.runs_per_worker = max(1, runs_per_worker)
 
     def map(self, fn: Callable[[T], Any], items: Sequence[T], on_done: OnDone = lambda i, r: None) -> list[Outcome]:
+        wave = self.workers * self.runs_per_worker
+        outcomes: list[Outcome] = []
+        for start in range(0, len(items), wave):
+            outcomes += self._wave(fn, items[start : start + wave], _shifted(on_done, start))
+        return outcomes
+
+    def _wave(self, fn: Callable[[T], Any], items: Sequence[T], on_done: OnDone) -> list[Outcome]:
+        """``items`` on a pool of new worker processes, shut down at the end."""
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         if not items:
@@ -139,6 +156,11 @@ class ProcessPool:
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise
         return [outcomes[i] for i in range(len(items))]
+
+
+def _shifted(on_done: OnDone, start: int) -> OnDone:
+    """``on_done`` for a wave that begins at item ``start``: it is told each run's place in the whole batch."""
+    return lambda i, result: on_done(start + i, result)
 
 
 def _import_distributed() -> Any:
