@@ -19,7 +19,7 @@ import signal
 import socket
 import sys
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
@@ -135,18 +135,11 @@ class ProcessPool:
 
         if not items:
             return []
-        outcomes: dict[int, Outcome] = {}
         workers = min(self.workers, len(items))
         with ProcessPoolExecutor(max_workers=workers, initializer=_worker_start) as pool:
             futures: dict[Future[Any], int] = {pool.submit(_call, fn, item): i for i, item in enumerate(items)}
             try:
-                for future in as_completed(futures):
-                    i = futures[future]
-                    try:
-                        outcomes[i] = future.result()
-                    except Exception as err:  # noqa: BLE001 - reported per run, the others carry on
-                        outcomes[i] = err
-                    on_done(i, outcomes[i])
+                return _gathered(futures, as_completed(futures), on_done)
             except KeyboardInterrupt:
                 for future in futures:
                     future.cancel()
@@ -155,7 +148,21 @@ class ProcessPool:
                         os.kill(worker.pid, signal.SIGINT)
                 pool.shutdown(wait=True, cancel_futures=True)
                 raise
-        return [outcomes[i] for i in range(len(items))]
+
+
+def _gathered(futures: Mapping[Any, int], completed: Iterable[Any], on_done: OnDone) -> list[Outcome]:
+    """Each run's result, or the exception it raised, in the order the runs were given (``futures`` maps each
+    future to its run's place); ``on_done`` is told as each finishes, in the order ``completed`` yields them.
+    One failed run is reported with the others, never raised: the rest of the batch carries on."""
+    outcomes: dict[int, Outcome] = {}
+    for future in completed:
+        i = futures[future]
+        try:
+            outcomes[i] = future.result()
+        except Exception as err:  # noqa: BLE001 - reported per run, the others carry on
+            outcomes[i] = err
+        on_done(i, outcomes[i])
+    return [outcomes[i] for i in range(len(futures))]
 
 
 def _shifted(on_done: OnDone, start: int) -> OnDone:
@@ -259,20 +266,12 @@ class Dask:
 
     def map(self, fn: Callable[[T], Any], items: Sequence[T], on_done: OnDone = lambda i, r: None) -> list[Outcome]:
         distributed = _import_distributed()
-        outcomes: dict[int, Outcome] = {}
         futures = {self.client.submit(fn, item, pure=False): i for i, item in enumerate(items)}
         try:
-            for future in distributed.as_completed(futures):
-                i = futures[future]
-                try:
-                    outcomes[i] = future.result()
-                except Exception as err:  # noqa: BLE001 - reported per run, the others carry on
-                    outcomes[i] = err
-                on_done(i, outcomes[i])
+            return _gathered(futures, distributed.as_completed(futures), on_done)
         except KeyboardInterrupt:
             self.client.cancel(list(futures))
             raise
-        return [outcomes[i] for i in range(len(items))]
 
 
 SHARED = (
