@@ -587,6 +587,32 @@ def test_ctrl_c_during_all_starts_no_further_directorate_plan(tmp_path: Path) ->
     assert not [p.name for p in out.iterdir() if p.name != "index.html"]  # nothing built, nothing half-built
 
 
+@pytest.mark.integration
+def test_the_notebook_client_of_an_early_kernel_starts_no_heartbeat_thread() -> None:
+    """Papermill's client of a kernel started early asks its manager whether the kernel lives: no heartbeat
+    thread, which a Ctrl-C's tidying up could catch still making its socket (a traceback on the terminal)."""
+    import threading
+
+    from jupyter_client.channels import HBChannel
+    from jupyter_core.utils import run_sync
+
+    from goldenthread.run.kernel import WarmKernel
+
+    kernel = WarmKernel.start(ROOT, NOTEBOOK)
+    assert kernel is not None
+    try:
+        manager = kernel.take()
+        client = manager.client()  # as nbclient makes it, and starts every channel it has
+        client.start_channels()
+        run_sync(client.wait_for_ready)(timeout=60)
+        assert run_sync(client.is_alive)()
+        assert not [t for t in threading.enumerate() if isinstance(t, HBChannel)]
+        assert client.shell_channel.is_alive() and client.iopub_channel.is_alive()
+    finally:
+        kernel.stop()
+    assert not manager.has_kernel and manager.clients == []
+
+
 # --- issue 12: one settings object, a log per run, a kernel started early ---------------------------------
 
 

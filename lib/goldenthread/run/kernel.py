@@ -134,8 +134,25 @@ class WarmKernel:
         """Start a kernel in ``cwd`` and ask it to import what ``notebook`` imports; ``None`` if it cannot start
         (Papermill then starts one itself and reports the failure as it always has)."""
         try:
+            from jupyter_client.asynchronous import AsyncKernelClient
             from jupyter_client.manager import AsyncKernelManager
             from jupyter_core.utils import run_sync
+
+            class Client(AsyncKernelClient):
+                """nbclient's client without the heartbeat channel: a client its manager made asks the manager
+                whether the kernel is alive, so the heartbeat's thread and socket go unused. Left out, that
+                thread cannot be caught still making its socket by a Ctrl-C's tidying up (which printed a
+                "Too many open files" traceback from it)."""
+
+                def start_channels(
+                    self,
+                    shell: bool = True,
+                    iopub: bool = True,
+                    stdin: bool = True,
+                    hb: bool = True,
+                    control: bool = True,
+                ) -> None:
+                    super().start_channels(shell=shell, iopub=iopub, stdin=stdin, hb=False, control=control)
 
             # The kind of manager nbclient makes itself, started as nbclient starts a kernel: a quiet
             # one that keeps its history in memory.
@@ -151,6 +168,7 @@ class WarmKernel:
                     return made
 
             manager = Manager(kernel_name="python3")
+            manager.client_factory = Client
             arguments = [*KERNEL_ARGUMENTS, "--HistoryManager.hist_file=:memory:"]
             run_sync(manager.start_kernel)(cwd=str(cwd), extra_arguments=arguments)
         except Exception as err:  # noqa: BLE001 - no such kernel, no ipykernel: Papermill will say so
