@@ -304,14 +304,12 @@ def pid_of(n: int) -> tuple[int, int]:
     return n, os.getpid()
 
 
-def test_the_pool_runs_each_wave_on_new_processes_and_keeps_every_runs_place() -> None:
-    """Typst's cache grows a worker by each report it compiles: after runs_per_worker runs each, new workers."""
+def test_the_pool_runs_every_item_in_its_workers_and_keeps_every_runs_place() -> None:
     seen: list[int] = []
-    outcomes = ProcessPool(2, runs_per_worker=2).map(pid_of, list(range(9)), lambda i, r: seen.append(i))
+    outcomes = ProcessPool(2).map(pid_of, list(range(9)), lambda i, r: seen.append(i))
     assert [n for n, _ in outcomes] == list(range(9)) and sorted(seen) == list(range(9))
-    waves = [{pid for _, pid in outcomes[k : k + 4]} for k in (0, 4, 8)]  # 2 workers x 2 runs a wave
-    assert all(len(w) <= 2 for w in waves) and os.getpid() not in set.union(*waves)
-    assert not waves[0] & waves[1] and not waves[1] & waves[2] and not waves[0] & waves[2]
+    workers = {pid for _, pid in outcomes}
+    assert 1 <= len(workers) <= 2 and os.getpid() not in workers
 
 
 def test_the_engines_are_chosen_by_scheduler() -> None:

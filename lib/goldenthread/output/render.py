@@ -38,7 +38,7 @@ from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
 from goldenthread.errors import ReportError
-from goldenthread.output import TEMPLATES, TYPST_MIME
+from goldenthread.output import TEMPLATES, TYPST_MIME, typst_process
 from goldenthread.output import typst_markup as ty
 from goldenthread.output.images import section_files
 
@@ -263,42 +263,30 @@ def quiet_poppler(pdf: bytes) -> bytes:
     return _POPPLER_MISREADS.sub(lambda m: b" " * len(m.group()), pdf)
 
 
-def export_pdf(nb: nbformat.NotebookNode, out: Path, workdir: Path, timestamp: int | None = None) -> None:
+def export_pdf(
+    nb: nbformat.NotebookNode, out: Path, workdir: Path, timestamp: int | None = None, *, own_process: bool = False
+) -> None:
     """Write the PDF: PDF/UA-1 (tagged, with alt text, language and title shown), with bookmarks, page
     numbers and a running header.
 
     ``timestamp`` (seconds since 1970) is the PDF's creation date; the same notebook and timestamp
     give the same bytes. ``SOURCE_DATE_EPOCH`` in the environment, if set, wins.
-    """
-    import typst
 
+    ``own_process`` compiles in a short-lived process (:mod:`.typst_process`), the same bytes: a process
+    that builds report after report (the pipeline, in a batch) then does not keep each one in Typst's
+    cache. In this process, a document compiled again (as the tests do) is quick.
+    """
     workdir.mkdir(parents=True, exist_ok=True)
     main = workdir / "report.typ"
     source = typst_source(nb, workdir)
     main.write_text(source, encoding="utf-8")
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    stamp = int(epoch) if epoch else timestamp
+    compile_pdf = typst_process.compile_apart if own_process else typst_process.compile_here
     try:
-        pdf = typst.compile(
-            str(main),
-            root=str(workdir),
-            font_paths=font_dirs(),
-            ignore_system_fonts=True,
-            timestamp=int(epoch) if epoch else timestamp,
-            pdf_standards=PDF_STANDARD,
-        )
-    except typst.TypstError as err:
-        raise ReportError(
-            typst_failure(
-                out.name, document_meta(nb), source, err.message, "\n".join([err.diagnostic or "", *(err.trace or [])])
-            )
-        ) from err
-    except BaseException as err:  # a panic inside the Typst compiler is a BaseException, not an Exception
-        if type(err).__name__ != "PanicException":
-            raise
-        raise ReportError(
-            typst_failure(out.name, document_meta(nb), source, f"the compiler failed ({err})", "")
-        ) from err
-    assert isinstance(pdf, bytes)  # one PDF, returned because no output path was given
+        pdf = compile_pdf(main, workdir, font_dirs(), stamp, PDF_STANDARD)
+    except typst_process.CompileFailure as err:
+        raise ReportError(typst_failure(out.name, document_meta(nb), source, err.message, err.where)) from err
     out.write_bytes(quiet_poppler(pdf))
 
 

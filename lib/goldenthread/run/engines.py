@@ -109,28 +109,14 @@ class ProcessPool:
     """
 
     name = "processes"
-    #: Runs each worker process builds before the pool is replaced by a fresh one. Typst keeps every document
-    #: it has compiled in a process-wide cache that its Python binding cannot empty (about 135 MB a report),
-    #: so a worker living through a whole batch would grow by that much per run. The runs go in waves of
-    #: ``workers x runs_per_worker``, each on new workers (forked, so starting them is cheap); the price is a
-    #: worker idle at the end of a wave while the other finishes. (``max_tasks_per_child`` would replace
-    #: workers one by one, but needs forkserver or spawn, and hung on Python 3.11 when tried.)
-    runs_per_worker = 8
 
-    def __init__(self, workers: int | None = None, runs_per_worker: int | None = None) -> None:
+    def __init__(self, workers: int | None = None) -> None:
         self.workers = max(1, workers or os.cpu_count() or 1)
-        if runs_per_worker is not None:
-            self.runs_per_worker = max(1, runs_per_worker)
 
     def map(self, fn: Callable[[T], Any], items: Sequence[T], on_done: OnDone = lambda i, r: None) -> list[Outcome]:
-        wave = self.workers * self.runs_per_worker
-        outcomes: list[Outcome] = []
-        for start in range(0, len(items), wave):
-            outcomes += self._wave(fn, items[start : start + wave], _shifted(on_done, start))
-        return outcomes
-
-    def _wave(self, fn: Callable[[T], Any], items: Sequence[T], on_done: OnDone) -> list[Outcome]:
-        """``items`` on a pool of new worker processes, shut down at the end."""
+        """``items`` on a pool of new worker processes, shut down at the end. A worker lives through the whole
+        batch: each run's PDF is compiled in a process of its own (:mod:`goldenthread.output.typst_process`),
+        so a worker does not grow with the runs it builds."""
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         if not items:
@@ -163,11 +149,6 @@ def _gathered(futures: Mapping[Any, int], completed: Iterable[Any], on_done: OnD
             outcomes[i] = err
         on_done(i, outcomes[i])
     return [outcomes[i] for i in range(len(futures))]
-
-
-def _shifted(on_done: OnDone, start: int) -> OnDone:
-    """``on_done`` for a wave that begins at item ``start``: it is told each run's place in the whole batch."""
-    return lambda i, result: on_done(start + i, result)
 
 
 def _import_distributed() -> Any:

@@ -506,7 +506,7 @@ class _Run:
             t = time.perf_counter()
             files["pdf"] = staging / f"{stem}.pdf"
             work = staging / ".typst"
-            render.export_pdf(nb, files["pdf"], work, timestamp=period_end_epoch(plan.params.period))
+            render.export_pdf(nb, files["pdf"], work, timestamp=period_end_epoch(plan.params.period), own_process=True)
             shutil.rmtree(work, ignore_errors=True)
             self.timings["pdf"] = time.perf_counter() - t
         if "docx" in formats:
