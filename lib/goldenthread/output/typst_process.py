@@ -20,7 +20,10 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+#: The PDF standards goldenthread asks Typst for (``render.PDF_STANDARD``).
+PdfStandard = Literal["ua-1"]
 
 #: Exit status of the child when Typst reported an error in the document (its message on stdout).
 TYPST_ERROR = 3
@@ -40,7 +43,9 @@ class CompileFailure(Exception):
         self.panic = panic
 
 
-def compile_here(main: Path, root: Path, font_paths: list[str], timestamp: int | None, pdf_standard: str) -> bytes:
+def compile_here(
+    main: Path, root: Path, font_paths: list[str], timestamp: int | None, pdf_standard: PdfStandard
+) -> bytes:
     """The PDF of ``main`` (a Typst file under ``root``), compiled in this process; :class:`CompileFailure` if
     Typst refuses the document or the compiler fails."""
     import typst
@@ -64,7 +69,9 @@ def compile_here(main: Path, root: Path, font_paths: list[str], timestamp: int |
     return pdf
 
 
-def compile_apart(main: Path, root: Path, font_paths: list[str], timestamp: int | None, pdf_standard: str) -> bytes:
+def compile_apart(
+    main: Path, root: Path, font_paths: list[str], timestamp: int | None, pdf_standard: PdfStandard
+) -> bytes:
     """:func:`compile_here`, in a new process (this module run with ``python -m``): the same bytes.
 
     A process that ends any other way (killed, out of memory) is a :class:`CompileFailure` too. A Ctrl-C
