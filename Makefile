@@ -63,8 +63,9 @@ lab: $(call STAMP,lab)
 # Both run on every core (pytest-xdist; WORKERS=1 for one process). `make test` hands out whole test files
 # (--dist loadfile): a report a module's fixture builds is built once, and nbval runs a notebook's cells in
 # order in one kernel; it reports coverage of lib/goldenthread. `make test-fast` is the unit tests alone (no
-# kernel, no notebook), handed out one by one; measuring coverage slows them by two thirds, so it is left to
-# `make test` (or `make test-fast FAST_COVERAGE="$(COVERAGE)"`).
+# kernel, no notebook), also by whole files, with each property tried on a quarter of its examples
+# (GOLDENTHREAD_TEST_FAST, tests/conftest.py; `make test` and CI try them all); measuring coverage slows them
+# by two thirds, so it is left to `make test` (or `make test-fast FAST_COVERAGE="$(COVERAGE)"`).
 WORKERS ?= auto
 COVERAGE = --cov=goldenthread --cov-report=term:skip-covered
 FAST_COVERAGE ?=
@@ -72,7 +73,7 @@ test: $(call STAMP,test)
 	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile $(COVERAGE)
 
 test-fast: $(call STAMP,test)
-	$(BIN)/python -m pytest tests -m "not integration" -n $(WORKERS) $(FAST_COVERAGE)
+	GOLDENTHREAD_TEST_FAST=1 $(BIN)/python -m pytest tests -m "not integration" -n $(WORKERS) --dist loadfile $(FAST_COVERAGE)
 
 validate: $(call STAMP,build)
 	$(BIN)/goldenthread validate data/example

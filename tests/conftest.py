@@ -22,9 +22,20 @@ from scale import without_sign_off  # noqa: E402 - one home: the benchmarks' cop
 # Property-based tests: in CI the examples are derived from each test (the same every run), so a
 # pass or a failure there is reproducible; on a developer's machine they vary, to find more cases.
 # No deadline anywhere: a busy machine must not fail a test for being slow.
+# `make test-fast` (the quick loop) sets GOLDENTHREAD_TEST_FAST=1 and each property is tried on a quarter of
+# its examples (fast); `make test` and CI (CI set, which wins) try every example.
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
 settings.register_profile("dev", deadline=None)
-settings.load_profile("ci" if os.environ.get("CI") else "dev")
+settings.register_profile("fast", deadline=None, max_examples=25)
+settings.load_profile("ci" if os.environ.get("CI") else "fast" if os.environ.get("GOLDENTHREAD_TEST_FAST") else "dev")
+
+
+def examples(full: int) -> int:
+    """``max_examples`` for a property that sets its own: ``full`` when the profile tries Hypothesis' default
+    100 examples (``make test``, CI), the same share of ``full`` under another profile (a quarter under
+    ``make test-fast``), and never fewer than 10 (or ``full`` if that is less)."""
+    return max(min(full, 10), full * settings.default.max_examples // 100)
+
 
 ORGANISATION = {"name": "Test Borough Council", "financial_year_start_month": 4}
 PLAN = {

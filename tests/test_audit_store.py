@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from conftest import ROOT
+from conftest import ROOT, examples
 from goldenthread.audit import AuditCheck, AuditEvent, AuditStore, audit_url
 from goldenthread.audit.migrations import VERSION_TABLE
 from goldenthread.audit.store import AUDIT_URL_ENV, COLUMNS, AuditStoreError
@@ -368,7 +368,7 @@ _EVENT = st.builds(
 )
 
 
-@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(30), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(events=st.lists(_EVENT, min_size=1, max_size=4))
 def test_any_events_round_trip_and_verify(store_url: str, events: list[AuditEvent]) -> None:
     """Quotes, newlines, any Unicode, None and empty text come back exactly, and the chain still verifies.

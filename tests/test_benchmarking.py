@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import examples
 from goldenthread.measures.benchmarking import (
     MIN_COMPARATORS,
     compare,
@@ -442,7 +443,7 @@ figure = st.integers(min_value=0, max_value=2000).map(lambda k: k / 10)
 groups_of_figures = st.lists(figure, min_size=MIN_COMPARATORS + 1, max_size=30)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(groups_of_figures, st.randoms(use_true_random=False), st.sampled_from(["higher", "lower", "none"]))
 def test_rank_and_statistics_do_not_depend_on_the_order_of_rows(values, rnd, polarity) -> None:
     figs = figures(values)
@@ -453,7 +454,7 @@ def test_rank_and_statistics_do_not_depend_on_the_order_of_rows(values, rnd, pol
     pd.testing.assert_frame_equal(a, b)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(groups_of_figures, st.data())
 def test_reversing_polarity_reverses_the_rank(values, data) -> None:
     us = data.draw(st.integers(0, len(values) - 1))
@@ -464,7 +465,7 @@ def test_reversing_polarity_reverses_the_rank(values, data) -> None:
     assert high["tied"] == low["tied"] == (level > 1)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(groups_of_figures, st.data(), st.integers(-5000, 5000).map(lambda k: k / 10))
 def test_adding_a_constant_changes_no_rank_or_quartile(values, data, constant) -> None:
     us = data.draw(st.integers(0, len(values) - 1))
@@ -476,7 +477,7 @@ def test_adding_a_constant_changes_no_rank_or_quartile(values, data, constant) -
     assert after["distance"] == pytest.approx(before["distance"], abs=1e-6)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(st.lists(figure, min_size=MIN_COMPARATORS + 1, max_size=31).filter(lambda v: len(v) % 2 == 1))
 def test_the_median_area_is_no_distance_from_the_median(values) -> None:
     us = int(np.argsort(values, kind="stable")[len(values) // 2])
@@ -485,7 +486,7 @@ def test_the_median_area_is_no_distance_from_the_median(values) -> None:
     assert row["quartile"] in (2, 3) or row["lower_quartile"] == row["median"] or row["upper_quartile"] == row["median"]
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(groups_of_figures, st.data())
 def test_compare_agrees_with_the_pure_helpers(values, data) -> None:
     us = data.draw(st.integers(0, len(values) - 1))
@@ -499,7 +500,7 @@ def test_compare_agrees_with_the_pure_helpers(values, data) -> None:
     assert row["position"] == quartile_phrase(quarter, polarity != "none")
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(groups_of_figures, figure)
 def test_quartiles_reverse_with_polarity_off_the_cut_points(values, x) -> None:
     q1, med, q3 = quartiles(values)

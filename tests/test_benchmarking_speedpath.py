@@ -12,6 +12,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import examples
 from goldenthread.measures import benchmarking as bm
 from goldenthread.measures.benchmarking import compare, quartile_phrase, rank_phrase
 
@@ -69,7 +70,7 @@ figure = st.one_of(
 )
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(st.lists(st.lists(figure, min_size=1, max_size=12), min_size=1, max_size=8))
 def test_sorted_quartiles_and_medians_are_pandas_grouped_ones_bit_for_bit(groups) -> None:
     width = max(len(g) for g in groups)
@@ -138,7 +139,7 @@ def _stacked(parts: list[pd.DataFrame], like: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(comparisons())
 def test_all_at_once_equals_each_group_alone_and_each_indicator_alone(case) -> None:
     figs, groups, us, spec, minimum = case

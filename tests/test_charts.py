@@ -22,7 +22,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import EXAMPLE, ROOT, run_cli
+from conftest import EXAMPLE, ROOT, examples, run_cli
 from goldenthread.documents import chart_pool, charts
 from goldenthread.documents.report import Report, anchor, build_report
 from goldenthread.errors import ReportError
@@ -114,7 +114,7 @@ def test_a_count_gets_no_gridline_between_whole_numbers() -> None:
     assert charts.value_axis(4.75, 5.25, "number", 0).ticks == (5.0,)  # fewer ticks rather than 4.8
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     lo=st.floats(-1e9, 1e9, allow_nan=False),
     span=st.floats(1e-3, 1e9, allow_nan=False),

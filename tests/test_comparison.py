@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import goldenthread.measures.comparison as comparison
+from conftest import examples
 from goldenthread.inputs.config import Comparators
 from goldenthread.inputs.periods import parse_period
 from goldenthread.measures.comparison import COLUMNS, comparison_table, group_figures
@@ -149,7 +150,7 @@ def test_group_figures_for_the_strip_chart() -> None:
     assert group_figures(b, None, "A1", "2018/19", "Region").empty
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(
     have=st.lists(st.booleans(), min_size=1, max_size=6),
     report=st.integers(0, 80),
@@ -258,7 +259,7 @@ def plain_inputs(draw: st.DrawFn) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     return b, pd.DataFrame({"id": ids, "polarity": polarity}), report
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(plain_inputs())
 def test_the_table_is_the_plain_one(inputs: tuple[pd.DataFrame, pd.DataFrame, int]) -> None:
     """Random small figures (ties, NaN, polarity none, a group with too few areas, a reference group,

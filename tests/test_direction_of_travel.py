@@ -6,6 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import examples
 from goldenthread.measures.direction_of_travel import compare
 
 
@@ -106,7 +107,7 @@ def direction_rows(draw: st.DrawFn, band: Decimal) -> tuple:
     return (None if missing == "current" else current, None if missing == "previous" else previous, polarity, decimals)
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=examples(120), deadline=None)
 @given(
     st.sampled_from([Decimal(0), Decimal("0.01"), Decimal("0.025"), Decimal("0.05")]).flatmap(
         lambda b: st.tuples(st.just(b), st.lists(direction_rows(b), min_size=1, max_size=20))

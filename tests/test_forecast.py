@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import EXAMPLE
+from conftest import EXAMPLE, examples
 from goldenthread.inputs.config import StatusScheme
 from goldenthread.inputs.load import load_dataset
 from goldenthread.inputs.periods import financial_year_start, parse_period
@@ -200,7 +200,7 @@ def test_april_has_too_few_figures_and_march_has_the_outturn() -> None:
     assert march["year_end"] == parse_period("2019-03")
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.integers(1, 12), st.integers(2, 10), st.integers(1, 500), st.integers(2015, 2025))
 def test_any_financial_year_start(start_month: int, months_in: int, per_month: int, year: int) -> None:
     """A steady ``per_month`` from the year's first month: the year ends at 12 x ``per_month``,
@@ -337,7 +337,7 @@ def test_a_figure_too_old_to_be_current_is_not_projected() -> None:
 # --- properties ---------------------------------------------------------------------------------
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(
     st.lists(st.one_of(st.none(), st.integers(0, 2000)), min_size=3, max_size=24),
     st.sampled_from(["snapshot", "cumulative"]),

@@ -11,6 +11,7 @@ import typst
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from conftest import examples
 from goldenthread.output import markup
 from goldenthread.output.render import font_dirs
 from goldenthread.output.typst_markup import INVISIBLE, visible
@@ -161,7 +162,7 @@ def test_an_empty_code_fence_compiles(typst_check) -> None:
     assert markup.to_typst("```\n```") == '[#raw("", block: true)]'
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(COMMENTARY)
 @example("text\n\n```\n```")
 @example("- a\n  - b\n    - c\n\n> - q\n>   ```\n>   code\n>   ```")
@@ -170,7 +171,7 @@ def test_no_commentary_can_make_invalid_typst(typst_check, text: str) -> None:
     assert typst_check(markup.to_typst(text))[:4] == b"%PDF"
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(COMMENTARY)
 def test_commentary_html_has_only_allowed_tags_and_safe_links(text: str) -> None:
     html = markup.to_html(text)
@@ -347,7 +348,7 @@ SYNTAX = st.sampled_from(
 )
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(st.lists(st.one_of(SYNTAX, WORDS), max_size=25).map("".join))
 @example("```alpha")
 @example("[Note]: provisional")

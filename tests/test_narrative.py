@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from conftest import ORGANISATION, indicator, monthly, write_dataset
+from conftest import ORGANISATION, examples, indicator, monthly, write_dataset
 from goldenthread.documents.report import build_report
 from goldenthread.inputs.load import load_dataset
 from goldenthread.inputs.periods import parse_period
@@ -298,7 +298,7 @@ def test_areas_csv_round_trips_into_commentary(example_copy: Path, tmp_path: Pat
 # --- 7. counts and years in words ---------------------------------------------------------------
 
 
-@settings(deadline=None, max_examples=200)
+@settings(deadline=None, max_examples=examples(200))
 @given(
     continued=st.integers(0, 60),
     new=st.integers(0, 60),

@@ -24,6 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from conftest import examples
 from goldenthread.audit.store import AuditStore
 from goldenthread.errors import DataError
 from goldenthread.inputs.load import Dataset, load_dataset
@@ -165,7 +166,7 @@ def test_numbers_are_written_in_their_shortest_form(x: float, text: str) -> None
     assert format_number(x) == text
 
 
-@settings(max_examples=50)
+@settings(max_examples=examples(50))
 @given(st.floats(min_value=-1e14, max_value=1e14, allow_nan=False))
 def test_a_written_number_reads_back_as_the_figure_at_excels_precision(x: float) -> None:
     text = format_number(x)
@@ -174,7 +175,7 @@ def test_a_written_number_reads_back_as_the_figure_at_excels_precision(x: float)
     assert format_number(float(text)) == text
 
 
-@settings(max_examples=50)
+@settings(max_examples=examples(50))
 @given(
     st.lists(
         st.tuples(

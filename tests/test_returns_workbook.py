@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import EXAMPLE, indicator, monthly, write_dataset
+from conftest import EXAMPLE, examples, indicator, monthly, write_dataset
 from goldenthread.errors import DataError
 from goldenthread.inputs.load import Dataset, load_dataset
 from goldenthread.inputs.periods import format_period, parse_period
@@ -529,7 +529,7 @@ def test_nothing_due_before_first_reported(dataset: Dataset) -> None:
     assert "A1" not in _due(dataset, "2018-03") and "A1" in _due(dataset, "2018-04")
 
 
-@settings(max_examples=50, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(50), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     start=st.integers(1, 12),
     month=st.integers(parse_period("2015-01"), parse_period("2030-12")),
@@ -562,7 +562,7 @@ def test_due_frequency_rule(dataset: Dataset, start: int, month: int, frequency:
     assert (due_indicators(ds, month)["id"].tolist() == ["A1"]) is expected
 
 
-@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(30), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(x=st.floats(min_value=-9.99e14, max_value=9.99e14, allow_nan=False, allow_infinity=False))
 def test_figures_read_back_exactly(dataset: Dataset, tmp_path: Path, x: float) -> None:
     """Any figure Excel can hold (15 significant digits) typed into a number cell reads back as the same float."""

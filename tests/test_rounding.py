@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import examples
 from goldenthread.measures.formatting import format_target, format_value
 from goldenthread.measures.rounding import (
     compare,
@@ -131,7 +132,7 @@ def test_a_target_shows_why_a_figure_is_near_target() -> None:
 # --- properties --------------------------------------------------------------------------------
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(figures, places)
 def test_round_half_up_is_decimal_half_up_of_the_typed_figure(typed: Decimal, decimals: int) -> None:
     x = float(str(typed))
@@ -139,7 +140,7 @@ def test_round_half_up_is_decimal_half_up_of_the_typed_figure(typed: Decimal, de
     assert half_up_units(x, decimals) == float(quantized(typed, decimals).scaleb(decimals))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(figures, places)
 def test_format_value_shows_the_half_up_figure_and_never_minus_zero(typed: Decimal, decimals: int) -> None:
     x = float(str(typed))
@@ -149,7 +150,7 @@ def test_format_value_shows_the_half_up_figure_and_never_minus_zero(typed: Decim
     assert not (text.startswith("-") and set(text) <= set("-0.,"))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.lists(st.tuples(figures, places), min_size=1, max_size=30))
 def test_round_half_up_on_an_array_agrees_row_by_row(rows: list[tuple[Decimal, int]]) -> None:
     x = np.array([float(str(t)) for t, _ in rows])
@@ -157,7 +158,7 @@ def test_round_half_up_on_an_array_agrees_row_by_row(rows: list[tuple[Decimal, i
     assert list(round_half_up(x, d)) == [float(quantized(t, p)) for t, p in rows]
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(figures, places)
 def test_format_target_is_the_typed_target_to_at_most_two_more_places(typed: Decimal, decimals: int) -> None:
     q = quantized(typed, decimals + 2)
@@ -166,14 +167,14 @@ def test_format_target_is_the_typed_target_to_at_most_two_more_places(typed: Dec
     assert decimals_shown(float(str(typed)), decimals + 2) == max(-q.normalize().as_tuple().exponent, 0)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(figures, figures, places)
 def test_equal_when_shown_compares_what_the_reader_sees(a: Decimal, b: Decimal, decimals: int) -> None:
     expected = quantized(a, decimals) == quantized(b, decimals)
     assert bool(equal_when_shown(float(str(a)), float(str(b)), decimals)) == expected
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(figures.filter(lambda a: a != 0), st.integers(-3, 3))
 def test_compare_orders_typed_figures_and_sees_through_binary_noise(a: Decimal, ulps: int) -> None:
     x = float(str(a))

@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import examples
 from goldenthread.measures.spc import (
     ASSURANCE_TEXT,
     VARIATION_ICON,
@@ -484,7 +485,7 @@ def spc_series(draw: st.DrawFn) -> list[int]:
 POLARITY_DIRECTION = {"higher": 1, "lower": -1, "none": 0}
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(spc_series(), st.sampled_from(["higher", "lower", "none"]), st.one_of(st.none(), st.integers(12, 30)))
 def test_agrees_with_nhsrplotthedots_ported_in_exact_arithmetic(values, polarity, fix) -> None:
     types, variations, mean, amr = reference(values, fix, POLARITY_DIRECTION[polarity])
@@ -495,7 +496,7 @@ def test_agrees_with_nhsrplotthedots_ported_in_exact_arithmetic(values, polarity
     assert r.phases["mr_bar"].iloc[0] == pytest.approx(float(amr), rel=1e-12, abs=1e-12)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(spc_series(), st.integers(-10_000, 10_000), st.integers(1, 50))
 def test_shifting_and_scaling_move_the_chart_and_keep_its_signals(values, shift, scale) -> None:
     base = xmr(series(values), polarity="higher")
@@ -508,7 +509,7 @@ def test_shifting_and_scaling_move_the_chart_and_keep_its_signals(values, shift,
     assert (p["upper"] - p["mean"]).to_numpy() == pytest.approx((p["mean"] - p["lower"]).to_numpy())
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(spc_series())
 def test_reversing_polarity_swaps_improvement_and_concern(values) -> None:
     higher = xmr(series(values), polarity="higher").points
@@ -523,7 +524,7 @@ def test_reversing_polarity_swaps_improvement_and_concern(values) -> None:
     assert list(mirror["side"]) == [flip[s] for s in higher["side"]]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.integers(-100_000, 100_000), st.integers(1, 5_000), st.sampled_from(["higher", "lower"]))
 def test_a_typed_figure_on_a_limit_is_inside_and_one_unit_beyond_is_outside(low, step, polarity) -> None:
     # baseline alternating low + 2 step, low (in hundredths): mean low + step, MR-bar 2 step, so the

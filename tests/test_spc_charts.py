@@ -14,6 +14,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from conftest import examples
 from goldenthread.documents import charts
 from goldenthread.documents.charts import Chart, benchmark_chart, phase_lines, spc_chart, strip_layout, strip_levels
 from goldenthread.inputs.periods import parse_period
@@ -123,7 +124,7 @@ def test_no_points_no_chart() -> None:
     )
 
 
-@settings(max_examples=40)
+@settings(max_examples=examples(40))
 @given(
     st.lists(st.integers(0, 60), min_size=1, max_size=70),
     st.lists(st.integers(1, 69), max_size=3),
@@ -153,7 +154,7 @@ def test_phase_lines_are_one_per_reliable_phase_in_order_and_on_their_points(
         assert np.allclose(own[["mean", "lower", "upper"]].to_numpy(), [line.mean, line.lower, line.upper])
 
 
-@settings(max_examples=25)
+@settings(max_examples=examples(25))
 @given(
     st.lists(st.integers(0, 40), min_size=15, max_size=30),
     st.one_of(st.none(), st.integers(-5, 45)),

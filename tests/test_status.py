@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import examples
 from goldenthread.inputs.config import StatusScheme
 from goldenthread.inputs.contract import STATUS_KEYS
 from goldenthread.measures.status import apply_overrides, compute_status, measure_status
@@ -222,7 +223,7 @@ def status_rows(draw: st.DrawFn, margin: Decimal | None) -> tuple:
     return value, target, polarity, amber, tol
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=examples(120), deadline=None)
 @given(
     st.one_of(st.none(), dec(2, 0, 1)).flatmap(
         lambda m: st.tuples(st.just(m), st.lists(status_rows(m), min_size=1, max_size=20))
@@ -280,7 +281,7 @@ def band_of(value: Decimal, target: Decimal, edge: Decimal, better: Decimal | No
     return "amber" if ahead(value, edge) else "red"
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(banded_rows())
 def test_the_explorers_bands_are_the_status_rules_edges(case: tuple) -> None:
     # The chart's amber edge and exceeding edge come from status.amber_edge / exceeding_edge, the
@@ -320,7 +321,7 @@ def test_the_explorers_bands_are_the_status_rules_edges(case: tuple) -> None:
     assert compute_status(obs, scheme)[0] == band
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(
     st.lists(
         st.tuples(st.sampled_from(STATUS_KEYS), st.one_of(st.none(), st.sampled_from(STATUS_KEYS))),

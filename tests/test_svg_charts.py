@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from IPython.core.formatters import DisplayFormatter
 from PIL import Image, ImageChops
 
-from conftest import EXAMPLE, ROOT
+from conftest import EXAMPLE, ROOT, examples
 from goldenthread import explorer
 from goldenthread.documents import chart_pool, charts
 from goldenthread.documents.report import Report, anchor, build_report
@@ -202,7 +202,7 @@ def test_the_target_line_is_named_with_its_figure(july: Report) -> None:
     assert not [t for t in texts(untargeted.svg) if t.startswith("Target")]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     targets=st.lists(st.one_of(st.none(), st.floats(-1e9, 1e9, allow_nan=False)), min_size=1, max_size=12),
     unit=st.sampled_from(["percent", "number", "gbp", "days"]),
@@ -219,7 +219,7 @@ def test_the_target_label_states_the_latest_target(targets: list[float | None], 
     assert label.endswith("(latest)") == bool(np.any(set_ != set_[-1]))
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(
     scale=st.sampled_from([1.0, 1e3, 1e6, 1e9]),
     decimals=st.integers(0, 3),

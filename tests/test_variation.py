@@ -7,6 +7,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import examples
 from goldenthread.inputs.periods import format_period, parse_period
 from goldenthread.measures.spc import xmr
 from goldenthread.measures.variation import REASONS, variation_table
@@ -147,7 +148,7 @@ def test_a_gap_is_a_missing_point() -> None:
     assert summary.loc["A", "points"] == 19 and summary.loc["A", "missing"] == 1
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(
     figures=st.lists(st.integers(0, 100).map(float), min_size=1, max_size=40),
     cut=st.integers(-5, 45),
