@@ -1,7 +1,7 @@
 # goldenthread: two commands on a fresh machine (Python 3.11, pip only).
 #   make report   create .venv, install, build the example quarter's report (reports/2019-07/)
 #   make test     the whole suite: unit, integration and nbval over notebooks/
-#   make test-fast  the unit tests alone (about 3 minutes on 2 cores)
+#   make test-fast  the unit tests alone (about 90 seconds on 2 cores)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin

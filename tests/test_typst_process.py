@@ -20,6 +20,7 @@ def note() -> nbformat.NotebookNode:
     return nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(NOTE)])
 
 
+@pytest.mark.integration  # starts goldenthread's compiler as a process
 def test_a_pdf_compiled_in_its_own_process_is_the_one_compiled_here(tmp_path: Path) -> None:
     render.export_pdf(note(), tmp_path / "here.pdf", tmp_path / "here", timestamp=1564617600)
     render.export_pdf(note(), tmp_path / "apart.pdf", tmp_path / "apart", timestamp=1564617600, own_process=True)
@@ -29,6 +30,7 @@ def test_a_pdf_compiled_in_its_own_process_is_the_one_compiled_here(tmp_path: Pa
     assert not (tmp_path / "apart" / "report.pdf").exists()  # the child's file is taken, not left behind
 
 
+@pytest.mark.integration  # starts goldenthread's compiler as a process
 def test_a_document_typst_refuses_fails_the_same_way_in_either_process(tmp_path: Path) -> None:
     main = tmp_path / "report.typ"
     main.write_text("= Heading\n\nText.\n\n#raw()\n", encoding="utf-8")
@@ -41,6 +43,7 @@ def test_a_document_typst_refuses_fails_the_same_way_in_either_process(tmp_path:
     assert failures[0][0] == "missing argument: text" and "report.typ:5:" in failures[0][1] and not failures[0][2]
 
 
+@pytest.mark.integration  # starts goldenthread's compiler as a process
 def test_a_typst_error_in_the_child_is_reported_with_the_document_and_what_to_do(tmp_path: Path) -> None:
     nb = note()
     nb.metadata["goldenthread"] = {"title": "Business Plan"}
@@ -62,6 +65,7 @@ def test_a_child_that_dies_is_a_failure_that_says_so(tmp_path: Path, monkeypatch
     assert caught.value.panic
 
 
+@pytest.mark.integration  # starts goldenthread's compiler as a process
 def test_a_process_that_compiles_its_pdfs_apart_never_loads_the_compiler(tmp_path: Path) -> None:
     """What keeps a batch worker from growing by each report: Typst (and its cache) is only in the child."""
     script = f"""
