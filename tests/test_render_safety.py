@@ -4,6 +4,7 @@ by the writers themselves, and a PDF that cannot be laid out reported like a fai
 from __future__ import annotations
 
 import re
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from markupsafe import Markup as SafeHTML
 from conftest import ROOT, indicator, monthly, run_cli, write_dataset
 from goldenthread.documents.report import _env, anchor, build_report
 from goldenthread.errors import ReportError
-from goldenthread.output import TYPST_MIME, render
+from goldenthread.output import TEMPLATES, TYPST_MIME, render
 from goldenthread.output import typst_markup as ty
 
 # --- anchors (issue 11, defect 3) ----------------------------------------------------------------
@@ -299,23 +300,103 @@ def appendix_pdf(tmp_path: Path, **first_indicator: str) -> Path:
 A4_HEIGHT, TOP_MARGIN, BOTTOM_MARGIN = 841.89, 2.2 / 2.54 * 72, 2.0 / 2.54 * 72  # points, as goldenthread.typ sets
 
 
+def baselines(pdf: Path, containing: str = "") -> list[float]:
+    """The height above the page's foot (points) of each piece of text in ``pdf`` that contains ``containing``."""
+    from pypdf import PdfReader
+
+    heights: list[float] = []
+
+    def where(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        if text.strip() and containing in text:
+            heights.append(cm[1] * tm[4] + cm[3] * tm[5] + cm[5])
+
+    for page in PdfReader(pdf).pages:
+        page.extract_text(visitor_text=where)
+    return heights
+
+
 def test_a_commentary_longer_than_a_page_flows_over_pages_not_off_the_bottom(tmp_path: Path) -> None:
     """An appendix entry is kept on one page; one taller than a page ran off its bottom, its text lost to the reader."""
     from pypdf import PdfReader
 
     pdf = appendix_pdf(tmp_path, commentary="lorem ipsum dolor sit amet " * 1200)
-    heights: list[float] = []
-
-    def where(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
-        if "lorem" in text:
-            heights.append(cm[1] * tm[4] + cm[3] * tm[5] + cm[5])
-
+    heights = baselines(pdf, "lorem")
     pages = PdfReader(pdf).pages
-    for page in pages:
-        page.extract_text(visitor_text=where)
     assert heights and all(BOTTOM_MARGIN < y < A4_HEIGHT - TOP_MARGIN for y in heights), (min(heights), max(heights))
     text = " ".join(p.extract_text() for p in pages)
     assert text.count("lorem") == 1200
+
+
+def test_every_entry_of_the_appendix_is_kept_whole_on_its_page(tmp_path: Path) -> None:
+    """An indicator's entry (its title to the end of its commentary) is never split across two pages."""
+    from pypdf import PdfReader
+
+    report = build_report(ROOT / "data" / "example", "2019-07")
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(appendix_pdf(tmp_path)).pages]
+    checked = 0
+    for row in report.card.itertuples():
+        if not isinstance(row.commentary, str) or not row.commentary.strip():
+            continue
+        title_pages = [n for n, text in enumerate(pages) if " ".join(row.title.split()) in text]
+        last_words = " ".join(row.commentary.split()[-3:])
+        end_pages = [n for n, text in enumerate(pages) if last_words in text]
+        assert title_pages and title_pages[-1] in end_pages, (row.id, title_pages, end_pages)
+        checked += 1
+    assert checked >= 30
+
+
+def test_entries_taller_than_a_page_are_found_in_one_layout_that_settles(tmp_path: Path) -> None:
+    """An entry is laid out unbroken, and made breakable only where the last layout found it taller than 0.9 of a
+    page: with entries of about one page and of three pages, the layout still settles (no Typst warning), and no
+    text runs off a page."""
+    from pypdf import PdfReader
+
+    report = build_report(ROOT / "data" / "example", "2019-07")
+    report.card.loc[report.card.index[0], "commentary"] = "lorem ipsum dolor sit amet " * 600
+    report.card.loc[report.card.index[2], "commentary"] = "nisi ut aliquip ex ea commodo " * 150
+    section = report.appendix(charts=False)
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                "", outputs=[nbformat.v4.new_output("display_data", data=section._repr_mimebundle_())]
+            )
+        ]
+    )
+    render.export_pdf(nb, tmp_path / "appendix.pdf", tmp_path / "work")
+    _, warnings = typst.compile_with_warnings(
+        str(tmp_path / "work" / "report.typ"),
+        root=str(tmp_path / "work"),
+        font_paths=render.font_dirs(),
+        ignore_system_fonts=True,
+    )
+    assert not [w.message for w in warnings]
+    heights = baselines(tmp_path / "appendix.pdf")
+    assert all(BOTTOM_MARGIN * 0.5 < y < A4_HEIGHT for y in heights), (min(heights), max(heights))
+    pages = PdfReader(tmp_path / "appendix.pdf").pages
+    text = " ".join(" ".join(p.extract_text().split()) for p in pages)
+    assert text.count("lorem") == 600 and text.count("aliquip") == 150
+
+
+def test_an_entry_whose_marks_are_not_unique_is_measured_instead(tmp_path: Path) -> None:
+    """Two entries under one key cannot be told apart by their marks: each is measured, and the tall ones break."""
+    from pypdf import PdfReader
+
+    shutil.copy(TEMPLATES / "typst" / "goldenthread.typ", tmp_path / "goldenthread.typ")
+    body = " ".join(f"word{n}" for n in range(1500))
+    (tmp_path / "report.typ").write_text(
+        '#import "goldenthread.typ": *\n#show: gt-report.with((title: "Twice",))\n= Twice\n'
+        + f'#gt-entry-block([{body}], "same")\n' * 2,
+        encoding="utf-8",
+    )
+    pdf, warnings = typst.compile_with_warnings(
+        str(tmp_path / "report.typ"), root=str(tmp_path), font_paths=render.font_dirs(), ignore_system_fonts=True
+    )
+    assert not [w.message for w in warnings]
+    (tmp_path / "twice.pdf").write_bytes(pdf)
+    heights = baselines(tmp_path / "twice.pdf")
+    assert all(BOTTOM_MARGIN * 0.5 < y < A4_HEIGHT for y in heights), (min(heights), max(heights))  # none off a page
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(tmp_path / "twice.pdf").pages)
+    assert text.count("word1499") == 2
 
 
 def test_a_long_unbroken_word_wraps_inside_the_margins(tmp_path: Path) -> None:

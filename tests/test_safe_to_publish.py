@@ -205,7 +205,7 @@ def test_full_disk_fails_clearly_and_keeps_the_last_good_report(tmp_path: Path, 
     def fake_execute(notebook, output, parameters, cwd, timeout, progress, kernel=None):  # noqa: ANN001
         nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("Report")]), output)
 
-    def full_disk(nb, out, workdir, timestamp=None):  # noqa: ANN001
+    def full_disk(nb, out, workdir, timestamp=None, own_process=False):  # noqa: ANN001
         raise OSError(errno.ENOSPC, "No space left on device", str(out))
 
     monkeypatch.setattr(pipeline, "execute_notebook", fake_execute)
