@@ -198,6 +198,39 @@ def test_a_swap_cut_short_is_undone(tmp_path: Path) -> None:
     assert snapshot(out / "2019-07") == before
 
 
+def test_a_run_that_fails_while_its_pdf_is_being_laid_out_stops_the_compiler(tmp_path: Path, monkeypatch) -> None:
+    """The PDF's own process is started before the HTML is written; if the HTML fails, it is stopped, not left."""
+    from goldenthread.output import render, typst_process
+    from goldenthread.run import pipeline
+
+    def fake_execute(notebook, output, parameters, cwd, timeout, progress, kernel=None):  # noqa: ANN001
+        nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Report\n\nText.")]), output)
+
+    def html_fails(nb, out):  # noqa: ANN001
+        raise ReportError("the HTML could not be written")
+
+    started: list[typst_process.Compiling] = []
+
+    class Recorded(typst_process.Compiling):
+        def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+            super().__init__(*args, **kwargs)
+            started.append(self)
+
+    monkeypatch.setattr(pipeline, "execute_notebook", fake_execute)
+    monkeypatch.setattr(render, "export_html", html_fails)
+    monkeypatch.setattr(typst_process, "Compiling", Recorded)
+    out = tmp_path / "reports"
+    before = previous_report(out)
+    with pytest.raises(ReportError, match="the HTML could not be written"):
+        run_report(
+            ROOT / "parameters" / "2019-07.yaml",
+            notebook=ROOT / "notebooks/corporate_performance_report.ipynb",
+            out_root=out,
+        )
+    assert len(started) == 1 and started[0].process.returncode is not None  # stopped and waited for
+    assert snapshot(out / "2019-07") == before
+
+
 def test_full_disk_fails_clearly_and_keeps_the_last_good_report(tmp_path: Path, monkeypatch) -> None:
     from goldenthread.output import render
     from goldenthread.run import pipeline
@@ -205,11 +238,11 @@ def test_full_disk_fails_clearly_and_keeps_the_last_good_report(tmp_path: Path, 
     def fake_execute(notebook, output, parameters, cwd, timeout, progress, kernel=None):  # noqa: ANN001
         nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("Report")]), output)
 
-    def full_disk(nb, out, workdir, timestamp=None, own_process=False):  # noqa: ANN001
+    def full_disk(nb, out, workdir, timestamp=None):  # noqa: ANN001
         raise OSError(errno.ENOSPC, "No space left on device", str(out))
 
     monkeypatch.setattr(pipeline, "execute_notebook", fake_execute)
-    monkeypatch.setattr(render, "export_pdf", full_disk)
+    monkeypatch.setattr(render, "start_pdf", full_disk)
     out = tmp_path / "reports"
     before = previous_report(out)
     with pytest.raises(

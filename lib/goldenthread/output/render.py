@@ -272,22 +272,62 @@ def export_pdf(
     ``timestamp`` (seconds since 1970) is the PDF's creation date; the same notebook and timestamp
     give the same bytes. ``SOURCE_DATE_EPOCH`` in the environment, if set, wins.
 
-    ``own_process`` compiles in a short-lived process (:mod:`.typst_process`), the same bytes: a process
-    that builds report after report (the pipeline, in a batch) then does not keep each one in Typst's
-    cache. In this process, a document compiled again (as the tests do) is quick.
+    ``own_process`` compiles in a short-lived process (:mod:`.typst_process`, as :func:`start_pdf` does), the
+    same bytes: a process that builds report after report (the pipeline, in a batch) then does not keep each
+    one in Typst's cache. In this process, a document compiled again (as the tests do) is quick.
     """
-    workdir.mkdir(parents=True, exist_ok=True)
-    main = workdir / "report.typ"
-    source = typst_source(nb, workdir)
-    main.write_text(source, encoding="utf-8")
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    stamp = int(epoch) if epoch else timestamp
-    compile_pdf = typst_process.compile_apart if own_process else typst_process.compile_here
+    if own_process:
+        start_pdf(nb, out, workdir, timestamp).finish()
+        return
+    source = _write_source(nb, workdir)
     try:
-        pdf = compile_pdf(main, workdir, font_dirs(), stamp, PDF_STANDARD)
+        pdf = typst_process.compile_here(workdir / "report.typ", workdir, font_dirs(), _stamp(timestamp), PDF_STANDARD)
     except typst_process.CompileFailure as err:
         raise ReportError(typst_failure(out.name, document_meta(nb), source, err.message, err.where)) from err
     out.write_bytes(quiet_poppler(pdf))
+
+
+def start_pdf(nb: nbformat.NotebookNode, out: Path, workdir: Path, timestamp: int | None = None) -> PendingPdf:
+    """Start writing the PDF (as :func:`export_pdf`) in a process of its own, and return at once: the caller
+    writes the HTML meanwhile, then calls :meth:`PendingPdf.finish` (or :meth:`PendingPdf.stop` if the run
+    failed in between)."""
+    source = _write_source(nb, workdir)
+    compiling = typst_process.Compiling(workdir / "report.typ", workdir, font_dirs(), _stamp(timestamp), PDF_STANDARD)
+    return PendingPdf(out, document_meta(nb), source, compiling)
+
+
+class PendingPdf:
+    """A PDF being compiled in its own process (:func:`start_pdf`)."""
+
+    def __init__(self, out: Path, doc: dict[str, Any], source: str, compiling: typst_process.Compiling) -> None:
+        self.out, self.doc, self.source, self.compiling = out, doc, source, compiling
+
+    def finish(self) -> None:
+        """Wait for the PDF and write it to ``out``; a :class:`ReportError` naming the document (and the
+        indicator, where Typst's message points into one) if it could not be laid out."""
+        try:
+            pdf = self.compiling.result()
+        except typst_process.CompileFailure as err:
+            raise ReportError(typst_failure(self.out.name, self.doc, self.source, err.message, err.where)) from err
+        self.out.write_bytes(quiet_poppler(pdf))
+
+    def stop(self) -> None:
+        """End the compile if it is still running (the run stopped before it needed the PDF)."""
+        self.compiling.stop()
+
+
+def _write_source(nb: nbformat.NotebookNode, workdir: Path) -> str:
+    """The notebook's Typst source, written to ``workdir/report.typ`` beside its images and layouts."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    source = typst_source(nb, workdir)
+    (workdir / "report.typ").write_text(source, encoding="utf-8")
+    return source
+
+
+def _stamp(timestamp: int | None) -> int | None:
+    """The PDF's creation date: ``SOURCE_DATE_EPOCH`` if set, else ``timestamp``."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    return int(epoch) if epoch else timestamp
 
 
 def typst_failure(file: str, doc: dict[str, Any], source: str, message: str, where: str) -> str:

@@ -8,8 +8,8 @@ each time (Python's start and ``import typst`` take about 50 ms; the fonts are r
 single report pays anyway. Forking the worker instead would be cheaper, but Typst's thread pool does not
 survive a fork: the child waits for threads it does not have.
 
-Run as ``python -m goldenthread.output.typst_process`` with the request as JSON on stdin (see
-:func:`compile_apart`); it writes the PDF to the request's ``output`` and exits 0, or writes what Typst
+Run as ``python -m goldenthread.output.typst_process REQUEST`` with the request as JSON (see
+:class:`Compiling`); it writes the PDF to the request's ``output`` and exits 0, or writes what Typst
 said as JSON on stdout and exits :data:`TYPST_ERROR` or :data:`TYPST_PANIC`. Its imports are light (the
 standard library, goldenthread's error types, then typst), so it starts in about 40 ms.
 """
@@ -69,46 +69,72 @@ def compile_here(
     return pdf
 
 
+class Compiling:
+    """:func:`compile_here`, under way in a new process (this module run with ``python -m``): the same bytes.
+
+    Started by the constructor, so the caller can do other work (the HTML) while Typst lays the PDF out;
+    :meth:`result` waits for it. A process that ends any other way than with a PDF or Typst's message (killed,
+    out of memory) is a :class:`CompileFailure` too. :meth:`stop` ends a compile whose result is no longer
+    wanted (the run failed or was interrupted meanwhile); a Ctrl-C at a terminal reaches the child as well.
+    """
+
+    def __init__(
+        self, main: Path, root: Path, font_paths: list[str], timestamp: int | None, pdf_standard: PdfStandard
+    ) -> None:
+        self.output = main.with_suffix(".pdf")
+        request = {
+            "input": str(main),
+            "root": str(root),
+            "font_paths": font_paths,
+            "timestamp": timestamp,
+            "pdf_standard": pdf_standard,
+            "output": str(self.output),
+        }
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", __name__, json.dumps(request)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+        )
+
+    def result(self) -> bytes:
+        """The PDF, once the child has written it; :class:`CompileFailure` if it could not."""
+        try:
+            stdout, stderr = self.process.communicate()
+        except BaseException:
+            self.stop()
+            raise
+        code = self.process.returncode
+        if code == 0:
+            pdf = self.output.read_bytes()
+            self.output.unlink()
+            return pdf
+        if code in (TYPST_ERROR, TYPST_PANIC):
+            said = json.loads(stdout)
+            raise CompileFailure(said["message"], said["where"], panic=code == TYPST_PANIC)
+        how = f"was stopped by signal {-code}" if code < 0 else f"exited {code}"
+        last = (stderr.strip().splitlines() or [""])[-1]
+        raise CompileFailure(f"the compiler failed (its process {how}{': ' + last if last else ''})", panic=True)
+
+    def stop(self) -> None:
+        """End the child if it is still running, and wait for it (nothing is left behind)."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.communicate()
+
+
 def compile_apart(
     main: Path, root: Path, font_paths: list[str], timestamp: int | None, pdf_standard: PdfStandard
 ) -> bytes:
-    """:func:`compile_here`, in a new process (this module run with ``python -m``): the same bytes.
-
-    A process that ends any other way (killed, out of memory) is a :class:`CompileFailure` too. A Ctrl-C
-    stops the child as well: :func:`subprocess.run` kills it before the interrupt goes on.
-    """
-    output = main.with_suffix(".pdf")
-    request = {
-        "input": str(main),
-        "root": str(root),
-        "font_paths": font_paths,
-        "timestamp": timestamp,
-        "pdf_standard": pdf_standard,
-        "output": str(output),
-    }
-    done = subprocess.run(
-        [sys.executable, "-m", __name__],
-        input=json.dumps(request),
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-    )
-    if done.returncode == 0:
-        pdf = output.read_bytes()
-        output.unlink()
-        return pdf
-    if done.returncode in (TYPST_ERROR, TYPST_PANIC):
-        said = json.loads(done.stdout)
-        raise CompileFailure(said["message"], said["where"], panic=done.returncode == TYPST_PANIC)
-    how = f"was stopped by signal {-done.returncode}" if done.returncode < 0 else f"exited {done.returncode}"
-    last = (done.stderr.strip().splitlines() or [""])[-1]
-    raise CompileFailure(f"the compiler failed (its process {how}{': ' + last if last else ''})", panic=True)
+    """:func:`compile_here` in a new process, waited for (:class:`Compiling`)."""
+    return Compiling(main, root, font_paths, timestamp, pdf_standard).result()
 
 
 def main() -> int:
-    """The child: compile the request on stdin to its ``output``; what Typst said, if it failed, on stdout."""
-    request: dict[str, Any] = json.loads(sys.stdin.read())
+    """The child: compile the request (its argument) to its ``output``; what Typst said, if it failed, on stdout."""
+    request: dict[str, Any] = json.loads(sys.argv[1])
     try:
         pdf = compile_here(
             Path(request["input"]),

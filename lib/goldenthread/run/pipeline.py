@@ -495,20 +495,31 @@ class _Run:
                 files.update({f: files[f].rename(staging / f"{stem}.{f}") for f in formats})
             self.timings["quarto"] = time.perf_counter() - t
             formats = ()
-        if "html" in formats:
-            self.say("Writing HTML")
-            t = time.perf_counter()
-            files["html"] = staging / f"{stem}.html"
-            render.export_html(nb, files["html"])
-            self.timings["html"] = time.perf_counter() - t
-        if "pdf" in formats:
-            self.say("Writing PDF")
-            t = time.perf_counter()
-            files["pdf"] = staging / f"{stem}.pdf"
-            work = staging / ".typst"
-            render.export_pdf(nb, files["pdf"], work, timestamp=period_end_epoch(plan.params.period), own_process=True)
-            shutil.rmtree(work, ignore_errors=True)
-            self.timings["pdf"] = time.perf_counter() - t
+        # The PDF is laid out by a process of its own (output/typst_process.py), started first so that Typst
+        # works while this process writes the HTML. ``pdf`` times this process's share: writing the Typst
+        # source, and waiting for the PDF once the HTML is written.
+        files.update({f: staging / f"{stem}.{f}" for f in ("html", "pdf") if f in formats})
+        pending = None
+        try:
+            if "pdf" in formats:
+                self.say("Writing PDF")
+                t = time.perf_counter()
+                timestamp = period_end_epoch(plan.params.period)
+                pending = render.start_pdf(nb, files["pdf"], staging / ".typst", timestamp=timestamp)
+                self.timings["pdf"] = time.perf_counter() - t
+            if "html" in formats:
+                self.say("Writing HTML")
+                t = time.perf_counter()
+                render.export_html(nb, files["html"])
+                self.timings["html"] = time.perf_counter() - t
+            if pending is not None:
+                t = time.perf_counter()
+                pending.finish()
+                shutil.rmtree(staging / ".typst", ignore_errors=True)
+                self.timings["pdf"] += time.perf_counter() - t
+        finally:
+            if pending is not None:
+                pending.stop()
         if "docx" in formats:
             self.say("Writing Word")
             from goldenthread.output import word
