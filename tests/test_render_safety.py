@@ -280,11 +280,13 @@ def test_a_pdf_that_cannot_be_laid_out_fails_the_build_and_keeps_the_last_good_r
 # --- layout: nothing from the data runs off the page ----------------------------------------------
 
 
-def appendix_pdf(tmp_path: Path, **first_indicator: str) -> Path:
-    """The example's Appendix A as a PDF, with the first indicator's fields replaced; returns the PDF."""
+def appendix_pdf(tmp_path: Path, rows: dict[int, dict[str, str]] | None = None, **first_indicator: str) -> Path:
+    """The example's Appendix A as a PDF, with the first indicator's fields replaced (and those of other
+    ``rows``, by their place in the scorecard); returns the PDF."""
     report = build_report(ROOT / "data" / "example", "2019-07")
-    for column, text in first_indicator.items():
-        report.card.loc[report.card.index[0], column] = text
+    for row, fields in {0: first_indicator, **(rows or {})}.items():
+        for column, text in fields.items():
+            report.card.loc[report.card.index[row], column] = text
     section = report.appendix(charts=False)
     nb = nbformat.v4.new_notebook(
         cells=[
@@ -351,18 +353,8 @@ def test_entries_taller_than_a_page_are_found_in_one_layout_that_settles(tmp_pat
     text runs off a page."""
     from pypdf import PdfReader
 
-    report = build_report(ROOT / "data" / "example", "2019-07")
-    report.card.loc[report.card.index[0], "commentary"] = "lorem ipsum dolor sit amet " * 600
-    report.card.loc[report.card.index[2], "commentary"] = "nisi ut aliquip ex ea commodo " * 150
-    section = report.appendix(charts=False)
-    nb = nbformat.v4.new_notebook(
-        cells=[
-            nbformat.v4.new_code_cell(
-                "", outputs=[nbformat.v4.new_output("display_data", data=section._repr_mimebundle_())]
-            )
-        ]
-    )
-    render.export_pdf(nb, tmp_path / "appendix.pdf", tmp_path / "work")
+    tall = {0: {"commentary": "lorem ipsum dolor sit amet " * 600}, 2: {"commentary": "nisi ut aliquip ex ea " * 150}}
+    appendix_pdf(tmp_path, rows=tall)
     _, warnings = typst.compile_with_warnings(
         str(tmp_path / "work" / "report.typ"),
         root=str(tmp_path / "work"),
