@@ -5,13 +5,14 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
 
 from goldenthread.errors import ReportError
 from goldenthread.output import render, typst_process
-from goldenthread.output.typst_process import CompileFailure, compile_apart, compile_here
+from goldenthread.output.typst_process import CompileFailure, Compiling, compile_here
 
 NOTE = "# Notes for Cabinet\n\nCalls answered within 20 seconds rose to *87.5%* (illustrative) — ĉ, ŵ, “quotes”."
 
@@ -35,6 +36,10 @@ def test_a_document_typst_refuses_fails_the_same_way_in_either_process(tmp_path:
     main = tmp_path / "report.typ"
     main.write_text("= Heading\n\nText.\n\n#raw()\n", encoding="utf-8")
     failures = []
+
+    def compile_apart(*request: Any) -> bytes:
+        return Compiling(*request).result()
+
     for compile_pdf in (compile_here, compile_apart):
         with pytest.raises(CompileFailure) as caught:
             compile_pdf(main, tmp_path, render.font_dirs(), None, render.PDF_STANDARD)
@@ -61,7 +66,7 @@ def test_a_child_that_dies_is_a_failure_that_says_so(tmp_path: Path, monkeypatch
     dies.chmod(0o755)
     monkeypatch.setattr(typst_process.sys, "executable", str(dies))
     with pytest.raises(CompileFailure, match=r"its process was stopped by signal 9: MemoryError\)$") as caught:
-        compile_apart(main, tmp_path, render.font_dirs(), None, render.PDF_STANDARD)
+        Compiling(main, tmp_path, render.font_dirs(), None, render.PDF_STANDARD).result()
     assert caught.value.panic
 
 

@@ -1,6 +1,7 @@
 """Stage 5, output: an executed notebook to published files.
 
 - :mod:`.render`: HTML (nbconvert) and PDF (Typst) from the executed notebook
+- :mod:`.typst_process`: the PDF compiled in a short-lived process of its own (beside the HTML)
 - :mod:`.markup`: commentary (Markdown) to safe HTML and Typst
 - :mod:`.typst_markup`: writing Typst source safely
 - :mod:`.export`: the scorecard as CSV (formula-safe), and where files may be written

@@ -125,13 +125,6 @@ class Compiling:
         self.process.communicate()
 
 
-def compile_apart(
-    main: Path, root: Path, font_paths: list[str], timestamp: int | None, pdf_standard: PdfStandard
-) -> bytes:
-    """:func:`compile_here` in a new process, waited for (:class:`Compiling`)."""
-    return Compiling(main, root, font_paths, timestamp, pdf_standard).result()
-
-
 def main() -> int:
     """The child: compile the request (its argument) to its ``output``; what Typst said, if it failed, on stdout."""
     request: dict[str, Any] = json.loads(sys.argv[1])
