@@ -24,7 +24,7 @@ def note() -> nbformat.NotebookNode:
 @pytest.mark.integration  # starts goldenthread's compiler as a process
 def test_a_pdf_compiled_in_its_own_process_is_the_one_compiled_here(tmp_path: Path) -> None:
     render.export_pdf(note(), tmp_path / "here.pdf", tmp_path / "here", timestamp=1564617600)
-    render.export_pdf(note(), tmp_path / "apart.pdf", tmp_path / "apart", timestamp=1564617600, own_process=True)
+    render.start_pdf(note(), tmp_path / "apart.pdf", tmp_path / "apart", timestamp=1564617600).finish()
     here = (tmp_path / "here.pdf").read_bytes()
     assert here.startswith(b"%PDF") and b"Notes for Cabinet" in here  # the title, in the document's metadata
     assert (tmp_path / "apart.pdf").read_bytes() == here
@@ -54,7 +54,7 @@ def test_a_typst_error_in_the_child_is_reported_with_the_document_and_what_to_do
     nb.metadata["goldenthread"] = {"title": "Business Plan"}
     nb.cells.append(nbformat.v4.new_markdown_cell("#### Too deep"))
     with pytest.raises(ReportError, match=r"^could not lay out the PDF plan\.pdf.*PDF/UA-1.*skip a level"):
-        render.export_pdf(nb, tmp_path / "plan.pdf", tmp_path / "work", own_process=True)
+        render.start_pdf(nb, tmp_path / "plan.pdf", tmp_path / "work").finish()
     assert not (tmp_path / "plan.pdf").exists()
 
 
@@ -75,13 +75,11 @@ def test_a_process_that_compiles_its_pdfs_apart_never_loads_the_compiler(tmp_pat
     """What keeps a batch worker from growing by each report: Typst (and its cache) is only in the child."""
     script = f"""
 import sys
-import subprocess
-import sys
 from pathlib import Path
 import nbformat
 from goldenthread.output import render
 nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell({NOTE!r})])
-render.export_pdf(nb, Path({str(tmp_path)!r}) / "a.pdf", Path({str(tmp_path)!r}) / "work", own_process=True)
+render.start_pdf(nb, Path({str(tmp_path)!r}) / "a.pdf", Path({str(tmp_path)!r}) / "work").finish()
 print("typst" in sys.modules)
 """
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)

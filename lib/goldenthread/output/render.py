@@ -29,6 +29,7 @@ import hashlib
 import os
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
@@ -263,34 +264,29 @@ def quiet_poppler(pdf: bytes) -> bytes:
     return _POPPLER_MISREADS.sub(lambda m: b" " * len(m.group()), pdf)
 
 
-def export_pdf(
-    nb: nbformat.NotebookNode, out: Path, workdir: Path, timestamp: int | None = None, *, own_process: bool = False
-) -> None:
+def export_pdf(nb: nbformat.NotebookNode, out: Path, workdir: Path, timestamp: int | None = None) -> None:
     """Write the PDF: PDF/UA-1 (tagged, with alt text, language and title shown), with bookmarks, page
-    numbers and a running header.
+    numbers and a running header, compiled in this process (:func:`start_pdf` compiles in one of its own).
 
     ``timestamp`` (seconds since 1970) is the PDF's creation date; the same notebook and timestamp
-    give the same bytes. ``SOURCE_DATE_EPOCH`` in the environment, if set, wins.
-
-    ``own_process`` compiles in a short-lived process (:mod:`.typst_process`, as :func:`start_pdf` does), the
-    same bytes: a process that builds report after report (the pipeline, in a batch) then does not keep each
-    one in Typst's cache. In this process, a document compiled again (as the tests do) is quick.
+    give the same bytes. ``SOURCE_DATE_EPOCH`` in the environment, if set, wins. In this process, a
+    document compiled again (as the tests do) is quick: Typst keeps what it laid out.
     """
-    if own_process:
-        start_pdf(nb, out, workdir, timestamp).finish()
-        return
     source = _write_source(nb, workdir)
-    try:
-        pdf = typst_process.compile_here(workdir / "report.typ", workdir, font_dirs(), _stamp(timestamp), PDF_STANDARD)
-    except typst_process.CompileFailure as err:
-        raise ReportError(typst_failure(out.name, document_meta(nb), source, err.message, err.where)) from err
-    out.write_bytes(quiet_poppler(pdf))
+    stamp = _stamp(timestamp)
+    _write_pdf(
+        out,
+        document_meta(nb),
+        source,
+        lambda: typst_process.compile_here(workdir / "report.typ", workdir, font_dirs(), stamp, PDF_STANDARD),
+    )
 
 
 def start_pdf(nb: nbformat.NotebookNode, out: Path, workdir: Path, timestamp: int | None = None) -> PendingPdf:
-    """Start writing the PDF (as :func:`export_pdf`) in a process of its own, and return at once: the caller
-    writes the HTML meanwhile, then calls :meth:`PendingPdf.finish` (or :meth:`PendingPdf.stop` if the run
-    failed in between)."""
+    """Start writing the PDF (as :func:`export_pdf`) in a short-lived process of its own (:mod:`.typst_process`,
+    the same bytes), and return at once: the caller writes the HTML meanwhile, then calls
+    :meth:`PendingPdf.finish` (or :meth:`PendingPdf.stop` if the run failed in between). A process that builds
+    report after report (the pipeline, in a batch) then does not keep each one in Typst's cache."""
     source = _write_source(nb, workdir)
     compiling = typst_process.Compiling(workdir / "report.typ", workdir, font_dirs(), _stamp(timestamp), PDF_STANDARD)
     return PendingPdf(out, document_meta(nb), source, compiling)
@@ -303,17 +299,22 @@ class PendingPdf:
         self.out, self.doc, self.source, self.compiling = out, doc, source, compiling
 
     def finish(self) -> None:
-        """Wait for the PDF and write it to ``out``; a :class:`ReportError` naming the document (and the
-        indicator, where Typst's message points into one) if it could not be laid out."""
-        try:
-            pdf = self.compiling.result()
-        except typst_process.CompileFailure as err:
-            raise ReportError(typst_failure(self.out.name, self.doc, self.source, err.message, err.where)) from err
-        self.out.write_bytes(quiet_poppler(pdf))
+        """Wait for the PDF and write it to ``out`` (as :func:`export_pdf` does)."""
+        _write_pdf(self.out, self.doc, self.source, self.compiling.result)
 
     def stop(self) -> None:
         """End the compile if it is still running (the run stopped before it needed the PDF)."""
         self.compiling.stop()
+
+
+def _write_pdf(out: Path, doc: dict[str, Any], source: str, compiled: Callable[[], bytes]) -> None:
+    """Write the PDF that ``compiled`` returns to ``out``; a :class:`ReportError` naming the document (and the
+    indicator, where Typst's message points into one) if it could not be laid out."""
+    try:
+        pdf = compiled()
+    except typst_process.CompileFailure as err:
+        raise ReportError(typst_failure(out.name, doc, source, err.message, err.where)) from err
+    out.write_bytes(quiet_poppler(pdf))
 
 
 def _write_source(nb: nbformat.NotebookNode, workdir: Path) -> str:
