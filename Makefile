@@ -3,6 +3,10 @@
 #   make test     the whole suite: unit, integration and nbval over notebooks/
 #   make test-fast  the unit tests alone (about 90 seconds on 2 cores)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# Python caches compiled modules (__pycache__, git-ignored) here even where the environment turns that off: a run
+# starts a kernel and worker processes, and a test run two pytest workers and many processes more, and each
+# would otherwise compile the library (and pytest the test modules) again, about a second apiece.
+unexport PYTHONDONTWRITEBYTECODE
 VENV   := .venv
 BIN    := $(VENV)/bin
 PERIOD ?= 2019-07
@@ -34,6 +38,7 @@ $(BIN)/python:
 $(VENV)/.installed-%: $(LOCKS)/%.lock pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r $<
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m compileall -q lib/goldenthread
 	touch $@
 
 report: $(call STAMP,build)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import csv
+import multiprocessing.process
 import os
 import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+import typst
 import yaml
 from hypothesis import settings
 
@@ -214,7 +218,60 @@ def example_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """A test that reads the built example report is an integration test wherever it lives: the report is
-    built by the whole pipeline (kernel, nbconvert, Typst), which ``make test-fast`` leaves out."""
+    built by the whole pipeline (kernel, nbconvert, Typst), which ``make test-fast`` leaves out. So is one
+    that runs on the test PostgreSQL server (tests/postgres.py starts it as a process), and one that uses a
+    fixture its module names in ``INTEGRATION_FIXTURES`` (one that compiles a PDF once for the module, say:
+    whichever test asks for it first starts the process)."""
     for item in items:
-        if "example_report" in getattr(item, "fixturenames", ()):
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        named = getattr(getattr(item, "module", None), "INTEGRATION_FIXTURES", ())
+        fixtures = set(getattr(item, "fixturenames", ())) & {"example_report", "postgres_url", *named}
+        postgresql = any(isinstance(v, str) and v == "postgresql" for v in params.values())
+        if fixtures or postgresql:
             item.add_marker(pytest.mark.integration)
+
+
+# --- a unit test starts no process and compiles no document ------------------------------------------
+# `make test-fast` promises the unit tests alone: no kernel, no renderer, no process. So that stays true as
+# tests are added, every process started (subprocess, multiprocessing: a kernel, pandoc, a chart worker,
+# Typst's child, git, a PostgreSQL server) and every Typst compile is noted, and a test without the
+# ``integration`` mark that caused one (in its set-up or its body) fails, saying which mark it needs.
+_STARTED: list[str] = []
+
+
+def _noting(what: Callable[..., str], function: Callable[..., Any]) -> Callable[..., Any]:
+    def noted(*args: Any, **kwargs: Any) -> Any:
+        _STARTED.append(what(*args, **kwargs))
+        return function(*args, **kwargs)
+
+    return noted
+
+
+def _program(_popen: object, args: Any, *_: Any, **__: Any) -> str:
+    first = args if isinstance(args, (str, bytes, os.PathLike)) else next(iter(args), "?")
+    return f"the process {Path(os.fsdecode(first)).name}"
+
+
+subprocess.Popen._execute_child = _noting(_program, subprocess.Popen._execute_child)  # type: ignore[attr-defined]
+multiprocessing.process.BaseProcess.start = _noting(  # type: ignore[method-assign]
+    lambda *_: "a multiprocessing worker", multiprocessing.process.BaseProcess.start
+)
+typst.compile = _noting(lambda *_, **__: "a Typst compile", typst.compile)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Any:
+    _STARTED.clear()
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Any:
+    result = yield
+    if _STARTED and item.get_closest_marker("integration") is None:
+        pytest.fail(
+            f"this unit test started {', '.join(dict.fromkeys(_STARTED))}: mark it @pytest.mark.integration "
+            "(make test-fast runs no process and no renderer)",
+            pytrace=False,
+        )
+    return result

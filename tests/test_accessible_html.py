@@ -252,6 +252,7 @@ def typst_pdf(folder: Path, pages: int) -> bytes:
     return bytes(typst.compile(str(source), ignore_system_fonts=True))
 
 
+@pytest.mark.integration  # compiles Typst
 def test_a_typst_pdfs_page_count_matches_pypdf(tmp_path: Path) -> None:
     import typst
     from pypdf import PdfReader
@@ -310,6 +311,7 @@ def fake_report(root: Path, folder: str, files: dict[str, bytes], **manifest: ob
     (d / "manifest.json").write_text(json.dumps({"outputs": {n: "0" * 64 for n in files}, **manifest}))
 
 
+@pytest.mark.integration  # compiles Typst
 def test_the_index_names_each_links_report_with_size_and_pages(tmp_path: Path) -> None:
     common = {"notebook": "notebooks/directorate_plan.ipynb", "organisation": "Example County Council"}
     files = {"directorate_plan.html": b"x" * 2048, "directorate_plan.pdf": typst_pdf(tmp_path, 3)}

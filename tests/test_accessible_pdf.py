@@ -56,6 +56,10 @@ def report() -> Report:
     return example_report()
 
 
+#: The tests that read the example's PDF are integration tests: it is compiled by Typst, once for the module.
+INTEGRATION_FIXTURES = ("pdf",)
+
+
 @pytest.fixture(scope="module")
 def pdf(report: Report, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example report's PDF, built in-process from its sections (no kernel)."""
@@ -129,6 +133,7 @@ def test_every_figure_has_alt_text(reader: PdfReader) -> None:
         assert str(figure.get("/Alt", "")).strip(), "a Figure without /Alt"
 
 
+@pytest.mark.integration  # runs pdfinfo
 def test_poppler_reads_the_structure_without_complaint(pdf: Path, reader: PdfReader) -> None:
     """``pdfinfo -struct`` printed "Attribute BorderColor value is of wrong type" and "Suspects object is wrong
     type": both entries are blanked, and the file is still sound (pypdf reads it strictly)."""
@@ -345,6 +350,7 @@ def png() -> str:
 PIXEL = png()
 
 
+@pytest.mark.integration  # compiles Typst, runs pandoc
 def test_an_analysts_image_keeps_its_alt_text_in_the_pdf(tmp_path: Path) -> None:
     html = f'<p>Our chart <img src="data:image/png;base64,{PIXEL}" alt="Calls answered rose in July"></p>'
     nb = section_notebook({"text/html": html}, markdown="# Notes\n\nA note from the analyst.")
@@ -353,6 +359,7 @@ def test_an_analysts_image_keeps_its_alt_text_in_the_pdf(tmp_path: Path) -> None
     assert [str(f["/Alt"]) for f in figures] == ["Calls answered rose in July"]
 
 
+@pytest.mark.integration  # runs pandoc
 def test_an_analysts_image_without_alt_text_stops_the_pdf_with_what_to_do(tmp_path: Path) -> None:
     nb = section_notebook({"text/html": f'<p><img src="data:image/png;base64,{PIXEL}"></p>'})
     with pytest.raises(ReportError, match=r"has no alt text\. Describe what it shows: .*alt=\"description\" in HTML"):
@@ -360,12 +367,14 @@ def test_an_analysts_image_without_alt_text_stops_the_pdf_with_what_to_do(tmp_pa
     assert not (tmp_path / "a.pdf").exists()
 
 
+@pytest.mark.integration  # compiles Typst, runs pandoc
 def test_a_heading_that_skips_a_level_says_why_the_pdf_refuses_it(tmp_path: Path) -> None:
     nb = section_notebook(markdown="# Notes\n\n#### Too deep")
     with pytest.raises(ReportError, match=r"PDF/UA-1.*no heading may skip a level"):
         render.export_pdf(nb, tmp_path / "a.pdf", tmp_path / "work")
 
 
+@pytest.mark.integration  # compiles Typst
 def test_a_notebook_that_starts_with_a_section_gets_the_title_as_its_first_heading(
     report: Report, tmp_path: Path
 ) -> None:
@@ -379,6 +388,7 @@ def test_a_notebook_that_starts_with_a_section_gets_the_title_as_its_first_headi
     assert "Appendix A: Performance scorecard" in reader.pages[0].extract_text()
 
 
+@pytest.mark.integration  # compiles Typst
 def test_a_line_break_inside_a_paragraph_is_a_space_as_in_the_html(tmp_path: Path) -> None:
     front = {"summary": "The first line\nwraps here.\n\nA second paragraph."}
     section = build_report(ROOT / "data" / "example", "2019-07", front_sheet=front).front_sheet()

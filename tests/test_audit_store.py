@@ -228,6 +228,7 @@ def _append_twenty(url: str, worker: int, start: multiprocessing.synchronize.Eve
             store.append([AuditEvent("collect", f"worker {worker}", new=str(i), batch=f"w{worker}")])
 
 
+@pytest.mark.integration  # starts worker processes
 def test_two_processes_appending_at_once_keep_one_chain(store_url: str) -> None:
     # Forked before either opens the store: the two share nothing but the database (and start in a fraction of the
     # time a fresh interpreter takes to import pandas and SQLAlchemy).
@@ -319,6 +320,7 @@ def test_stores_that_cannot_be_opened_say_why(tmp_path: Path) -> None:
         AuditStore(audit_url(tmp_path / "no such folder"))
 
 
+@pytest.mark.integration  # starts goldenthread or a worker as a process
 def test_importing_the_package_and_command_does_not_load_sqlalchemy() -> None:
     """The main command imports these to register ``audit``: a report build must not load the database libraries."""
     code = (

@@ -289,6 +289,7 @@ def square_or_fail(n: int) -> int:
     return n * n
 
 
+@pytest.mark.integration  # starts worker processes
 @pytest.mark.parametrize("engine", [Serial(), ProcessPool(2)], ids=["serial", "processes"])
 def test_a_failing_run_never_stops_the_others(engine: Serial | ProcessPool) -> None:
     seen: list[int] = []
@@ -304,6 +305,7 @@ def pid_of(n: int) -> tuple[int, int]:
     return n, os.getpid()
 
 
+@pytest.mark.integration  # starts worker processes
 def test_the_pool_runs_every_item_in_its_workers_and_keeps_every_runs_place() -> None:
     seen: list[int] = []
     outcomes = ProcessPool(2).map(pid_of, list(range(9)), lambda i, r: seen.append(i))

@@ -330,6 +330,7 @@ def test_charts_drawn_one_after_another_on_one_canvas_are_the_charts_drawn_alone
         assert shared == alone, r.title
 
 
+@pytest.mark.integration  # starts goldenthread or a worker as a process
 def test_a_worker_process_draws_the_bytes_the_caller_draws(july: Report) -> None:
     # the worker alone takes every batch (no caller drawing beside it), so it certainly draws them
     requests = _july_requests(july) + _odd_requests()
@@ -352,6 +353,7 @@ def test_trend_charts_with_workers_or_without_gives_the_same_charts_in_order(jul
     assert chart_pool.trend_charts(requests, workers=1) == chart_pool.trend_charts(requests, workers=0)
 
 
+@pytest.mark.integration  # tries to start a chart worker
 def test_charts_are_drawn_in_process_when_no_worker_can_start(july: Report, monkeypatch: pytest.MonkeyPatch) -> None:
     requests = _july_requests(july)
     expected = chart_pool.trend_charts(requests, workers=0)

@@ -437,6 +437,7 @@ def tiny_notebook(path: Path) -> Path:
     return path
 
 
+@pytest.mark.integration  # starts goldenthread or a worker as a process
 def test_report_says_the_warnings_before_the_build(tmp_path: Path) -> None:
     folder = dataset(tmp_path, [indicator(id="A1", target="")], monthly("A1", "2019-04", [91.0]))
     params = tmp_path / "2019-05.yaml"

@@ -39,6 +39,7 @@ def test_only_the_notebooks_declared_parameters_are_passed() -> None:
     assert "front_sheet" in notebook_parameters(ROOT / "notebooks/corporate_performance_report.ipynb")
 
 
+@pytest.mark.integration  # starts goldenthread or a worker as a process
 def test_a_parameter_the_notebook_does_not_declare_is_refused(tmp_path: Path) -> None:
     with pytest.raises(DataError) as err:
         run_report(

@@ -91,6 +91,7 @@ def awkward_notebook() -> nbformat.NotebookNode:
     return nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(AWKWARD)])
 
 
+@pytest.mark.integration  # compiles Typst, runs pandoc
 def test_awkward_text_is_set_in_dejavu_and_the_vendored_fonts_only(tmp_path: Path) -> None:
     render.export_pdf(awkward_notebook(), tmp_path / "awkward.pdf", tmp_path / "work")
     used = embedded_fonts(tmp_path / "awkward.pdf")

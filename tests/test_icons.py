@@ -134,6 +134,7 @@ def test_the_same_icon_is_the_same_bytes() -> None:
     assert [i.svg for i in all_icons()] == [i.svg for i in EVERY]
 
 
+@pytest.mark.integration  # compiles Typst
 def test_the_icons_rasterise_as_word_needs_them() -> None:
     for icon in EVERY:
         assert chart_png(icon.svg).startswith(b"\x89PNG")

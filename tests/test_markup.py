@@ -47,6 +47,7 @@ def test_paragraphs_are_separated_by_breaks_between_them(text: str, expected: st
     assert markup.to_typst(text) == expected
 
 
+@pytest.mark.integration  # compiles Typst
 def test_typst_syntax_in_commentary_is_only_ever_text(tmp_path: Path) -> None:
     import typst
 
@@ -155,6 +156,7 @@ def typst_check():
     return check
 
 
+@pytest.mark.integration  # compiles Typst
 def test_an_empty_code_fence_compiles(typst_check) -> None:
     """Issue 11, defect 4: commentary ending in an empty fence wrote ``#raw()`` and stopped the PDF."""
     for text in ("Done.\n\n```\n```", "```\n```", "````\n````", "~~~\n~~~", "`` ``"):
@@ -162,6 +164,7 @@ def test_an_empty_code_fence_compiles(typst_check) -> None:
     assert markup.to_typst("```\n```") == '[#raw("", block: true)]'
 
 
+@pytest.mark.integration  # compiles Typst
 @settings(max_examples=examples(300))
 @given(COMMENTARY)
 @example("text\n\n```\n```")

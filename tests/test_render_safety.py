@@ -64,6 +64,7 @@ def test_anchors_of_plain_ids_are_unchanged() -> None:
     assert anchor("ASC-01") == "ind-ASC-01" and anchor("hr01") == "ind-hr01"
 
 
+@pytest.mark.integration  # compiles Typst
 def test_anchors_are_typst_labels() -> None:
     ids = ["ASC-01", "ASC.01", "ASC 01", "Ünits/£", "🙂"]
     body = "".join(f'#heading("h") <{anchor(i)}>\n#link(<{anchor(i)}>)[x]\n' for i in ids)
@@ -169,6 +170,7 @@ def test_title_organisation_and_classification_are_text_on_the_page(tmp_path: Pa
     assert "X &lt;img src=x onerror=alert(1)&gt; · Q1 &lt;script&gt;alert(1)&lt;/script&gt; %05 revo · " in html
 
 
+@pytest.mark.integration  # compiles Typst
 def test_the_pdf_title_and_author_are_the_text_as_typed(tmp_path: Path) -> None:
     from pypdf import PdfReader
 
@@ -223,6 +225,7 @@ def broken_appendix(indicator_id: str) -> str:
     )
 
 
+@pytest.mark.integration  # compiles Typst
 def test_a_typst_failure_names_the_document_section_and_indicator(tmp_path: Path) -> None:
     nb = notebook(
         {"title": "Corporate Performance Report", "organisation": "X", "classification": "Public"},
@@ -240,6 +243,7 @@ def test_a_typst_failure_names_the_document_section_and_indicator(tmp_path: Path
     assert not (tmp_path / "corporate_performance_report.pdf").exists()
 
 
+@pytest.mark.integration  # compiles Typst
 def test_a_typst_failure_outside_an_indicator_still_names_the_document(tmp_path: Path) -> None:
     nb = notebook({"title": "Business Plan"}, "#gt-plan-cover((title: [#raw()],))")
     with pytest.raises(
@@ -317,6 +321,7 @@ def baselines(pdf: Path, containing: str = "") -> list[float]:
     return heights
 
 
+@pytest.mark.integration  # compiles Typst
 def test_a_commentary_longer_than_a_page_flows_over_pages_not_off_the_bottom(tmp_path: Path) -> None:
     """An appendix entry is kept on one page; one taller than a page ran off its bottom, its text lost to the reader."""
     from pypdf import PdfReader
@@ -329,6 +334,7 @@ def test_a_commentary_longer_than_a_page_flows_over_pages_not_off_the_bottom(tmp
     assert text.count("lorem") == 1200
 
 
+@pytest.mark.integration  # compiles Typst
 def test_every_entry_of_the_appendix_is_kept_whole_on_its_page(tmp_path: Path) -> None:
     """An indicator's entry (its title to the end of its commentary) is never split across two pages."""
     from pypdf import PdfReader
@@ -347,6 +353,7 @@ def test_every_entry_of_the_appendix_is_kept_whole_on_its_page(tmp_path: Path) -
     assert checked >= 30
 
 
+@pytest.mark.integration  # compiles Typst
 def test_entries_taller_than_a_page_are_found_in_one_layout_that_settles(tmp_path: Path) -> None:
     """An entry is laid out unbroken, and made breakable only where the last layout found it taller than 0.9 of a
     page: with entries of about one page and of three pages, the layout still settles (no Typst warning), and no
@@ -391,6 +398,7 @@ def test_an_entry_whose_marks_are_not_unique_is_measured_instead(tmp_path: Path)
     assert text.count("word1499") == 2
 
 
+@pytest.mark.integration  # compiles Typst
 def test_a_long_unbroken_word_wraps_inside_the_margins(tmp_path: Path) -> None:
     """A 300-character run with nowhere to break ran past the right margin, over the page's edge."""
     from io import BytesIO
@@ -423,6 +431,7 @@ def _squeeze(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+@pytest.mark.integration  # compiles Typst
 def test_a_long_id_still_gets_its_chart_in_the_pdf(tmp_path: Path) -> None:
     """A chart is named after its id; a long one made a file name too long to write ("File name too long")."""
     from pypdf import PdfReader

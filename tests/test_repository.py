@@ -69,6 +69,7 @@ def test_data_contract_page_documents_every_column() -> None:
             assert f"`{column.name}`" in page, f"{table.file}: {column.name} is not documented"
 
 
+@pytest.mark.integration  # runs git for the manifest
 def test_lib_is_tracked_by_git() -> None:
     ignored = subprocess.run(["git", "check-ignore", "-q", "lib/goldenthread/__init__.py"], cwd=ROOT)
     assert ignored.returncode == 1, "lib/ must not be git-ignored"

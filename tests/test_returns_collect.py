@@ -432,6 +432,7 @@ def _collect_in_process(data: str, file: str, barrier: Any) -> None:
     collect_returns(Path(data), [Path(file)], who=f"worker {os.getpid()}")
 
 
+@pytest.mark.integration  # starts worker processes
 def test_two_files_collected_at_once_both_land_and_the_audit_chain_holds(council: Path) -> None:
     a = fill(_file(council, "2019-10", ASC), {"ASC-03": {"value": 2.51, "commentary": "From A"}})
     b = fill(_file(council, "2019-10", FINANCE), {"FIN-01": {"value": 0.5, "commentary": "From B"}})
@@ -461,6 +462,7 @@ collect.collect_returns(Path(sys.argv[1]), [Path(sys.argv[2])], who="Crashing Co
 """
 
 
+@pytest.mark.integration  # starts goldenthread or a worker as a process
 def test_a_collect_killed_after_replacing_one_file_is_rolled_forward(council: Path) -> None:
     first = fill(_file(council, "2019-10", ASC), {"ASC-03": {"value": 2.51, "commentary": "Half way"}})
     before, data = _masters(council), council / "data"

@@ -128,6 +128,7 @@ def test_goldenthread_reads_its_own_areas_csv_back_unchanged(hostile: Path, tmp_
 # --- item 6: paths that cannot be written --------------------------------------------------------
 
 
+@pytest.mark.integration  # starts goldenthread or a worker as a process
 def test_out_naming_a_file_is_a_message_and_nothing_is_written(tmp_path: Path) -> None:
     afile = tmp_path / "reports.txt"
     afile.write_text("mine")
@@ -144,6 +145,7 @@ def test_out_naming_a_file_is_a_message_and_nothing_is_written(tmp_path: Path) -
     assert afile.read_text() == "mine" and sorted(p.name for p in tmp_path.iterdir()) == ["reports.txt"]
 
 
+@pytest.mark.integration  # starts goldenthread or a worker as a process
 def test_an_out_folder_that_cannot_be_made_is_a_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "reports"
     real_mkdir = Path.mkdir
@@ -162,6 +164,7 @@ def test_an_out_folder_that_cannot_be_made_is_a_message(tmp_path: Path, monkeypa
     )
 
 
+@pytest.mark.integration  # starts goldenthread or a worker as a process
 def test_a_staging_folder_that_cannot_be_made_fails_the_build_clearly(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -192,6 +195,7 @@ def test_a_read_only_out_folder_is_refused_before_any_work(tmp_path: Path) -> No
         out.chmod(stat.S_IRWXU)
 
 
+@pytest.mark.integration  # starts goldenthread or a worker as a process
 def test_a_report_folder_name_taken_by_a_file_is_refused(tmp_path: Path) -> None:
     out = tmp_path / "reports"
     out.mkdir()
@@ -264,6 +268,7 @@ def test_the_index_is_readable_like_every_other_report_file(tmp_path: Path) -> N
     assert mode == 0o644
 
 
+@pytest.mark.integration  # runs git for the manifest
 def test_verify_reports_a_broken_manifest_instead_of_crashing(tmp_path: Path) -> None:
     folder = report_folder(tmp_path, "2019-07", '{"inputs": {"data/example/values.csv": "ab')
     result = cli("verify", str(folder))
@@ -278,6 +283,7 @@ def test_verify_reports_a_broken_manifest_instead_of_crashing(tmp_path: Path) ->
     ]
 
 
+@pytest.mark.integration  # starts goldenthread or a worker as a process
 def test_a_report_folder_whose_manifest_cannot_be_read_is_never_replaced(tmp_path: Path) -> None:
     out = tmp_path / "reports"
     report_folder(out, "2019-07", '{"organisation": "Another Coun')
@@ -301,6 +307,7 @@ def test_areas_prints_titles_with_brackets_and_colons_as_typed(hostile: Path) ->
     assert f"=1+1 {HOSTILE_TITLE}" in result.output
 
 
+@pytest.mark.integration  # starts goldenthread or a worker as a process
 def test_paths_and_messages_with_markup_are_printed_as_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     odd = tmp_path / "[/x] [b]"
     missing = cli("report", "--params", str(PARAMS), "--notebook", str(odd / "nb.ipynb"))
@@ -399,6 +406,7 @@ def test_only_leftovers_with_a_process_number_are_tidied(tmp_path: Path) -> None
 # --- weak answers: empty reports and formats --------------------------------------------------------
 
 
+@pytest.mark.integration  # starts goldenthread or a worker as a process
 def test_a_period_before_any_figure_is_refused(tmp_path: Path) -> None:
     params = tmp_path / "2010-01.yaml"
     params.write_text(PARAMS.read_text(encoding="utf-8").replace('period: "2019-07"', 'period: "2010-01"'))
@@ -432,11 +440,14 @@ def test_an_empty_format_list_is_refused(tmp_path: Path) -> None:
         (("--params", "parameters"), "--params: names a folder, not a parameters file"),
         (("--period", "2019-07", "--timeout", "0"), "Invalid value for '--timeout'"),
         (("--period", "2019-07", "--workers", "0"), "Invalid value for '--workers'"),
-        (
+        pytest.param(  # the run has started its kernel by then
             ("--period", "2019-07", "--notebook", str(ROOT / "README.md")),
             "README.md: is not a notebook that can be run",
+            marks=pytest.mark.integration,
         ),
-        (("--period", "2019-07", "--out", "/tmp/" + "a" * 300), "File name too long"),
+        pytest.param(
+            ("--period", "2019-07", "--out", "/tmp/" + "a" * 300), "File name too long", marks=pytest.mark.integration
+        ),
     ],
 )
 def test_bad_arguments_are_messages_with_exit_2(args: tuple[str, ...], said: str) -> None:
@@ -650,6 +661,7 @@ def test_a_successful_build_logs_its_stages_beside_the_manifest(example_report: 
     assert not [p for p in verify(example_report) if "run.log" in p]
 
 
+@pytest.mark.integration  # starts goldenthread or a worker as a process
 def test_verbose_shows_the_debug_lines_and_plain_runs_do_not(tmp_path: Path) -> None:
     # a month before the data starts: refused after the settings are logged, quickly, with nothing written
     params = tmp_path / "2010-01.yaml"
@@ -664,6 +676,7 @@ def test_verbose_shows_the_debug_lines_and_plain_runs_do_not(tmp_path: Path) -> 
     assert not (tmp_path / "o").exists()
 
 
+@pytest.mark.integration  # starts goldenthread or a worker as a process, runs git for the manifest
 def test_a_failed_run_keeps_its_log_and_notebook_in_the_failed_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -263,6 +263,7 @@ def test_a_public_build_without_every_signoff_is_refused_listing_what_is_missing
     assert not stand_in and not list(out.glob("*/"))
 
 
+@pytest.mark.integration  # runs git for the manifest
 def test_a_figure_changed_after_a_signoff_invalidates_it_until_it_is_given_again(
     tmp_path: Path, stand_in: list[dict[str, Any]]
 ) -> None:
@@ -306,6 +307,7 @@ def test_a_figure_changed_after_a_signoff_invalidates_it_until_it_is_given_again
     assert manifest["audit"] == {"head": check.head, "rows": 6, "ok": True}
 
 
+@pytest.mark.integration  # runs git for the manifest
 def test_an_internal_build_is_always_allowed_marked_draft_until_signed(
     tmp_path: Path, stand_in: list[dict[str, Any]]
 ) -> None:
@@ -346,6 +348,7 @@ def test_seen_by_typed_in_the_parameters_is_refused_when_the_council_signs_off(
     )
 
 
+@pytest.mark.integration  # runs git for the manifest
 def test_a_council_without_sign_off_builds_as_before(tmp_path: Path, stand_in: list[dict[str, Any]]) -> None:
     data = copy_example(tmp_path / "example")
     seen = [{"role": "Monitoring Officer", "name": "Jordan Ellis"}]

@@ -305,6 +305,7 @@ def test_strip_levels_keep_every_dot_at_its_value_and_apart_in_its_row(values: l
             assert nearer in used or -nearer in used
 
 
+@pytest.mark.integration  # compiles Typst
 def test_every_chart_converts_to_png_for_word() -> None:
     too_few = spc.xmr(pd.Series(SPIKE[:6], index=months("2020-01", 6), dtype=float), polarity="higher")
     for chart in (draw(rebased()), draw(too_few, target=None), bench_chart(), bench_chart("none", reference=None)):

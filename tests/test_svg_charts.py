@@ -130,6 +130,7 @@ def test_another_process_draws_the_same_bytes(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.integration  # starts goldenthread or a worker as a process
 def test_the_worker_processes_path_gives_the_in_process_bytes(july: Report) -> None:
     history = july.history.groupby("indicator")
     requests = [
@@ -146,6 +147,7 @@ def test_the_worker_processes_path_gives_the_in_process_bytes(july: Report) -> N
     assert all(chart is not None and chart.svg.startswith(b"<?xml") for chart in drawn)
 
 
+@pytest.mark.integration  # compiles Typst
 def test_compacting_the_svg_changes_nothing_a_reader_sees() -> None:
     fig = charts.trend_figure(series("2018-04", [80.5, 81.25, 79.75, 84.125, 83.5], [82] * 5), "t", "percent", 2)
     assert fig is not None
@@ -255,6 +257,7 @@ def test_each_chart_keeps_its_alt_text_in_the_html(appendix, july: Report) -> No
     assert len(re.findall(r'<img [^>]*alt="Line chart of', appendix.html)) == len(trend_files(appendix, july))
 
 
+@pytest.mark.integration  # compiles Typst
 def test_the_pdf_draws_each_chart_as_vector_with_its_text(july: Report, appendix, tmp_path: Path) -> None:
     bundles = [july.front_sheet()._repr_mimebundle_(), appendix._repr_mimebundle_()]  # a document starts at H1
     outputs = [nbformat.v4.new_output("display_data", data=b) for b in bundles]
@@ -300,6 +303,7 @@ def test_the_explorer_chart_displays_as_svg_with_alt_text(july: Report) -> None:
 # --- Word: pixels from the SVG ---------------------------------------------------------------------------
 
 
+@pytest.mark.integration  # compiles Typst
 def test_chart_png_gives_pixels_at_the_charts_own_size(appendix, july: Report) -> None:
     svg = next(iter(trend_files(appendix, july).values()))
     png = chart_png(svg, 192)
@@ -310,6 +314,7 @@ def test_chart_png_gives_pixels_at_the_charts_own_size(appendix, july: Report) -
     assert chart_png(png) == png  # a picture already is left alone
 
 
+@pytest.mark.integration  # compiles Typst
 def test_each_chart_uri_becomes_a_png_uri_for_word(appendix) -> None:
     uris = sorted({f"data:image/svg+xml;base64,{data}" for data in embedded_images(appendix.html)})
     assert len(uris) == len(appendix.files)  # every chart and every distinct icon

@@ -58,6 +58,7 @@ def test_a_typst_error_in_the_child_is_reported_with_the_document_and_what_to_do
     assert not (tmp_path / "plan.pdf").exists()
 
 
+@pytest.mark.integration  # starts goldenthread or a worker as a process
 def test_a_child_that_dies_is_a_failure_that_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     main = tmp_path / "report.typ"
     main.write_text("= Heading\n", encoding="utf-8")

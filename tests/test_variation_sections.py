@@ -269,6 +269,7 @@ def test_benchmarking_summary_and_entry_on_a_group_of_our_own(tmp_path: Path) ->
     )
 
 
+@pytest.mark.integration  # compiles Typst
 def test_hostile_names_and_sources_are_text_in_html_and_the_pdf(tmp_path: Path) -> None:
     folder = benchmarked(tmp_path / "d", f"ZQg {HOSTILE}", f"ZQr {HOSTILE}", f"ZQs {HOSTILE}", f"ZQa {HOSTILE}")
     write_csv(folder / "rebases.csv", [{"indicator": "A1", "period": "2019-05", "reason": f"ZQb {HOSTILE}"}])

@@ -37,6 +37,9 @@ WP = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}"
 PIC = "{http://schemas.openxmlformats.org/drawingml/2006/picture}"
 PERIOD_END = 1564617600  # 2019-08-01T00:00:00Z
 
+# Word output is pandoc run as a process, so these tests are left to `make test` (not `make test-fast`).
+pytestmark = pytest.mark.integration
+
 
 # --- building documents in-process ------------------------------------------------------------
 

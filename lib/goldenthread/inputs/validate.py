@@ -43,31 +43,59 @@ from goldenthread.inputs.periods import (
 HEADER_ROWS = 1  # row numbers shown to people count the header as row 1
 
 
+def _texts(s: pd.Series) -> np.ndarray:
+    """Each cell as the report will use it: its text without spaces (non-breaking ones too) before and after,
+    or ``None`` where it is missing. One pass in Python over an object array: the tables are small, and a
+    chain of pandas string operations costs more in overhead than the work (see benchmarks/validate.py)."""
+    out = np.empty(len(s), dtype=object)
+    for i, cell in enumerate(s.to_numpy(dtype=object, na_value=None)):
+        out[i] = None if cell is None or (isinstance(cell, float) and cell != cell) else str(cell).strip()
+    return out
+
+
 def _stripped(s: pd.Series) -> pd.Series:
-    """Cells as they will be used: without spaces (non-breaking ones too) before and after, as
-    :func:`to_typed` reads them, so every check judges what the report will use."""
-    return s.astype("string").str.strip()
+    """Cells as they will be used (:func:`_texts`), as a text column, so every check judges what the
+    report will use, as :func:`to_typed` reads it."""
+    return pd.Series(_texts(s), index=s.index, dtype="string")
 
 
 # The checks below are given the table with every cell already stripped (see check_cells): a
-# blank cell is "" or missing, and each is judged as the report will use it.
+# blank cell is "" or missing, and each is judged as the report will use it. Each works on the column's
+# cells as one array and returns one boolean Series: a few whole-array steps, not a chain of Series.
+
+
+def _cells(s: pd.Series) -> np.ndarray:
+    """The cells as an object array, a missing one as ``""`` (every check treats it as blank)."""
+    cells: np.ndarray = s.to_numpy(dtype=object, na_value="")
+    return cells
+
+
+def _flags(s: pd.Series, flags: np.ndarray) -> pd.Series:
+    return pd.Series(flags.astype(bool), index=s.index)
 
 
 def _blank(s: pd.Series) -> pd.Series:
-    return (s.isna() | s.eq("")).fillna(True).astype(bool)
+    return _flags(s, _cells(s) == "")
+
+
+def _number_array(s: pd.Series) -> np.ndarray:
+    """Each cell as a float (NaN where blank or not a number)."""
+    return np.asarray(pd.to_numeric(_cells(s), errors="coerce"), dtype=float)
 
 
 def _numbers(s: pd.Series) -> pd.Series:
-    return pd.to_numeric(s.where(~_blank(s)), errors="coerce").astype(float)
+    return pd.Series(_number_array(s), index=s.index)
 
 
 def _numeric_ok(s: pd.Series) -> pd.Series:
-    values = _numbers(s)
-    return _blank(s) | (values.notna() & np.isfinite(values))
+    return _flags(s, (_cells(s) == "") | np.isfinite(_number_array(s)))
 
 
 def _matches(s: pd.Series, pattern: str) -> pd.Series:
-    return s.str.fullmatch(pattern).fillna(False).astype(bool)
+    """Cells the whole of which match ``pattern`` (a missing cell never does)."""
+    whole = re.compile(pattern).fullmatch
+    cells = s.to_numpy(dtype=object, na_value=None)
+    return _flags(s, np.fromiter((c is not None and whole(c) is not None for c in cells), bool, len(cells)))
 
 
 _WHOLE = r"[+-]?\d+(\.0*)?"
@@ -84,8 +112,8 @@ def _checks_for(col: Column) -> list[pa.Check]:
     if not col.blank_allowed:
         checks.append(pa.Check(lambda s: ~_blank(s), name="blank", element_wise=False))
     if col.allowed:
-        allowed = set(col.allowed)
-        checks.append(pa.Check(lambda s, a=allowed: _blank(s) | s.isin(a).fillna(False).astype(bool), name="allowed"))
+        allowed = {"", *col.allowed}  # a blank cell is judged by the "blank" check
+        checks.append(pa.Check(lambda s, a=allowed: _flags(s, np.array([c in a for c in _cells(s)])), name="allowed"))
     if col.type in ("number", "integer"):
         checks.append(pa.Check(_numeric_ok, name="number"))
     if col.type == "integer":  # only judged once it is a number at all, so "two" gets one message
@@ -505,28 +533,34 @@ def to_typed(table: Table, df: pd.DataFrame, financial_year_start_month: int = 4
     showing the figure as its source names it. Call only on a table that passed :func:`check_cells`;
     columns absent from the file are added blank.
     """
-    out = pd.DataFrame(index=df.index)
+    columns: dict[str, object] = {}
     for col in table.columns:
-        s = df[col.name] if col.name in df.columns else pd.Series(pd.NA, index=df.index, dtype="string")
-        s = s.astype("string").str.strip()
-        s = s.mask(s.eq(""))
+        texts = _texts(df[col.name]) if col.name in df.columns else np.full(len(df), None, dtype=object)
+        texts[texts == ""] = None
         if col.type in ("number", "integer"):
-            out[col.name] = pd.to_numeric(s, errors="coerce").astype(float)
+            columns[col.name] = pd.to_numeric(pd.Series(texts, index=df.index, dtype=object), errors="coerce").astype(
+                float
+            )
         elif col.type == "period":
-            out[col.name] = parse_periods(s)
+            columns[col.name] = parse_periods(pd.Series(texts, index=df.index, dtype="string"))
         elif col.type == "period_or_year":
-            out[col.name] = parse_periods_or_years(s, financial_year_start_month)
-            out[f"{col.name}_label"] = s.astype(object).where(s.notna(), None)
+            text = pd.Series(texts, index=df.index, dtype="string")
+            columns[col.name] = parse_periods_or_years(text, financial_year_start_month)
+            columns[f"{col.name}_label"] = pd.Series(texts, index=df.index, dtype=object)
         else:
             if col.type == "text":
                 # A spreadsheet marks text with a leading apostrophe, and our CSV exports put one before
                 # text starting with = + - @ so it never becomes a formula: read such text back as written.
-                quoted = s.str.startswith("'").fillna(False)
-                if quoted.any():
-                    s = s.mask(quoted, s[quoted].str.replace(r"^'(?=[=+\-@])", "", n=1, regex=True))
-            out[col.name] = s.astype(object).where(s.notna(), None)
+                texts = np.array([_unquoted(t) for t in texts], dtype=object)
+            columns[col.name] = pd.Series(texts, index=df.index, dtype=object)
+    out = pd.DataFrame(columns, index=df.index)
     out["source_row"] = df.index + HEADER_ROWS + 1
     return out.reset_index(drop=True)
+
+
+def _unquoted(text: str | None) -> str | None:
+    """Text without the apostrophe that keeps ``=``, ``+``, ``-`` or ``@`` at its start from being a formula."""
+    return text[1:] if text is not None and text[:1] == "'" and text[1:2] in ("=", "+", "-", "@") else text
 
 
 # --- checks across tables -------------------------------------------------------------------------
