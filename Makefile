@@ -1,7 +1,7 @@
 # goldenthread: two commands on a fresh machine (Python 3.11, pip only).
 #   make report   create .venv, install, build the example quarter's report (reports/2019-07/)
 #   make test     the whole suite: unit, integration and nbval over notebooks/
-#   make test-fast  the unit tests alone (about 90 seconds on 2 cores)
+#   make test-fast  the unit tests alone (under a minute on 2 cores)
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 # Python caches compiled modules (__pycache__, git-ignored) here even where the environment turns that off: a run
 # starts a kernel and worker processes, and a test run two pytest workers and many processes more, and each
@@ -23,7 +23,7 @@ help:
 	@echo "make word     the same, with a Word document (.docx) of each beside its HTML and PDF (docs/word.md)"
 	@echo "make reference-docx  rebuild the Word house style, lib/goldenthread/output/templates/docx/reference.docx"
 	@echo "make test     run every test (unit, integration, nbval)"
-	@echo "make test-fast  the unit tests only (no kernel, no notebooks)"
+	@echo "make test-fast  the unit tests only (no kernel, no renderer, no process)"
 	@echo "make validate check data/example against the data contract"
 	@echo "make lab      open JupyterLab on the notebooks, with the project's Python as the kernel"
 	@echo "make bench    time the pipeline against the Papermill + nbconvert floor, and 38 vs 410 indicators"
@@ -85,6 +85,7 @@ validate: $(call STAMP,build)
 
 bench: $(call STAMP,build)
 	$(BIN)/python benchmarks/pipeline.py
+	$(BIN)/python benchmarks/validate.py
 	$(BIN)/python benchmarks/status.py
 	$(BIN)/python benchmarks/areas.py
 	$(BIN)/python benchmarks/scale.py

@@ -31,10 +31,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from scale import replicate
-
 import goldenthread.inputs.load as load
 import goldenthread.inputs.validate as validate
+from scale import replicate
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The steps timed inside a load: (module, function name).
