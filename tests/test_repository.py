@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -158,3 +159,45 @@ def test_pre_commit_hooks_are_local_and_pinned_as_the_dev_lock() -> None:
                 f"hook {hook['id']} installs {dep}; requirements/dev.lock pins "
                 f"{req.name}=={dev[canonicalize_name(req.name)]}"
             )
+
+
+@pytest.mark.integration  # starts a process and compiles Typst, to see both noted
+def test_a_process_or_a_typst_compile_is_noted_for_the_unit_test_rule() -> None:
+    """`make test-fast` runs no process and no renderer: conftest notes each process a test starts and each Typst
+    compile, and fails a unit test (one without the integration mark) that caused one."""
+    import typst
+
+    import conftest
+
+    conftest._STARTED.clear()
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+    typst.compile(b"Hello")
+    assert conftest._STARTED == [f"the process {Path(sys.executable).name}", "a Typst compile"]
+
+
+@pytest.mark.integration  # its own test file starts processes
+def test_a_unit_test_that_starts_a_process_fails_saying_which_mark_it_needs(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rule itself: pytest, run in this process on a test file of its own, with this conftest's two hooks."""
+    import conftest
+
+    monkeypatch.setitem(sys.modules, "goldenthread_unit_test_rule", conftest)
+    pytester.makeconftest(
+        "from goldenthread_unit_test_rule import pytest_runtest_call, pytest_runtest_setup  # noqa: F401\n"
+        "def pytest_configure(config):\n"
+        "    config.addinivalue_line('markers', 'integration: starts processes')\n"
+    )
+    pytester.makepyfile(
+        "import subprocess, sys, pytest\n"
+        "def test_unit():\n"
+        "    subprocess.run([sys.executable, '-c', 'pass'])\n"
+        "@pytest.mark.integration\n"
+        "def test_marked():\n"
+        "    subprocess.run([sys.executable, '-c', 'pass'])\n"
+        "def test_quiet():\n"
+        "    assert True\n"
+    )
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-p", "no:xdist", "-p", "no:cov")
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines(["*this unit test started the process python*: mark it @pytest.mark.integration*"])
