@@ -48,8 +48,8 @@ def _texts(s: pd.Series) -> np.ndarray:
     or ``None`` where it is missing. One pass in Python over an object array: the tables are small, and a
     chain of pandas string operations costs more in overhead than the work (see benchmarks/validate.py)."""
     out = np.empty(len(s), dtype=object)
-    for i, cell in enumerate(s.to_numpy(dtype=object, na_value=None)):
-        out[i] = None if cell is None or (isinstance(cell, float) and cell != cell) else str(cell).strip()
+    for i, cell in enumerate(s.to_numpy(dtype=object, na_value=None)):  # NaN, NA and None all come as None
+        out[i] = None if cell is None else str(cell).strip()
     return out
 
 
