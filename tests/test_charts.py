@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -361,6 +362,50 @@ def test_charts_are_drawn_in_process_when_no_worker_can_start(july: Report, monk
     assert chart_pool.trend_charts(requests, workers=2) == expected
 
 
+@pytest.fixture(autouse=True)
+def _no_worker_left_ahead() -> Iterator[None]:
+    """A test that starts chart workers ahead and fails before using them leaves none to the next test."""
+    yield
+    chart_pool._stop_started()
+
+
+def test_a_few_charts_start_no_worker_ahead() -> None:
+    assert chart_pool.start_workers(chart_pool.POOL_MIN_CHARTS - 1) == 0
+    assert chart_pool.start_workers(500, workers=0) == 0
+    assert chart_pool._started == []
+
+
+@pytest.mark.integration  # starts chart workers as processes
+def test_workers_started_ahead_draw_the_charts_and_are_used_up(july: Report) -> None:
+    requests = (_july_requests(july) + _odd_requests()) * 3
+    expected = chart_pool.trend_charts(requests, workers=0)
+    assert chart_pool.start_workers(len(requests), workers=1) == 1
+    assert chart_pool.start_workers(len(requests), workers=1) == 1  # asked again: the same one, not another
+    ahead = chart_pool._started[0]
+    assert chart_pool.trend_charts(requests, workers=1) == expected
+    assert chart_pool._started == [] and ahead.poll() is not None  # it drew, and stopped when its input closed
+
+
+@pytest.mark.integration  # starts chart workers as processes
+def test_a_worker_started_ahead_that_died_is_replaced(july: Report) -> None:
+    requests = (_july_requests(july) + _odd_requests()) * 3
+    expected = chart_pool.trend_charts(requests, workers=0)
+    assert chart_pool.start_workers(len(requests), workers=1) == 1
+    dead = chart_pool._started[0]
+    dead.kill()
+    dead.wait()
+    assert chart_pool.trend_charts(requests, workers=1) == expected
+    assert chart_pool._started == []
+
+
+@pytest.mark.integration  # starts chart workers as processes
+def test_workers_started_ahead_and_never_used_stop_with_the_caller(july: Report) -> None:
+    assert chart_pool.start_workers(100, workers=1) == 1
+    ahead = chart_pool._started[0]
+    chart_pool._stop_started()  # what the caller's exit runs (atexit)
+    assert chart_pool._started == [] and ahead.returncode == 0
+
+
 def test_the_worker_loop_answers_each_batch_and_stops_at_the_end_of_its_input(july: Report) -> None:
     requests = _july_requests(july)[:3]
     stdin = io.BytesIO()
@@ -414,8 +459,12 @@ def test_a_large_indicator_set_shows_every_chart_in_the_html_and_the_pdf(tmp_pat
     assert result.returncode == 0, result.stderr
     folder = tmp_path / "out" / "2019-07"
     html = (folder / "corporate_performance_report.html").read_text(encoding="utf-8")
-    report = build_report(data, "2019-07")
+    report = build_report(data, "2019-07")  # a large set: its chart workers start now, before the appendix
+    measures = int((report.dataset.indicators["kind"] == "measure").sum())
+    assert measures >= chart_pool.POOL_MIN_CHARTS
+    assert len(chart_pool._started) == chart_pool._worker_count(measures, None)
     files = report.appendix().files
+    assert chart_pool._started == []
     expected = {name: data for name, data in files.items() if name.startswith("chart-ind-")}
     assert len(expected) == 60 and len(expected) >= chart_pool.POOL_MIN_CHARTS
     shown = re.findall(r'<figure class="gt-chart"><img [^>]*src="data:image/svg\+xml;base64,([^"]+)"', html)

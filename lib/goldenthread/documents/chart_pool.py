@@ -7,7 +7,9 @@ several hundred indicators spent most of its build drawing them one after anothe
 calling process too, taking batches from the back of the queue while the workers take them from
 the front: while a worker starts (about a second, to import matplotlib) the caller is already
 drawing, so workers cost little even when they barely get going, and a few charts are drawn
-in-process without any.
+in-process without any. A report that knows it will draw many charts starts its workers early
+(:func:`start_workers`, from :func:`goldenthread.documents.report.build_report`), so that their
+start-up overlaps the report's other sections instead of its charts.
 
 The workers are plain ``python`` processes reading batches on stdin and writing charts on stdout
 (:func:`serve`), not :mod:`multiprocessing`: that would fork a threaded Jupyter kernel, or, to
@@ -22,6 +24,7 @@ error in the drawing itself is raised as usual.
 
 from __future__ import annotations
 
+import atexit
 import os
 import pickle
 import struct
@@ -38,7 +41,16 @@ import pandas as pd
 
 from goldenthread.documents.charts import Chart, TrendCanvas
 
-__all__ = ["TrendRequest", "SpcRequest", "BenchmarkRequest", "trend_charts", "serve", "POOL_MIN_CHARTS", "BATCH"]
+__all__ = [
+    "TrendRequest",
+    "SpcRequest",
+    "BenchmarkRequest",
+    "trend_charts",
+    "start_workers",
+    "serve",
+    "POOL_MIN_CHARTS",
+    "BATCH",
+]
 
 #: Fewer charts than this are drawn in the calling process: starting a worker (about a second)
 #: costs about as much as drawing twenty charts.
@@ -201,14 +213,18 @@ class _Queue:
             self.back = self.front
 
 
-def _work(queue: _Queue, batches: list[list[ChartRequest]], rc: dict[str, Any], results: dict[int, Any]) -> None:
-    """Run one worker process and keep it busy until the queue is empty (in a thread of the caller).
+Worker = subprocess.Popen  # a chart worker: ``python -c _WORKER`` with pipes to its stdin and stdout
 
-    A batch the worker could not draw is left out of ``results``, so the caller draws it.
-    """
+#: Workers started ahead of their charts (:func:`start_workers`), waiting for their first batch.
+_started: list[Worker] = []
+_started_lock = threading.Lock()
+
+
+def _start_worker() -> Worker | None:
+    """A new worker process, or ``None`` where processes cannot be started (its charts are drawn in-process)."""
     env = {**os.environ, "MPLBACKEND": "Agg"}  # not the kernel's inline backend, which would import IPython
     try:
-        worker = subprocess.Popen(
+        return subprocess.Popen(
             [sys.executable, "-c", _WORKER, _PACKAGE_ROOT],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -216,6 +232,72 @@ def _work(queue: _Queue, batches: list[list[ChartRequest]], rc: dict[str, Any], 
             env=env,
         )
     except OSError:
+        return None
+
+
+def _take_worker() -> Worker | None:
+    """A worker started ahead that is still running, else a new one."""
+    with _started_lock:
+        while _started:
+            worker = _started.pop()
+            if worker.poll() is None:
+                return worker
+            _close(worker)
+    return _start_worker()
+
+
+def _close(worker: Worker) -> None:
+    """Close a worker's pipes (it stops when its stdin closes) and wait for it, killing it after 30 s."""
+    for stream in (worker.stdin, worker.stdout):
+        if stream is not None:
+            stream.close()
+    try:
+        worker.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
+
+
+def _worker_count(charts: int, workers: int | None) -> int:
+    """Workers beside the caller for ``charts`` charts: see :func:`trend_charts`."""
+    if workers is None:
+        workers = available_cpus() - 1 if charts >= POOL_MIN_CHARTS else 0
+    return max(0, min(workers, -(-charts // BATCH) - 1))
+
+
+def start_workers(charts: int, workers: int | None = None) -> int:
+    """Start now the workers that :func:`trend_charts` will use for about ``charts`` charts; how many started.
+
+    A worker takes about a second to start (importing matplotlib), while the caller has other work to do
+    first: a report computes its front sheet, summaries and areas before it draws its appendix. Started
+    here, the workers are ready when the charts are asked for. A worker never used stops when this process
+    ends (its stdin closes); one that has died meanwhile is replaced when the charts are drawn.
+    """
+    wanted = _worker_count(charts, workers)
+    with _started_lock:
+        while len(_started) < wanted:
+            worker = _start_worker()
+            if worker is None:
+                break
+            _started.append(worker)
+        return len(_started)
+
+
+@atexit.register
+def _stop_started() -> None:
+    """Workers started ahead and never used: stopped with the caller."""
+    with _started_lock:
+        while _started:
+            _close(_started.pop())
+
+
+def _work(queue: _Queue, batches: list[list[ChartRequest]], rc: dict[str, Any], results: dict[int, Any]) -> None:
+    """Run one worker process and keep it busy until the queue is empty (in a thread of the caller).
+
+    A batch the worker could not draw is left out of ``results``, so the caller draws it.
+    """
+    worker = _take_worker()
+    if worker is None:
         return
     assert worker.stdin is not None and worker.stdout is not None
     try:
@@ -229,13 +311,7 @@ def _work(queue: _Queue, batches: list[list[ChartRequest]], rc: dict[str, Any], 
     except OSError:  # the worker died: what it had not answered is drawn by the caller
         pass
     finally:
-        worker.stdin.close()
-        worker.stdout.close()
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        _close(worker)
 
 
 def available_cpus() -> int:
@@ -255,9 +331,7 @@ def trend_charts(requests: Sequence[ChartRequest], workers: int | None = None) -
     and none for fewer than :data:`POOL_MIN_CHARTS` charts. ``0`` draws everything in-process.
     """
     batches = [list(requests[i : i + BATCH]) for i in range(0, len(requests), BATCH)]
-    if workers is None:
-        workers = available_cpus() - 1 if len(requests) >= POOL_MIN_CHARTS else 0
-    workers = min(workers, len(batches) - 1)
+    workers = _worker_count(len(requests), workers)
     canvas = TrendCanvas()  # in the caller's current settings
     results: dict[int, Any] = {}
     queue = _Queue(len(batches))

@@ -20,7 +20,14 @@ from typing import Any
 import jinja2
 import pandas as pd
 
-from goldenthread.documents.chart_pool import BenchmarkRequest, ChartRequest, SpcRequest, TrendRequest, trend_charts
+from goldenthread.documents.chart_pool import (
+    BenchmarkRequest,
+    ChartRequest,
+    SpcRequest,
+    TrendRequest,
+    start_workers,
+    trend_charts,
+)
 from goldenthread.documents.charts import Chart
 from goldenthread.documents.icons import Icon, assurance_icon, variation_icon
 from goldenthread.documents.rows import (
@@ -855,6 +862,8 @@ def build_report(
         }
     )
     dataset = load_dataset(params.data).for_audience(params.audience)
+    # The appendix draws a chart of each measure: a large set starts its chart workers now (see start_workers).
+    start_workers(int((dataset.indicators["kind"] == "measure").sum()))
     return Report(
         dataset=dataset,
         period=parse_period(params.period),
