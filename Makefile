@@ -71,14 +71,16 @@ lab: $(call STAMP,lab)
 # kernel, no notebook), also by whole files, with each property tried on a quarter of its examples
 # (GOLDENTHREAD_TEST_FAST, tests/conftest.py; `make test` and CI try them all); measuring coverage slows them
 # by two thirds, so it is left to `make test` (or `make test-fast FAST_COVERAGE="$(COVERAGE)"`).
+# Files are dealt out slowest first (SLOWEST_FIRST in tests/conftest.py), so the workers finish together;
+# --no-loadscope-reorder keeps that order rather than xdist's own (files with the most tests first).
 WORKERS ?= auto
 COVERAGE = --cov=goldenthread --cov-report=term:skip-covered
 FAST_COVERAGE ?=
 test: $(call STAMP,test)
-	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile $(COVERAGE)
+	$(BIN)/python -m pytest -n $(WORKERS) --dist loadfile --no-loadscope-reorder $(COVERAGE)
 
 test-fast: $(call STAMP,test)
-	GOLDENTHREAD_TEST_FAST=1 $(BIN)/python -m pytest tests -m "not integration" -n $(WORKERS) --dist loadfile $(FAST_COVERAGE)
+	GOLDENTHREAD_TEST_FAST=1 $(BIN)/python -m pytest tests -m "not integration" -n $(WORKERS) --dist loadfile --no-loadscope-reorder $(FAST_COVERAGE)
 
 validate: $(call STAMP,build)
 	$(BIN)/goldenthread validate data/example
