@@ -217,10 +217,11 @@ def example_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 #: The slowest test files of `make test` (each 20 to 75 s of one worker's time on an idle 2-core machine), slowest
-#: first. pytest-xdist deals whole files out (--dist loadfile) in the order they were collected, and a long file
-#: dealt last keeps one worker busy after the other has run out of work: test_word.py, last in the alphabet, did.
-#: Dealing the longest first lets both finish together. Only the order of files changes, never the order within
-#: one; a file missing from here, or a list out of date, costs time, not correctness.
+#: first. pytest-xdist deals whole files out (--dist loadfile), by its own rule the files with the most tests
+#: first; a long file of few tests (test_word.py, test_accessibility.py) then came last and kept one worker busy
+#: after the other had run out of work. The Makefile passes --no-loadscope-reorder, so files are dealt in this
+#: collection order instead, the longest first, and both workers finish together. Only the order of files changes,
+#: never the order within one; a file missing from here, or a list out of date, costs time, not correctness.
 SLOWEST_FIRST = (
     "test_safe_to_publish.py",
     "test_charts.py",
