@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import multiprocessing.process
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -205,6 +207,27 @@ def wait_until_executing(out: Path, proc: subprocess.Popen[str] | subprocess.Pop
         assert proc.poll() is None, f"the run ended (exit {proc.returncode}) before it executed a notebook"
         assert time.monotonic() < deadline, "the run did not start executing a notebook in ten minutes"
         time.sleep(0.1)
+
+
+#: The environment for a run a test stops mid-way: Python dumps every thread's stack on SIGABRT, so a run that
+#: does not stop shows where it is stuck (:func:`ended_or_stacks`).
+STOPPABLE_ENV = {**os.environ, "PYTHONFAULTHANDLER": "1"}
+
+
+def ended_or_stacks(proc: subprocess.Popen[str], timeout: float = 120) -> str:
+    """``proc``'s standard error once it has ended; if it has not ended within ``timeout`` seconds, the test
+    fails with every thread's stack (``proc`` started with :data:`STOPPABLE_ENV`) and the process group is
+    killed, so a run that hangs after Ctrl-C says where it hangs instead of only that it did."""
+    try:
+        return proc.communicate(timeout=timeout)[1]
+    except subprocess.TimeoutExpired:
+        os.kill(proc.pid, signal.SIGABRT)  # faulthandler: each thread's stack on standard error
+        try:
+            stderr = proc.communicate(timeout=30)[1]
+        finally:
+            with contextlib.suppress(OSError):
+                os.killpg(proc.pid, signal.SIGKILL)  # its kernel and any worker too
+        pytest.fail(f"the run did not end within {timeout} s of being stopped; its threads:\n{stderr}")
 
 
 @pytest.fixture(scope="session")

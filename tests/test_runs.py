@@ -22,7 +22,15 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from conftest import ROOT, indicator, monthly, wait_until_executing, write_dataset
+from conftest import (
+    ROOT,
+    STOPPABLE_ENV,
+    ended_or_stacks,
+    indicator,
+    monthly,
+    wait_until_executing,
+    write_dataset,
+)
 from goldenthread.documents.report import build_report
 from goldenthread.errors import DataError, ReportError
 from goldenthread.inputs.load import load_dataset
@@ -549,10 +557,11 @@ def test_ctrl_c_keeps_the_last_good_report_and_says_so(tmp_path: Path) -> None:
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        env=STOPPABLE_ENV,
     )
     wait_until_executing(out, proc)
     os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group, the kernel too
-    _, stderr = proc.communicate(timeout=120)
+    stderr = ended_or_stacks(proc)
     assert proc.returncode == 130, stderr
     assert (
         "Interrupted - no report was left half-built; every report already in place (the last good one "
@@ -589,10 +598,11 @@ def test_ctrl_c_during_all_starts_no_further_directorate_plan(tmp_path: Path) ->
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        env=STOPPABLE_ENV,
     )
     wait_until_executing(out, proc)
     os.kill(proc.pid, signal.SIGINT)  # to the command alone: it passes the stop on to its workers
-    _, stderr = proc.communicate(timeout=120)
+    stderr = ended_or_stacks(proc)
     assert proc.returncode == 130, stderr
     assert "Traceback" not in stderr
     assert not [p.name for p in out.iterdir() if p.name != "index.html"]  # nothing built, nothing half-built

@@ -27,6 +27,7 @@ from rich.text import Text
 
 from goldenthread.errors import DataError, Problem, ReportError
 from goldenthread.inputs.project import find_project_root
+from goldenthread.run.interrupt import INTERRUPTED, stoppable
 from goldenthread.run.notebook import skip_unused_imports
 
 if TYPE_CHECKING:
@@ -48,8 +49,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 err = Console(stderr=True, highlight=False, emoji=False)
-#: Exit status for a run stopped with Ctrl-C (128 + SIGINT), as shells report it.
-INTERRUPTED = 130
 
 
 def _t(value: object) -> str:
@@ -245,10 +244,11 @@ def report(
             extra={"directorate": directorate},
             progress_bar=sys.stderr.isatty(),
         )
-        if all_directorates:
-            _report_all_directorates(settings, workers, start)
-        else:
-            _report_one(settings, start)
+        with stoppable():  # a Ctrl-C stops the run and publishes nothing, even where a library swallows it
+            if all_directorates:
+                _report_all_directorates(settings, workers, start)
+            else:
+                _report_one(settings, start)
     finally:
         configure_logging(False)  # the terminal's debug lines end with the command (it may run in-process)
 

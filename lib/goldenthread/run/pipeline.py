@@ -18,17 +18,19 @@ import contextlib
 import logging
 import os
 import shutil
+import threading
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from goldenthread.errors import DataError, Problem, ReportError, warnings_summary
 from goldenthread.inputs.config import ReportParameters
 from goldenthread.inputs.load import Dataset, load_dataset, resolve_data_dir
 from goldenthread.output.index import write_index
+from goldenthread.run import interrupt
 from goldenthread.run.checks import (
     check_declared,
     check_period_has_figures,
@@ -88,6 +90,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 Progress = Callable[[str], None]
+T = TypeVar("T")
 
 #: The notebook whose reports get the plain ``reports/<period>/`` folder.
 MAIN_NOTEBOOK = "corporate_performance_report"
@@ -386,18 +389,18 @@ class _Run:
         try:
             clean_leftovers(out_root, plan.name)
             staging.mkdir()
-            with _background() as background:
-                # While the kernel works the parent is idle: load the renderer and look up what the
-                # manifest records about the code meanwhile.
-                render_module = background.submit(_import_renderer)
-                about_code = background.submit(lambda: (git_commit(plan.root), versions()))
-                try:
-                    nb = self.execute(plan, staging)
-                    render_module.result()
-                    files = self.render(plan, staging, nb)
-                except ReportError as err:
-                    raise ReportError(f"{err}{last if final.exists() else ''}") from err
-                git, package_versions = about_code.result()
+            # While the kernel works the parent is idle: load the renderer and look up what the manifest
+            # records about the code meanwhile.
+            render_module = _in_background(_import_renderer)
+            about_code = _in_background(lambda: (git_commit(plan.root), versions()))
+            try:
+                nb = self.execute(plan, staging)
+                interrupt.check()  # a Ctrl-C that a library swallowed while the notebook ran
+                render_module.result()
+                files = self.render(plan, staging, nb)
+            except ReportError as err:
+                raise ReportError(f"{err}{last if final.exists() else ''}") from err
+            git, package_versions = about_code.result()
             self.timings["total"] = time.perf_counter() - self.t0
             record = manifest_record(
                 root=plan.root,
@@ -431,6 +434,7 @@ class _Run:
             log.debug("Timings (seconds): %s", ", ".join(f"{k} {v:.2f}" for k, v in self.timings.items()))
             log.info("Moving the report into %s", final)
             self.run_log.write(staging / LOG)
+            interrupt.check()  # the last moment a Ctrl-C can stop the run: nothing has been replaced yet
             swap_into_place(staging, final)
             shutil.rmtree(failed_folder(out_root, plan.name), ignore_errors=True)
             try:
@@ -603,14 +607,26 @@ def _import_renderer() -> None:
     import goldenthread.output.render  # noqa: F401
 
 
-@contextlib.contextmanager
-def _background() -> Iterator[ThreadPoolExecutor]:
-    """A worker thread for the parent's own work while the kernel runs the notebook."""
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="goldenthread-run")
-    try:
-        yield pool
-    finally:
-        pool.shutdown(wait=True)
+def _in_background(work: Callable[[], T]) -> Future[T]:
+    """``work()`` on a thread of its own while the kernel runs the notebook; its result (or what it raised)
+    through the returned future.
+
+    A daemon thread, not an executor's: a run stopped by Ctrl-C, or failing, leaves without waiting for it,
+    and so does the interpreter at exit (which joins an executor's threads). An import cut short or stuck
+    in that thread can then never hold up the way out: the staging folder is removed and the command exits.
+    """
+    future: Future[T] = Future()
+
+    def run() -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(work())
+        except BaseException as err:  # noqa: BLE001 - handed to whoever asks for the result
+            future.set_exception(err)
+
+    threading.Thread(target=run, name="goldenthread-run", daemon=True).start()
+    return future
 
 
 def run_reports(

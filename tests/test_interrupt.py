@@ -1,0 +1,139 @@
+"""Ctrl-C stops a run even where the KeyboardInterrupt it raises is swallowed, and never leaves it hanging.
+
+Each case runs in a process of its own, which sends itself SIGINT as a terminal's Ctrl-C would: the test's
+own process keeps its signal handlers. No case depends on the machine's speed: the processes are given two
+minutes to end, and the grace period they run with is a setting of the code under test, not a deadline.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from goldenthread.run import interrupt
+
+#: A run's stand-in: Ctrl-C lands inside a library that swallows it (a bare ``except:``), then the run goes on.
+SWALLOWED = """
+import os, signal, time
+from goldenthread.run import interrupt
+
+def swallowing_library():
+    try:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(60)  # the interrupt arrives during this
+    except:  # noqa: E722 - what some libraries do
+        pass
+
+with interrupt.stoppable(grace={grace}):
+    swallowing_library()
+    {then}
+"""
+
+
+def run(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+@pytest.mark.integration
+def test_a_swallowed_ctrl_c_still_stops_the_run_before_it_publishes() -> None:
+    then = "try:\n        interrupt.check()\n    except KeyboardInterrupt:\n        print('stopped before publishing')"
+    result = run(SWALLOWED.format(grace=3600, then=then))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "stopped before publishing"
+
+
+@pytest.mark.integration
+def test_a_run_stuck_after_ctrl_c_exits_130_once_the_grace_period_is_over() -> None:
+    then = "import threading\n    threading.Event().wait()  # stuck for ever, as a lock never released would be"
+    result = run(SWALLOWED.format(grace=0.5, then=then))
+    assert result.returncode == interrupt.INTERRUPTED
+    assert result.stderr.startswith("Interrupted - stopping took over 0.5 s, so goldenthread exits now.")
+    assert "the last good one included) is unchanged" in result.stderr
+
+
+@pytest.mark.integration
+def test_a_second_ctrl_c_exits_at_once() -> None:
+    then = (
+        "os.kill(os.getpid(), signal.SIGINT)\n"
+        "    import threading\n"
+        "    threading.Event().wait()"
+    )
+    result = run(SWALLOWED.format(grace=3600, then=then))  # a grace period the test would never see the end of
+    assert result.returncode == interrupt.INTERRUPTED
+    assert "stopping took over 3600 s" in result.stderr  # the message names the setting, not the time taken
+
+
+@pytest.mark.integration
+def test_a_run_that_ends_by_itself_leaves_no_watchdog_and_the_handler_as_it_was() -> None:
+    code = """
+    import os, signal, threading
+    from goldenthread.run import interrupt
+    before = signal.getsignal(signal.SIGINT)
+    try:
+        with interrupt.stoppable(grace=0.2):
+            os.kill(os.getpid(), signal.SIGINT)
+            threading.Event().wait(60)
+    except KeyboardInterrupt:
+        pass
+    threading.Event().wait(1)  # well past the grace period: a watchdog left running would have ended the process
+    assert signal.getsignal(signal.SIGINT) is before and not interrupt.pressed.is_set()
+    interrupt.check()  # nothing pressed any more
+    print("carried on")
+    """
+    result = run(code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "carried on"
+
+
+def test_without_a_ctrl_c_check_is_silent_and_the_handler_is_restored() -> None:
+    before = signal.getsignal(signal.SIGINT)
+    with interrupt.stoppable():
+        assert signal.getsignal(signal.SIGINT) is not before
+        interrupt.check()
+    assert signal.getsignal(signal.SIGINT) is before
+
+
+def test_outside_the_main_thread_the_block_changes_nothing() -> None:
+    import threading
+
+    seen: list[object] = []
+
+    def in_a_thread() -> None:
+        with interrupt.stoppable():
+            seen.append(signal.getsignal(signal.SIGINT))
+
+    before = signal.getsignal(signal.SIGINT)
+    worker = threading.Thread(target=in_a_thread)
+    worker.start()
+    worker.join()
+    assert seen == [before]
+
+
+@pytest.mark.integration
+def test_a_forked_worker_gets_pythons_usual_ctrl_c() -> None:
+    grace = 0.1
+    code = f"""
+    import os, signal, sys, threading
+    from goldenthread.run import interrupt
+    with interrupt.stoppable(grace={grace}):
+        pid = os.fork()
+        if pid == 0:  # a worker: KeyboardInterrupt, no watchdog, not remembered
+            try:
+                os.kill(os.getpid(), signal.SIGINT)
+                threading.Event().wait(60)
+            except KeyboardInterrupt:
+                threading.Event().wait({grace} + 0.5)  # a watchdog would have exited 130 by now
+                os._exit(7 if not interrupt.pressed.is_set() else 8)
+            os._exit(9)
+        _, status = os.waitpid(pid, 0)
+        print(os.waitstatus_to_exitcode(status), interrupt.pressed.is_set())
+    """
+    result = run(code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["7", "False"]
