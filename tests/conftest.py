@@ -23,7 +23,13 @@ from hypothesis import settings
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "data" / "example"
 sys.path.insert(0, str(ROOT / "benchmarks"))
+from goldenthread.documents.chart_pool import WORKERS_ENV  # noqa: E402
 from scale import without_sign_off  # noqa: E402 - one home: the benchmarks' copies are made the same way
+
+# Charts are drawn in the test's own process unless a test asks for chart workers (the same bytes either way, as
+# tests/test_charts.py checks): a unit test starts no process, and the suite's two workers do not each start
+# chart workers on a 2-core machine. run_cli gives the command the default a council's machine has.
+os.environ[WORKERS_ENV] = "0"
 
 # Property-based tests: in CI the examples are derived from each test (the same every run), so a
 # pass or a failure there is reproducible; on a developer's machine they vary, to find more cases.
@@ -188,9 +194,15 @@ def example_copy(tmp_path: Path) -> Path:
 
 
 def run_cli(*args: str, timeout: int = 300) -> subprocess.CompletedProcess[str]:
-    """The ``goldenthread`` command as a performance manager runs it, from the project root."""
+    """The ``goldenthread`` command as a performance manager runs it, from the project root (with chart workers,
+    where the report has enough charts)."""
     return subprocess.run(
-        [sys.executable, "-m", "goldenthread.run.cli", *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout
+        [sys.executable, "-m", "goldenthread.run.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={k: v for k, v in os.environ.items() if k != WORKERS_ENV},
     )
 
 

@@ -314,6 +314,21 @@ def test_the_pool_runs_every_item_in_its_workers_and_keeps_every_runs_place() ->
     assert 1 <= len(workers) <= 2 and os.getpid() not in workers
 
 
+def chart_workers_allowed(_: int) -> str | None:
+    from goldenthread.documents.chart_pool import WORKERS_ENV
+
+    return os.environ.get(WORKERS_ENV)
+
+
+@pytest.mark.integration  # starts worker processes
+def test_the_pools_runs_start_no_chart_workers_of_their_own() -> None:
+    from goldenthread.documents.chart_pool import WORKERS_ENV
+
+    before = os.environ.get(WORKERS_ENV)
+    assert ProcessPool(2).map(chart_workers_allowed, [1, 2]) == ["0", "0"]  # the kernels they start inherit it
+    assert os.environ.get(WORKERS_ENV) == before  # the command's own process is left as it was
+
+
 def test_the_engines_are_chosen_by_scheduler() -> None:
     assert isinstance(engine_for(None, None), ProcessPool) and isinstance(engine_for("serial", 3), Serial)
     assert engine_for("processes", 3).workers == 3

@@ -59,11 +59,7 @@ def test_a_run_stuck_after_ctrl_c_exits_130_once_the_grace_period_is_over() -> N
 
 @pytest.mark.integration
 def test_a_second_ctrl_c_exits_at_once() -> None:
-    then = (
-        "os.kill(os.getpid(), signal.SIGINT)\n"
-        "    import threading\n"
-        "    threading.Event().wait()"
-    )
+    then = "os.kill(os.getpid(), signal.SIGINT)\n    import threading\n    threading.Event().wait()"
     result = run(SWALLOWED.format(grace=3600, then=then))  # a grace period the test would never see the end of
     assert result.returncode == interrupt.INTERRUPTED
     assert "stopping took over 3600 s" in result.stderr  # the message names the setting, not the time taken

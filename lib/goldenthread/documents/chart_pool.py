@@ -49,12 +49,19 @@ __all__ = [
     "start_workers",
     "serve",
     "POOL_MIN_CHARTS",
+    "WORKERS_ENV",
     "BATCH",
 ]
 
-#: Fewer charts than this are drawn in the calling process: starting a worker (about a second)
-#: costs about as much as drawing twenty charts.
-POOL_MIN_CHARTS = 60
+#: Fewer charts than this are drawn in the calling process. Starting a worker (about a second, mostly
+#: on a core the report is not using) costs about as much as drawing twenty charts; started early
+#: (:func:`start_workers`) it is ready by the appendix, and the example quarter's 32 appendix charts
+#: are drawn in half the time (its build about 0.5 s faster on 2 cores, benchmarks/pipeline.py).
+POOL_MIN_CHARTS = 20
+#: Environment variable: how many chart workers a report may start beside its kernel (a whole number;
+#: default one fewer than the CPUs). ``0`` draws every chart in the kernel: a batch on a process pool
+#: sets it in each of its workers (:mod:`goldenthread.run.engines`), whose runs already fill every core.
+WORKERS_ENV = "GOLDENTHREAD_CHART_WORKERS"
 #: Charts per batch: small enough that the caller and the workers finish together, large enough
 #: that passing the charts between processes stays a small part of the work.
 BATCH = 8
@@ -261,8 +268,14 @@ def _close(worker: Worker) -> None:
 def _worker_count(charts: int, workers: int | None) -> int:
     """Workers beside the caller for ``charts`` charts: see :func:`trend_charts`."""
     if workers is None:
-        workers = available_cpus() - 1 if charts >= POOL_MIN_CHARTS else 0
+        workers = _allowed_workers() if charts >= POOL_MIN_CHARTS else 0
     return max(0, min(workers, -(-charts // BATCH) - 1))
+
+
+def _allowed_workers() -> int:
+    """Workers a report may start: :data:`WORKERS_ENV` if it is a whole number, else one fewer than the CPUs."""
+    setting = os.environ.get(WORKERS_ENV, "").strip()
+    return int(setting) if setting.isdigit() else available_cpus() - 1
 
 
 def start_workers(charts: int, workers: int | None = None) -> int:
@@ -327,8 +340,9 @@ def trend_charts(requests: Sequence[ChartRequest], workers: int | None = None) -
 
     Trend, SPC and benchmarking requests may be mixed: each draws its own kind of chart.
 
-    ``workers``: worker processes beside the caller; by default one fewer than the CPUs available,
-    and none for fewer than :data:`POOL_MIN_CHARTS` charts. ``0`` draws everything in-process.
+    ``workers``: worker processes beside the caller; by default one fewer than the CPUs available (or
+    :data:`WORKERS_ENV`), and none for fewer than :data:`POOL_MIN_CHARTS` charts. ``0`` draws everything
+    in-process.
     """
     batches = [list(requests[i : i + BATCH]) for i in range(0, len(requests), BATCH)]
     workers = _worker_count(len(requests), workers)
