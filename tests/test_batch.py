@@ -7,6 +7,9 @@ import json
 import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +18,7 @@ import typer
 import yaml
 from typer.testing import CliRunner
 
-from conftest import ROOT
+from conftest import ROOT, STOPPABLE_ENV, ended_or_stacks, wait_until_executing
 from goldenthread.errors import DataError, Problem, ReportError
 from goldenthread.run import batch as b
 from goldenthread.run.cli import _no_traceback
@@ -513,3 +516,26 @@ def test_dask_runs_each_item_as_a_task_and_refuses_workers_that_cannot_see_the_f
         )
         for line in lines
     ), lines
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("scheduler", ["serial", "processes"])
+def test_ctrl_c_stops_a_batch_with_nothing_published_and_no_further_run(scheduler: str, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "goldenthread.run.cli", "batch", "--data", "data/example"]
+    command += ["--period", "2019-06..2019-07", "--format", "html", "--out", str(out), "--scheduler", scheduler]
+    proc = subprocess.Popen(
+        [*command, "--workers", "1"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        env=STOPPABLE_ENV,
+    )
+    wait_until_executing(out / "example", proc)
+    os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C at the terminal: the command and its pool's workers
+    stderr = ended_or_stacks(proc)
+    assert proc.returncode == 130, stderr
+    assert "Traceback" not in stderr and "Interrupted" in stderr
+    assert not list(out.rglob("*.html")) and not list(out.rglob(".staging-*"))  # nothing published or half-built

@@ -205,6 +205,7 @@ def _run(
     """Run what is to run on the engine, then the index pages and the summary; the exit status."""
     from goldenthread.run import batch as b
     from goldenthread.run.engines import Dask, engine_for
+    from goldenthread.run.interrupt import stoppable
 
     jobs = planned.to_run
     total = len(jobs)
@@ -215,14 +216,15 @@ def _run(
     if jobs:
         err.print(f"{total} run(s) to build on {_engine_text(engine, total)}.", soft_wrap=True)
         try:
-            if isinstance(engine, Dask):
-                with engine:
-                    folders = [jobs[0].root, *dict.fromkeys(j.data_dir for j in jobs)]
-                    out.mkdir(parents=True, exist_ok=True)
-                    engine.check(folders, out)
+            with stoppable():  # Ctrl-C: no further run starts, and the command never hangs on the way out
+                if isinstance(engine, Dask):
+                    with engine:
+                        folders = [jobs[0].root, *dict.fromkeys(j.data_dir for j in jobs)]
+                        out.mkdir(parents=True, exist_ok=True)
+                        engine.check(folders, out)
+                        _with_progress(engine, jobs, results, counts)
+                else:
                     _with_progress(engine, jobs, results, counts)
-            else:
-                _with_progress(engine, jobs, results, counts)
         except DataError as e:
             _fail_batch(e)
     index = b.write_indexes(out, counts)

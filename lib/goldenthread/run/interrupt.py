@@ -1,4 +1,4 @@
-"""Ctrl-C during ``goldenthread report``: stop, publish nothing, and never hang on the way out.
+"""Ctrl-C during ``goldenthread report`` or ``batch``: stop, publish nothing, and never hang on the way out.
 
 Python turns Ctrl-C into a ``KeyboardInterrupt`` raised at whatever line the main thread is on. Nearly
 always that unwinds the run cleanly: the staging folder is removed, the last good report stays, the
