@@ -7,6 +7,7 @@ minutes to end, and the grace period they run with is a setting of the code unde
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -134,3 +135,28 @@ def test_a_forked_worker_gets_pythons_usual_ctrl_c() -> None:
     result = run(code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["7", "False"]
+
+
+@pytest.mark.integration
+def test_a_run_ended_by_its_watchdog_stops_its_pool_workers_too() -> None:
+    code = """
+    import multiprocessing, os, signal, threading, time
+    from goldenthread.run import interrupt
+
+    if __name__ == "__main__":
+        worker = multiprocessing.get_context("fork").Process(target=time.sleep, args=(3600,))
+        worker.start()  # a batch's pool worker, stuck: it shares this process's output
+        with interrupt.stoppable(grace=0.5):
+            try:
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(60)
+            except KeyboardInterrupt:
+                pass
+            threading.Event().wait()  # stuck: the watchdog ends the process, and must end the worker too
+    """
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONFAULTHANDLER"}
+    result = subprocess.run(  # its output ends only when the worker, which holds it open too, has gone
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert result.returncode == interrupt.INTERRUPTED
+    assert result.stderr.startswith("Interrupted - stopping took over 0.5 s")

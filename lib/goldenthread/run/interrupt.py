@@ -12,9 +12,10 @@ remembers the Ctrl-C itself:
   after the notebook has run and just before it publishes, so a swallowed interrupt still stops the run
   before anything is replaced;
 - if the command has not ended ``grace`` seconds after the Ctrl-C (:data:`GRACE_SECONDS`), or Ctrl-C is
-  pressed a second time, it says so and exits 130 at once. What it leaves is safe: a report is only ever
-  published by one rename (see :mod:`.staging`), the next run removes a staging folder left behind and
-  undoes a swap cut short, and the notebook's kernel exits when its parent process has gone.
+  pressed a second time, it says so, stops a batch's pool workers and exits 130 at once. What it leaves
+  is safe: a report is only ever published by one rename (see :mod:`.staging`), the next run removes a
+  staging folder left behind and undoes a swap cut short, and the notebook's kernel exits when its parent
+  process has gone.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from types import FrameType
@@ -47,9 +49,20 @@ def check() -> None:
 
 
 def _exit_now(grace: float) -> None:
-    """Leave at once: written straight to the terminal (a lock the stuck thread holds cannot stop it), exit 130."""
+    """Leave at once: written straight to the terminal (a lock the stuck thread holds cannot stop it), the
+    worker processes of a batch's pool stopped (orphaned, a stuck one would run on), exit 130.
+
+    With ``PYTHONFAULTHANDLER`` set (the tests set it) a worker is sent SIGABRT instead of SIGKILL, so that
+    it writes each of its threads' stacks first: where it was stuck is then on record.
+    """
     with contextlib.suppress(OSError):
         os.write(2, _GAVE_UP.format(grace=grace).encode())
+    multiprocessing = sys.modules.get("multiprocessing")  # never imported here: the stuck thread may hold a lock
+    if multiprocessing is not None:
+        how = signal.SIGABRT if os.environ.get("PYTHONFAULTHANDLER") else signal.SIGKILL
+        for child in multiprocessing.active_children():
+            with contextlib.suppress(Exception):
+                os.kill(child.pid, how)
     os._exit(INTERRUPTED)
 
 
