@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 
 import pytest
 
@@ -160,3 +161,37 @@ def test_a_run_ended_by_its_watchdog_stops_its_pool_workers_too() -> None:
     )
     assert result.returncode == interrupt.INTERRUPTED
     assert result.stderr.startswith("Interrupted - stopping took over 0.5 s")
+
+
+def test_a_kernel_clients_zmq_context_that_cannot_close_does_not_hold_up_the_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What held a batch's pool worker after Ctrl-C: zmq's ``Context.term`` waits for every socket of the context,
+    and one the context does not know of (as one left half-made by a Ctrl-C) is never closed by ``destroy``."""
+    import types
+
+    import zmq
+
+    from goldenthread.run import kernel
+
+    monkeypatch.setattr(kernel, "CLOSE_WAIT_SECONDS", 0.2)
+    context = zmq.Context()
+    hidden = zmq.Socket(context, zmq.PUSH)  # made without context.socket(): destroy() does not close it
+    client = types.SimpleNamespace(stop_channels=lambda: None, _created_context=True, context=context)
+    kernel._close(client)  # returns, though the context's term() is still waiting
+    assert not context.closed
+    hidden.close(linger=0)  # the waiting term() can now finish, on its own thread
+    stopped = [t for t in threading.enumerate() if t.name == "goldenthread-close"]
+    for thread in stopped:
+        thread.join(60)
+    assert context.closed and not any(t.is_alive() for t in stopped)
+
+
+def test_closing_waits_for_a_close_that_ends_and_ignores_its_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    from goldenthread.run import kernel
+
+    monkeypatch.setattr(kernel, "CLOSE_WAIT_SECONDS", 600)  # longer than any close that ends
+    closed: list[str] = []
+    kernel._without_waiting_long(lambda: closed.append("channels"))
+    assert closed == ["channels"]
+    kernel._without_waiting_long(lambda: 1 / 0)  # an error while closing is no reason to fail the run

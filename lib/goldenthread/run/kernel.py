@@ -16,7 +16,8 @@ import datetime as dt
 import logging
 import os
 import re
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -235,17 +236,44 @@ class WarmKernel:
                 run_sync(self.manager.shutdown_kernel)(now=True)
         # The manager's own zmq context (its file handles), closed now rather than whenever the garbage
         # collector gets to it: a process that builds many reports (--all, the tests) does not pile them up.
+        if getattr(self.manager, "_created_context", False):
+            _without_waiting_long(lambda: self.manager.context.destroy(linger=0))
+
+
+#: Seconds the run waits for a kernel client's channels and zmq context to close before it goes on without
+#: them. Closing a context (zmq's ``Context.term``) waits until every socket of it is closed; after a Ctrl-C
+#: cut a request short, one may never be, and the run would wait for ever: a batch's pool worker was seen
+#: stuck there (``jupyter_client``'s ``stop_channels``), holding up the whole command.
+CLOSE_WAIT_SECONDS = 10.0
+
+
+def _without_waiting_long(close: Callable[[], Any]) -> None:
+    """``close()`` on a thread of its own, waited for at most :data:`CLOSE_WAIT_SECONDS`; its errors ignored.
+
+    A daemon thread: one still stuck when the process ends does not keep it alive. Nothing the run needs
+    waits on it; at worst a context's file handles stay open until the process ends.
+    """
+
+    def quietly() -> None:
         with contextlib.suppress(Exception):
-            if getattr(self.manager, "_created_context", False):
-                self.manager.context.destroy(linger=0)
+            close()
+
+    thread = threading.Thread(target=quietly, name="goldenthread-close", daemon=True)
+    thread.start()
+    thread.join(CLOSE_WAIT_SECONDS)
+    if thread.is_alive():
+        log.debug("A kernel client's zmq context did not close within %g s; going on without it", CLOSE_WAIT_SECONDS)
 
 
 def _close(client: Any) -> None:
     """Close a kernel client's channels and, if it made its own, its zmq context (file handles, a thread)."""
     if client is None:
         return
-    with contextlib.suppress(Exception):
-        client.stop_channels()
-    with contextlib.suppress(Exception):
+
+    def close() -> None:
+        with contextlib.suppress(Exception):
+            client.stop_channels()
         if getattr(client, "_created_context", False):
             client.context.destroy(linger=0)
+
+    _without_waiting_long(close)
