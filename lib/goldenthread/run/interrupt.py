@@ -5,8 +5,9 @@ always that unwinds the run cleanly: the staging folder is removed, the last goo
 command exits 130. But that line can be inside a library's bare ``except:`` or a half-done import, where
 the interrupt is swallowed (the run carries on and would publish) or leaves a lock held that the tidying
 up then waits on for ever. The Ctrl-C test saw both on a busy 2-core machine, twice in about fifty tries
-(a run that went on to publish; one that never ended). So a run started under :func:`stoppable` also
-remembers the Ctrl-C itself:
+(a run that went on to publish; one that never ended). One such wait has been found and bounded (zmq's
+``Context.term`` when a kernel client is closed: :data:`goldenthread.run.kernel.CLOSE_WAIT_SECONDS`); others
+may remain. So a run started under :func:`stoppable` also remembers the Ctrl-C itself:
 
 - :func:`check` raises ``KeyboardInterrupt`` again once Ctrl-C has been pressed: the pipeline calls it
   after the notebook has run and just before it publishes, so a swallowed interrupt still stops the run
