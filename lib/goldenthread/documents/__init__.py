@@ -6,3 +6,8 @@
 - :mod:`.charts`: every chart (the appendix's and the explorer's: trend, SPC, comparison), drawn one way
 - :mod:`.icons`: the variation and assurance icons, with their words
 """
+
+#: Environment variable: how many chart workers a report may start beside its kernel (:mod:`.chart_pool`).
+#: Named here, where importing it costs nothing, so that a batch's pool workers can set it
+#: (:mod:`goldenthread.run.engines`) without loading matplotlib and pandas to read one string.
+CHART_WORKERS_ENV = "GOLDENTHREAD_CHART_WORKERS"

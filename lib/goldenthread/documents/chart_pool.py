@@ -39,6 +39,7 @@ from typing import IO, Any
 import matplotlib
 import pandas as pd
 
+from goldenthread.documents import CHART_WORKERS_ENV
 from goldenthread.documents.charts import Chart, TrendCanvas
 
 __all__ = [
@@ -61,7 +62,7 @@ POOL_MIN_CHARTS = 20
 #: Environment variable: how many chart workers a report may start beside its kernel (a whole number;
 #: default one fewer than the CPUs). ``0`` draws every chart in the kernel: a batch on a process pool
 #: sets it in each of its workers (:mod:`goldenthread.run.engines`), whose runs already fill every core.
-WORKERS_ENV = "GOLDENTHREAD_CHART_WORKERS"
+WORKERS_ENV = CHART_WORKERS_ENV
 #: Charts per batch: small enough that the caller and the workers finish together, large enough
 #: that passing the charts between processes stays a small part of the work.
 BATCH = 8

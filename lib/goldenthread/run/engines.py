@@ -71,9 +71,9 @@ def _worker_start() -> None:
     """In each pool worker: remember a Ctrl-C, so a run queued behind the one it stopped is not
     started after the user said stop; and draw each report's charts in its kernel, with no chart
     workers of its own (the pool's runs already keep every core busy)."""
-    from goldenthread.documents.chart_pool import WORKERS_ENV
+    from goldenthread.documents import CHART_WORKERS_ENV
 
-    os.environ[WORKERS_ENV] = "0"  # read by the kernels this worker's runs start
+    os.environ[CHART_WORKERS_ENV] = "0"  # read by the kernels this worker's runs start
 
     def stop(signum: int, frame: object) -> None:
         global _interrupted
