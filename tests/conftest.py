@@ -24,7 +24,7 @@ from hypothesis import settings
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "data" / "example"
 sys.path.insert(0, str(ROOT / "benchmarks"))
-from goldenthread.documents.chart_pool import WORKERS_ENV  # noqa: E402
+from goldenthread.documents import CHART_WORKERS_ENV as WORKERS_ENV  # noqa: E402
 from scale import without_sign_off  # noqa: E402 - one home: the benchmarks' copies are made the same way
 
 # Charts are drawn in the test's own process unless a test asks for chart workers (the same bytes either way, as
@@ -225,6 +225,20 @@ def wait_until_executing(out: Path, proc: subprocess.Popen[str] | subprocess.Pop
 #: The environment for a run a test stops mid-way: Python dumps every thread's stack on SIGABRT, so a run that
 #: does not stop shows where it is stuck (:func:`ended_or_stacks`).
 STOPPABLE_ENV = {**os.environ, "PYTHONFAULTHANDLER": "1"}
+
+
+def start_cli(*args: str) -> subprocess.Popen[str]:
+    """The ``goldenthread`` command started in a session of its own (so a test can send its process group a
+    terminal's Ctrl-C) with :data:`STOPPABLE_ENV`; wait for it with :func:`ended_or_stacks`."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "goldenthread.run.cli", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        env=STOPPABLE_ENV,
+    )
 
 
 def ended_or_stacks(proc: subprocess.Popen[str], timeout: float = 120) -> str:

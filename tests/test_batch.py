@@ -8,8 +8,6 @@ import os
 import re
 import shutil
 import signal
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +16,7 @@ import typer
 import yaml
 from typer.testing import CliRunner
 
-from conftest import ROOT, STOPPABLE_ENV, ended_or_stacks, tidied_up, wait_until_executing
+from conftest import ROOT, ended_or_stacks, start_cli, tidied_up, wait_until_executing
 from goldenthread.errors import DataError, Problem, ReportError
 from goldenthread.run import batch as b
 from goldenthread.run.cli import _no_traceback
@@ -318,14 +316,14 @@ def test_the_pool_runs_every_item_in_its_workers_and_keeps_every_runs_place() ->
 
 
 def chart_workers_allowed(_: int) -> str | None:
-    from goldenthread.documents.chart_pool import WORKERS_ENV
+    from goldenthread.documents import CHART_WORKERS_ENV as WORKERS_ENV
 
     return os.environ.get(WORKERS_ENV)
 
 
 @pytest.mark.integration  # starts worker processes
 def test_the_pools_runs_start_no_chart_workers_of_their_own() -> None:
-    from goldenthread.documents.chart_pool import WORKERS_ENV
+    from goldenthread.documents import CHART_WORKERS_ENV as WORKERS_ENV
 
     before = os.environ.get(WORKERS_ENV)
     assert ProcessPool(2).map(chart_workers_allowed, [1, 2]) == ["0", "0"]  # the kernels they start inherit it
@@ -522,16 +520,20 @@ def test_dask_runs_each_item_as_a_task_and_refuses_workers_that_cannot_see_the_f
 @pytest.mark.parametrize("scheduler", ["serial", "processes"])
 def test_ctrl_c_stops_a_batch_with_nothing_published_and_no_further_run(scheduler: str, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    command = [sys.executable, "-m", "goldenthread.run.cli", "batch", "--data", "data/example"]
-    command += ["--period", "2019-06..2019-07", "--format", "html", "--out", str(out), "--scheduler", scheduler]
-    proc = subprocess.Popen(
-        [*command, "--workers", "1"],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-        env=STOPPABLE_ENV,
+    proc = start_cli(
+        "batch",
+        "--data",
+        "data/example",
+        "--period",
+        "2019-06..2019-07",
+        "--format",
+        "html",
+        "--out",
+        str(out),
+        "--scheduler",
+        scheduler,
+        "--workers",
+        "1",
     )
     wait_until_executing(out / "example", proc)
     os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C at the terminal: the command and its pool's workers

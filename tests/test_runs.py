@@ -24,10 +24,10 @@ from typer.testing import CliRunner
 
 from conftest import (
     ROOT,
-    STOPPABLE_ENV,
     ended_or_stacks,
     indicator,
     monthly,
+    start_cli,
     tidied_up,
     wait_until_executing,
     write_dataset,
@@ -551,15 +551,7 @@ def test_ctrl_c_keeps_the_last_good_report_and_says_so(tmp_path: Path) -> None:
     (out / "2019-07").mkdir(parents=True)
     (out / "2019-07" / "manifest.json").write_text("{}")
     (out / "2019-07" / "corporate_performance_report.html").write_text("<p>last good report</p>")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "goldenthread.run.cli", "report", "--period", "2019-07", "--out", str(out)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-        env=STOPPABLE_ENV,
-    )
+    proc = start_cli("report", "--period", "2019-07", "--out", str(out))
     wait_until_executing(out, proc)
     os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the command's process group (the kernel has its own)
     stderr = ended_or_stacks(proc)
@@ -578,30 +570,19 @@ def test_ctrl_c_keeps_the_last_good_report_and_says_so(tmp_path: Path) -> None:
 @pytest.mark.integration
 def test_ctrl_c_during_all_starts_no_further_directorate_plan(tmp_path: Path) -> None:
     out = tmp_path / "reports"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "goldenthread.run.cli",
-            "report",
-            "--notebook",
-            "directorate_plan",
-            "--all",
-            "--period",
-            "2019-07",
-            "--out",
-            str(out),
-            "--format",
-            "html",
-            "--workers",
-            "1",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-        env=STOPPABLE_ENV,
+    proc = start_cli(
+        "report",
+        "--notebook",
+        "directorate_plan",
+        "--all",
+        "--period",
+        "2019-07",
+        "--out",
+        str(out),
+        "--format",
+        "html",
+        "--workers",
+        "1",
     )
     wait_until_executing(out, proc)
     os.kill(proc.pid, signal.SIGINT)  # to the command alone: it passes the stop on to its workers
