@@ -301,6 +301,10 @@ def test_a_hanging_cell_hits_the_timeout(tmp_path: Path) -> None:
     assert "cell 2 (hang: 'import time') did not finish within 2 seconds" in result.stderr
     assert "raise --timeout" in result.stderr and "2019-07.failed" in result.stderr
     assert snapshot(folder) == before
+    # The notebook as far as it ran is kept for debugging, the cell that was stopped marked as started.
+    kept = nbformat.read(folder.parent / "2019-07.failed" / "corporate_performance_report.ipynb", as_version=4)
+    hang = next(c for c in kept.cells if c.get("id") == "hang")
+    assert hang.metadata["papermill"]["start_time"] and "the failed notebook is kept in" in result.stderr
 
 
 def test_parameters_cannot_escape_the_output_folder_or_run_code(tmp_path: Path) -> None:

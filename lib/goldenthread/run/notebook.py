@@ -8,6 +8,7 @@ executed notebook with what only analysts may see removed.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import sys
 import warnings
@@ -65,29 +66,46 @@ def execute_notebook(
     progress: bool,
     kernel: Any = None,
 ) -> Any:
-    """Run ``notebook`` with Papermill into ``output``; the executed notebook.
+    """Run ``notebook`` with Papermill; the executed notebook (which the caller writes, as it publishes it).
 
     ``kernel`` is a started ``jupyter_client`` kernel manager to run it in (see :mod:`.kernel`),
-    else Papermill starts one. Raises :class:`ReportError` naming the failing cell.
+    else Papermill starts one. Raises :class:`ReportError` naming the failing cell, and then writes the
+    notebook as far as it ran into ``output`` (where :meth:`_Run._keep_failed` keeps it for debugging).
+
+    Papermill is given no output path, so it does not rewrite the whole notebook on disk as each cell
+    starts and ends (about thirty times for the example report, each time a larger file): nothing reads
+    those copies while the run is going, and the notebook a failure leaves is written here instead,
+    from the one Papermill was filling in (``on_notebook_start`` hands it over).
     """
     import papermill as pm
     from jupyter_client.kernelspec import NoSuchKernel
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     engine = {"km": kernel} if kernel is not None else {}
+    running: list[Any] = []  # the notebook as Papermill fills it in, written out if the run fails
+
+    def hold(notebook: Any, **_: Any) -> None:
+        running.append(notebook)
+
     try:
-        return pm.execute_notebook(
-            str(notebook),
-            str(output),
-            parameters=parameters,
-            cwd=str(cwd),
-            kernel_name="python3",
-            progress_bar=progress,
-            execution_timeout=timeout,
-            log_output=False,
-            extra_arguments=KERNEL_ARGUMENTS,
-            **engine,
-        )
+        try:
+            return pm.execute_notebook(
+                str(notebook),
+                None,
+                parameters=parameters,
+                cwd=str(cwd),
+                kernel_name="python3",
+                progress_bar=progress,
+                execution_timeout=timeout,
+                log_output=False,
+                extra_arguments=KERNEL_ARGUMENTS,
+                on_notebook_start=hold,
+                **engine,
+            )
+        except Exception:
+            if running:
+                write_as_far_as_it_ran(running[-1], output)
+            raise
     except pm.PapermillExecutionError as err:
         raise ReportError(failed_cell_message(output) if output.exists() else str(err)) from err
     except CellTimeoutError as err:
@@ -109,6 +127,16 @@ def execute_notebook(
             f"the notebook's kernel did not start ({err}). Check that 'python -m ipykernel' runs in "
             "this environment and that no environment variable it reads is malformed"
         ) from err
+
+
+def write_as_far_as_it_ran(nb: Any, output: Path) -> None:
+    """Write a failed run's notebook, with its error (Papermill's note at the top included) or the cell it
+    stopped in: what Papermill's own saves used to leave. Best effort: the failure is what the run reports."""
+    import nbformat
+
+    with contextlib.suppress(Exception), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a notebook stopped mid-cell need not validate; it is kept as it is
+        nbformat.write(nb, output)
 
 
 def _analyst_cells(nb: Any) -> list[Any]:
