@@ -621,6 +621,43 @@ def test_the_notebook_client_of_an_early_kernel_starts_no_heartbeat_thread() -> 
     assert not manager.has_kernel and manager.clients == []
 
 
+@pytest.mark.integration
+def test_the_early_kernel_reads_the_data_ahead_for_the_notebooks_own_load() -> None:
+    """The run asks the kernel to load the data as the notebook names it (``data/example``, from the project
+    folder); the notebook's load then takes that dataset instead of reading the files again."""
+    from jupyter_client.blocking import BlockingKernelClient
+
+    from goldenthread.run.kernel import WarmKernel
+
+    kernel = WarmKernel.start(ROOT, NOTEBOOK)
+    assert kernel is not None
+    try:
+        kernel.read_ahead("data/example")
+        manager = kernel.take()  # ready once the read-ahead is done too
+        assert manager is not None
+        client = BlockingKernelClient()
+        client.load_connection_info(manager.get_connection_info())
+        client.start_channels()
+        printed: list[str] = []
+
+        def run(code: str) -> None:
+            def keep(message: dict) -> None:
+                if message["msg_type"] == "stream":
+                    printed.append(message["content"]["text"])
+
+            reply = client.execute_interactive(code, timeout=60, output_hook=keep)
+            assert reply["content"]["status"] == "ok", reply["content"]
+
+        run("from goldenthread.inputs import load; print(sorted(load._read_ahead))")
+        run("from goldenthread.documents.report import build_report\nr = build_report(data='data/example')")
+        run("print(len(load._read_ahead), len(r.dataset.indicators))")
+        client.stop_channels()
+    finally:
+        kernel.stop()
+    assert printed[0].strip() == repr([("data/example", str(ROOT))])  # waiting, under the notebook's own key
+    assert printed[1].split() == ["0", "38"]  # taken by the notebook's load: 38 public indicators
+
+
 # --- issue 12: one settings object, a log per run, a kernel started early ---------------------------------
 
 
@@ -668,6 +705,7 @@ def test_verbose_shows_the_debug_lines_and_plain_runs_do_not(tmp_path: Path) -> 
     verbose = cli(*args, "--verbose")
     assert verbose.exit_code == 2, verbose.output
     assert "debug: Run settings: RunSettings(" in verbose.output
+    assert "debug: Asked the kernel to read data/example ahead" in verbose.output  # as the notebook names it
     plain = cli(*args)
     assert plain.exit_code == 2 and "debug:" not in plain.output
     assert not (tmp_path / "o").exists()

@@ -292,6 +292,8 @@ class _Run:
         self.say(f"Checking data in {project_path(data_dir, root)}")
         if finish_interrupted_collect(data_dir):
             self.say("Finished a returns collect that was stopped part-way (docs/returns.md)", logging.WARNING)
+        if self.kernel is not None:  # the notebook's kernel loads it too meanwhile, as the notebook will
+            self.kernel.read_ahead(relative_path(data_dir, root))
         dataset = load_dataset(data_dir)
         check_period_has_figures(
             dataset.for_audience(params.audience),
