@@ -331,6 +331,27 @@ def test_importing_the_package_and_command_does_not_load_sqlalchemy() -> None:
     assert done.stdout.strip() == "[]"
 
 
+def test_the_head_revision_is_the_newest_migration() -> None:
+    from goldenthread.audit.migrations import HEAD
+    from goldenthread.audit.store import _scripts
+
+    assert _scripts().get_current_head() == HEAD  # a new migration moves HEAD with it
+
+
+@pytest.mark.integration  # starts a process, to see what it imports
+def test_a_store_at_the_newest_revision_opens_without_loading_alembic(tmp_path: Path) -> None:
+    """Every report build that reads sign-offs opens the store: one already migrated costs no Alembic import."""
+    code = (
+        "import sys; from goldenthread.audit.store import AuditStore; "
+        f"AuditStore({audit_url(tmp_path)!r}).close(); print('alembic' in sys.modules)"
+    )
+    opened = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True) for _ in "ab"]
+    assert [o.stdout.strip() for o in opened] == ["True", "False"]  # created (migrated) first, then only opened
+    raw(audit_url(tmp_path), f"UPDATE {VERSION_TABLE} SET version_num = '0099'")
+    refused = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert refused.returncode != 0 and "schema revision 0099" in refused.stderr  # another revision: the full check
+
+
 # --- anything round-trips ------------------------------------------------------------------------------------------
 
 _ANY_TEXT = st.characters(exclude_categories=("Cs",))

@@ -35,16 +35,16 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 
-from goldenthread.audit.migrations import LOCATION, VERSION_TABLE
+from goldenthread.audit.migrations import HEAD, LOCATION, VERSION_TABLE
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 #: Environment variable naming the audit database for every data folder (a PostgreSQL server, say).
 AUDIT_URL_ENV = "GOLDENTHREAD_AUDIT_URL"
@@ -229,7 +229,22 @@ class AuditStore:
         with self._engine.connect() as conn:
             yield conn
 
+    def _at_head(self) -> bool:
+        """Is the schema already at :data:`HEAD`? Read without the write lock; any doubt (no version table yet,
+        another revision) is settled by :meth:`_migrate`'s full check."""
+        try:
+            with self._reading() as conn:
+                found = conn.execute(sa.text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars().all()
+        except sa.exc.DBAPIError:
+            return False
+        return found == [HEAD]
+
     def _migrate(self) -> None:
+        if self._at_head():  # nearly every opening: no need to load Alembic and its migration scripts
+            return
+        from alembic import command
+        from alembic.runtime.migration import MigrationContext
+
         script = _scripts()
         known = {revision.revision for revision in script.walk_revisions()}
         with self._writing() as conn:
@@ -361,6 +376,8 @@ def _sqlite_begin(conn: sa.Connection) -> None:
 
 def _config() -> Config:
     """Alembic's configuration without an ini file: only where the migrations are."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(LOCATION))
     return config
@@ -368,6 +385,8 @@ def _config() -> Config:
 
 @functools.cache
 def _scripts() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(_config())
 
 
