@@ -105,8 +105,24 @@ def test_awkward_text_is_set_in_dejavu_and_the_vendored_fonts_only(tmp_path: Pat
 
 
 def test_fonts_come_from_matplotlib_and_the_package_only() -> None:
+    import matplotlib
+
     assert [Path(d) for d in render.font_dirs()] == [render.FONT_DIR, FONTS]
     assert (render.FONT_DIR / "DejaVuSans.ttf").is_file()
+    assert render.FONT_DIR == Path(matplotlib.get_data_path()) / "fonts" / "ttf"  # found without importing it
+
+
+@pytest.mark.integration  # starts a process, to see what it imports
+def test_the_commands_own_process_loads_neither_matplotlib_nor_alembic() -> None:
+    """The notebook's kernel draws the charts; the command only needs matplotlib's font folder, and an audit
+    store already migrated needs no Alembic: neither is imported by the modules a report build runs."""
+    code = (
+        "import sys, goldenthread.run.cli, goldenthread.run.pipeline, goldenthread.output.render, "
+        "goldenthread.output.typst_process, goldenthread.audit.store, goldenthread.output.index; "
+        "print(sorted(m for m in ('matplotlib', 'alembic') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
 
 
 @pytest.mark.integration  # starts goldenthread or its chart workers as processes
