@@ -112,17 +112,21 @@ def test_fonts_come_from_matplotlib_and_the_package_only() -> None:
     assert render.FONT_DIR == Path(matplotlib.get_data_path()) / "fonts" / "ttf"  # found without importing it
 
 
-@pytest.mark.integration  # starts a process, to see what it imports
-def test_the_commands_own_process_loads_neither_matplotlib_nor_alembic() -> None:
-    """The notebook's kernel draws the charts; the command only needs matplotlib's font folder, and an audit
-    store already migrated needs no Alembic: neither is imported by the modules a report build runs."""
-    code = (
-        "import sys, goldenthread.run.cli, goldenthread.run.pipeline, goldenthread.output.render, "
-        "goldenthread.output.typst_process, goldenthread.audit.store, goldenthread.output.index; "
-        "print(sorted(m for m in ('matplotlib', 'alembic') if m in sys.modules))"
+@pytest.mark.integration  # starts processes, to see what they import
+def test_a_builds_processes_load_no_library_they_do_not_use() -> None:
+    """The command needs only matplotlib's font folder (the kernel draws the charts); an audit store already
+    migrated needs no Alembic; CSV data needs no openpyxl. Each cost a build a tenth to a third of a second."""
+    command = (
+        "goldenthread.run.cli, goldenthread.run.pipeline, goldenthread.output.render, "
+        "goldenthread.output.typst_process, goldenthread.audit.store, goldenthread.output.index"
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.strip() == "[]"
+    for modules, unused in (
+        (command, ("matplotlib", "alembic", "openpyxl")),
+        ("goldenthread.documents.report", ("openpyxl",)),
+    ):
+        code = f"import sys, {modules}; print(sorted(m for m in {unused!r} if m in sys.modules))"
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        assert done.stdout.strip() == "[]", modules
 
 
 @pytest.mark.integration  # starts goldenthread or its chart workers as processes

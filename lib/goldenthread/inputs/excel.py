@@ -5,6 +5,9 @@ formatted as a percentage (38.9% is stored as 0.389), a formula Excel never calc
 result, so it reads as blank), merged cells, error cells. This module reads each cell with openpyxl
 and turns it into the text a person would have typed in the CSV file, reporting what it cannot
 read truthfully. Per-cell loops are fine here: a workbook is a few thousand rows at most.
+
+openpyxl is imported only when a workbook is read: it took a third of a second of every process that
+loads data (the command, the notebook's kernel, each test worker), CSV files or not.
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pandas as pd
-from openpyxl.utils import column_index_from_string, get_column_letter
 
 from goldenthread.errors import Problem
 from goldenthread.inputs.contract import PERCENT_UNITS, Table
@@ -179,6 +181,8 @@ def hidden_parts(ws, sheet: _Sheet, table: Table) -> list[Problem]:  # noqa: ANN
 
 def _column_hidden(ws, letter: str) -> bool:  # noqa: ANN001 - an openpyxl sheet
     """Is the column hidden? openpyxl keeps a run of hidden columns as one entry, from ``min`` to ``max``."""
+    from openpyxl.utils import column_index_from_string
+
     number = column_index_from_string(letter)
     return any(d.hidden and (d.min or 0) <= number <= (d.max or 0) for d in ws.column_dimensions.values())
 
@@ -196,6 +200,8 @@ def header_row(df: pd.DataFrame, table: Table) -> int | None:
 
 def _read_sheet(ws, formulas, label: str, problems: list[Problem]) -> _Sheet:  # noqa: ANN001 - openpyxl sheets
     """One sheet's cells as text, reporting merged cells, error cells and formulas with no stored result."""
+    from openpyxl.utils import get_column_letter
+
     for rng in sorted(ws.merged_cells.ranges, key=lambda r: (r.min_row, r.min_col)):
         problems.append(
             Problem(
