@@ -319,6 +319,18 @@ def _odd_requests() -> list[chart_pool.TrendRequest]:
     return [chart_pool.TrendRequest(h, f"odd {i}", units[i], 1) for i, h in enumerate(ODD_SERIES)]
 
 
+#: Requests, and the charts this process draws for them alone.
+DrawnAlone = tuple[list[chart_pool.TrendRequest], list[charts.Chart | None]]
+
+
+@pytest.fixture(scope="module")
+def three_times(july: Report) -> DrawnAlone:
+    """The July and odd requests three times over (enough batches for a worker and the caller to share them), with
+    the charts drawn in this process alone: drawn once for the tests that compare workers with it."""
+    requests = (_july_requests(july) + _odd_requests()) * 3
+    return requests, chart_pool.trend_charts(requests, workers=0)
+
+
 def test_charts_drawn_one_after_another_on_one_canvas_are_the_charts_drawn_alone(july: Report) -> None:
     requests = _july_requests(july) + _odd_requests() + _july_requests(july)[::-1]
     canvas = charts.TrendCanvas()
@@ -346,9 +358,9 @@ def test_a_worker_process_draws_the_bytes_the_caller_draws(july: Report) -> None
 
 
 @pytest.mark.integration  # starts goldenthread or its chart workers as processes
-def test_trend_charts_with_workers_or_without_gives_the_same_charts_in_order(july: Report) -> None:
-    requests = (_july_requests(july) + _odd_requests()) * 3
-    assert chart_pool.trend_charts(requests, workers=1) == chart_pool.trend_charts(requests, workers=0)
+def test_trend_charts_with_workers_or_without_gives_the_same_charts_in_order(three_times: DrawnAlone) -> None:
+    requests, in_process = three_times
+    assert chart_pool.trend_charts(requests, workers=1) == in_process
 
 
 @pytest.mark.integration  # tries to start a chart worker
@@ -386,9 +398,8 @@ def test_a_few_charts_start_no_worker_ahead() -> None:
 
 
 @pytest.mark.integration  # starts chart workers as processes
-def test_workers_started_ahead_draw_the_charts_and_are_used_up(july: Report) -> None:
-    requests = (_july_requests(july) + _odd_requests()) * 3
-    expected = chart_pool.trend_charts(requests, workers=0)
+def test_workers_started_ahead_draw_the_charts_and_are_used_up(three_times: DrawnAlone) -> None:
+    requests, expected = three_times
     assert chart_pool.start_workers(len(requests), workers=1) == 1
     assert chart_pool.start_workers(len(requests), workers=1) == 1  # asked again: the same one, not another
     ahead = chart_pool._started[0]
@@ -397,9 +408,8 @@ def test_workers_started_ahead_draw_the_charts_and_are_used_up(july: Report) -> 
 
 
 @pytest.mark.integration  # starts chart workers as processes
-def test_a_worker_started_ahead_that_died_is_replaced(july: Report) -> None:
-    requests = (_july_requests(july) + _odd_requests()) * 3
-    expected = chart_pool.trend_charts(requests, workers=0)
+def test_a_worker_started_ahead_that_died_is_replaced(three_times: DrawnAlone) -> None:
+    requests, expected = three_times
     assert chart_pool.start_workers(len(requests), workers=1) == 1
     dead = chart_pool._started[0]
     dead.kill()
