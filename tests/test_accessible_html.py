@@ -10,6 +10,7 @@ reflow) are elsewhere; these hold the markup they rely on.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -30,6 +31,7 @@ from goldenthread.output.index import (
     link_names,
     page_title,
     pdf_page_count,
+    recorded_page_count,
     report_entries,
     write_index,
 )
@@ -265,6 +267,27 @@ def test_a_typst_pdfs_page_count_matches_pypdf(tmp_path: Path) -> None:
     pdf.write_bytes(b"not a pdf at all" + bytes(range(256)))
     assert pdf_page_count(pdf) is None  # the index is still written, without the page count
     assert pdf_page_count(tmp_path / "missing.pdf") is None
+
+
+def test_the_list_takes_a_pdfs_page_count_from_its_manifest_while_the_pdf_is_the_one_listed(tmp_path: Path) -> None:
+    folder = tmp_path / "2019-07"
+    folder.mkdir()
+    pdf = folder / "corporate_performance_report.pdf"
+    pdf.write_bytes(b"not a pdf: pypdf could count no pages in it")
+    digest = hashlib.sha256(pdf.read_bytes()).hexdigest()
+    manifest = {"period": "2019-07", "outputs": {pdf.name: digest}, "pdf_pages": {pdf.name: 17}}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    assert recorded_page_count(pdf, manifest) == 17
+    page = write_index(tmp_path).read_text(encoding="utf-8")
+    assert "17 pages" in page  # from the manifest: the file itself was never read as a PDF
+    for odd in (True, -1, "17", 17.0, None):  # a hand-edited count is not trusted
+        assert recorded_page_count(pdf, {**manifest, "pdf_pages": {pdf.name: odd}}) is None, odd
+    assert recorded_page_count(pdf, {"outputs": manifest["outputs"]}) is None  # an older manifest: none recorded
+    pdf.write_bytes(b"another file, put in its place by hand")
+    assert recorded_page_count(pdf, manifest) is None
+    assert "pages" not in write_index(tmp_path).read_text(encoding="utf-8")  # read from the file: none to show
+    pdf.unlink()
+    assert recorded_page_count(pdf, manifest) is None
 
 
 @given(st.integers(min_value=0, max_value=10**13))

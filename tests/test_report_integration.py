@@ -144,7 +144,10 @@ def test_manifest_records_inputs_outputs_and_versions(built: Path) -> None:
     assert "parameters/2019-07.yaml" in manifest["inputs"]
     for name, digest in manifest["outputs"].items():
         assert hashlib.sha256((built / name).read_bytes()).hexdigest() == digest
+    pdf = built / "corporate_performance_report.pdf"
+    assert manifest["pdf_pages"] == {pdf.name: len(PdfReader(pdf).pages)}  # what the list of reports shows
     assert {"pandas", "papermill", "typst"} <= set(manifest["versions"])
+    assert manifest["git"]["commit"] and "dirty" in manifest["git"]
     assert manifest["timings_seconds"]["total"] > 0
 
 

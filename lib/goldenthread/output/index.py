@@ -9,6 +9,7 @@ the same moment). It is plain HTML with inline CSS: nothing fetched, readable of
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -95,7 +96,7 @@ def report_entries(out_root: Path) -> list[dict[str, Any]]:
         outputs = [name for name in listed_outputs(m) if (folder / name).is_file()]
         order = {f: i for i, f in enumerate(FORMAT_LABELS)}
         links = sorted(
-            (_link(folder, n) for n in outputs if n != "manifest.json"),
+            (_link(folder, n, m) for n in outputs if n != "manifest.json"),
             key=lambda x: order.get(x["format"], len(order)),
         )
         entries.append(
@@ -126,7 +127,7 @@ def _is_draft(manifest: dict[str, Any]) -> bool:
     return isinstance(parameters, dict) and parameters.get("draft") is True
 
 
-def _link(folder: Path, name: str) -> dict[str, Any]:
+def _link(folder: Path, name: str, manifest: dict[str, Any]) -> dict[str, Any]:
     """One file of a report as the index links it: what it is, where, how big and, for a PDF, how many pages.
 
     A reader on a slow or metered connection, or printing, decides from the size and page count
@@ -136,7 +137,9 @@ def _link(folder: Path, name: str) -> dict[str, Any]:
     path = folder / name
     details = [file_size_text(path.stat().st_size)]
     if fmt == "pdf":
-        pages = pdf_page_count(path)
+        pages = recorded_page_count(path, manifest)
+        if pages is None:  # a manifest from before page counts were recorded, or a PDF changed since
+            pages = pdf_page_count(path)
         if pages is not None:
             details.append(f"{format_number(pages)} page{'s' if pages != 1 else ''}")
     return {
@@ -154,6 +157,30 @@ def file_size_text(size: int) -> str:
     if round_half_up(size / 1024, 0) < 1024:
         return f"{format_number(size / 1024)} KB"
     return f"{format_number(size / 1024**2, 1)} MB"
+
+
+def recorded_page_count(path: Path, manifest: dict[str, Any]) -> int | None:
+    """The page count the report's manifest records for the PDF at ``path`` (``pdf_pages``), if the file is still
+    the one the manifest lists (its SHA-256); else ``None``.
+
+    Every build rebuilds the list of reports: reading each report's PDF for its page count took seconds once a
+    council's folder held a few years of reports (about 40 ms a PDF); hashing it takes a millisecond or two.
+    """
+    pages = manifest.get("pdf_pages")
+    outputs = manifest.get("outputs")
+    if not isinstance(pages, dict) or not isinstance(outputs, dict):
+        return None
+    count, recorded = pages.get(path.name), outputs.get(path.name)
+    if not isinstance(count, int) or isinstance(count, bool) or count < 0 or not isinstance(recorded, str):
+        return None
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return count if digest.hexdigest() == recorded else None
 
 
 def pdf_page_count(path: Path) -> int | None:

@@ -22,7 +22,7 @@ from typing import Any
 
 from goldenthread import __version__
 from goldenthread.inputs.load import find_project_root
-from goldenthread.output.index import is_plain_name, listed_outputs, read_manifest
+from goldenthread.output.index import is_plain_name, listed_outputs, pdf_page_count, read_manifest
 
 PACKAGES = (
     "goldenthread",
@@ -136,8 +136,16 @@ def manifest_record(
     inputs: list[Path],
     outputs: list[Path],
     timings: dict[str, float],
+    git: dict[str, Any] | None = None,
+    package_versions: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The manifest of one run, in the order its keys have always been written."""
+    """The manifest of one run, in the order its keys have always been written (``pdf_pages`` is newer).
+
+    ``git`` and ``package_versions`` are :func:`git_commit` and :func:`versions`, when the caller already has them
+    (the pipeline finds them while the notebook runs). ``pdf_pages`` records each PDF's page count, which the
+    list of reports shows beside it: read once here, not from every report's PDF each time the list is rebuilt.
+    """
+    pages = {p.name: pdf_page_count(p) for p in outputs if p.suffix.lower() == ".pdf"}
     return {
         "goldenthread": __version__,
         "notebook": project_path(notebook, root),
@@ -150,9 +158,10 @@ def manifest_record(
         "project": relative_path(root, final),
         "inputs": {project_path(p, root): sha256(p) for p in inputs},
         "outputs": {p.name: sha256(p) for p in outputs},
+        "pdf_pages": {name: n for name, n in pages.items() if n is not None},
         "log": LOG,
-        "git": git_commit(root),
-        "versions": versions(),
+        "git": git if git is not None else git_commit(root),
+        "versions": package_versions if package_versions is not None else versions(),
         "platform": {"system": platform.system(), "machine": platform.machine(), "python": sys.version.split()[0]},
         "timings_seconds": {k: round(v, 3) for k, v in timings.items()},
     }

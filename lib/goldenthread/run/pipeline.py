@@ -427,8 +427,9 @@ class _Run:
                 ],
                 outputs=list(files.values()),
                 timings=self.timings,
+                git=git,
+                package_versions=package_versions,
             )
-            record["git"], record["versions"] = git, package_versions
             record["code_sha256"] = code_sha256()  # what `goldenthread batch` compares to skip a run
             if plan.audit is not None:
                 record["audit"] = plan.audit
