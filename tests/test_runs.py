@@ -658,6 +658,39 @@ def test_the_early_kernel_reads_the_data_ahead_for_the_notebooks_own_load() -> N
     assert printed[1].split() == ["0", "38"]  # taken by the notebook's load: 38 public indicators
 
 
+def test_a_cell_a_ctrl_c_left_running_ends_later_without_a_traceback() -> None:
+    """After Ctrl-C, the cell nbclient was running stays on jupyter_core's loop; stopping the kernel runs the loop
+    again and the cell ends in DeadKernelError, which asyncio printed ("Task exception was never retrieved")."""
+    import asyncio
+    import gc
+
+    from jupyter_core.utils import ensure_event_loop
+
+    from goldenthread.run.notebook import cancel_what_papermill_left_running
+
+    loop = ensure_event_loop()
+    printed: list[str] = []
+    loop.set_exception_handler(lambda _loop, context: printed.append(context["message"]))
+
+    async def cell() -> None:
+        try:
+            await asyncio.sleep(3600)  # waiting for the kernel's reply
+        except asyncio.CancelledError:
+            raise RuntimeError("Kernel died") from None  # what nbclient makes of a cancelled wait
+
+    try:
+        task = loop.create_task(cell())
+        loop.run_until_complete(asyncio.sleep(0))  # under way when the Ctrl-C comes
+        cancel_what_papermill_left_running()
+        loop.run_until_complete(asyncio.sleep(0.01))  # the next call on the loop: stopping the kernel
+        assert task.done() and not task.cancelled()
+        del task
+        gc.collect()
+    finally:
+        loop.set_exception_handler(None)
+    assert printed == []
+
+
 # --- issue 12: one settings object, a log per run, a kernel started early ---------------------------------
 
 

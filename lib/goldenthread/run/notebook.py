@@ -74,8 +74,10 @@ def execute_notebook(
 
     Papermill is given no output path, so it does not rewrite the whole notebook on disk as each cell
     starts and ends (about thirty times for the example report, each time a larger file): nothing reads
-    those copies while the run is going, and the notebook a failure leaves is written here instead,
-    from the one Papermill was filling in (``on_notebook_start`` hands it over).
+    those copies while the run is going. The notebook is written twice here instead, from the one
+    Papermill fills in (``on_notebook_start`` hands it over): as the kernel starts on it (parameters in,
+    nothing run yet: the staging folder shows a run under way, as Papermill's first save did), and, if
+    the run fails, as far as it ran.
     """
     import papermill as pm
     from jupyter_client.kernelspec import NoSuchKernel
@@ -86,6 +88,7 @@ def execute_notebook(
 
     def hold(notebook: Any, **_: Any) -> None:
         running.append(notebook)
+        write_as_far_as_it_ran(notebook, output)
 
     try:
         try:
@@ -105,6 +108,9 @@ def execute_notebook(
         except Exception:
             if running:
                 write_as_far_as_it_ran(running[-1], output)
+            raise
+        except KeyboardInterrupt:
+            cancel_what_papermill_left_running()
             raise
     except pm.PapermillExecutionError as err:
         raise ReportError(failed_cell_message(output) if output.exists() else str(err)) from err
@@ -129,9 +135,36 @@ def execute_notebook(
         ) from err
 
 
+def cancel_what_papermill_left_running() -> None:
+    """Cancel the asyncio tasks a Ctrl-C left unfinished on this thread's event loop (the cell being run, and
+    Papermill's run of the notebook around it).
+
+    jupyter_core runs every call of Papermill, nbclient and jupyter_client on one loop per thread. A Ctrl-C stops
+    that loop where it is, and the tasks stay on it; the next call on the loop (stopping the kernel) runs them
+    again, the cell's task ends with ``DeadKernelError`` as the kernel goes, and asyncio prints it with a
+    traceback ("Task exception was never retrieved") over the command's tidy message. So each is cancelled,
+    and its ending, whatever it is (nbclient turns the cancellation into ``DeadKernelError``), is taken note of.
+    """
+    import asyncio
+
+    from jupyter_core.utils import ensure_event_loop
+
+    with contextlib.suppress(Exception):
+        for task in asyncio.all_tasks(ensure_event_loop()):
+            task.add_done_callback(_ending_noted)
+            task.cancel()
+
+
+def _ending_noted(task: Any) -> None:
+    """Retrieve a finished task's exception, so asyncio does not print it: the run has been stopped already."""
+    if not task.cancelled():
+        task.exception()
+
+
 def write_as_far_as_it_ran(nb: Any, output: Path) -> None:
-    """Write a failed run's notebook, with its error (Papermill's note at the top included) or the cell it
-    stopped in: what Papermill's own saves used to leave. Best effort: the failure is what the run reports."""
+    """Write the notebook of a run as far as it has run: as it starts, and after a failure with its error
+    (Papermill's note at the top included) or the cell it stopped in, as Papermill's own saves left it.
+    Best effort: a failure to write it is not what the run reports."""
     import nbformat
 
     with contextlib.suppress(Exception), warnings.catch_warnings():
