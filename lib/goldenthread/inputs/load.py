@@ -872,7 +872,7 @@ def read_ahead(path: str | Path) -> None:
     folder) in this process returns it at once, if the folder's files are byte for byte as they were.
 
     Why: a report's run checks the data in its own process while the notebook's kernel starts; the notebook
-    then loads the same data again, a second or more of its run spent on what was just checked. The run asks
+    then loads the same data again, half a second to a second of its run spent on what was just checked. The run asks
     the kernel to call this as soon as its imports are done (:meth:`goldenthread.run.kernel.WarmKernel.read_ahead`),
     alongside its own check, so the notebook finds the dataset ready. What it takes is what it would have
     loaded: the same call, on the same files (:func:`folder_fingerprint`, taken before reading, so an

@@ -164,7 +164,7 @@ def recorded_page_count(path: Path, manifest: dict[str, Any]) -> int | None:
     the one the manifest lists (its SHA-256); else ``None``.
 
     Every build rebuilds the list of reports: reading each report's PDF for its page count took seconds once a
-    council's folder held a few years of reports (about 40 ms a PDF); hashing it takes a millisecond or two.
+    council's folder held a few years of reports (tens of milliseconds a PDF); hashing one takes a millisecond or two.
     """
     pages = manifest.get("pdf_pages")
     outputs = manifest.get("outputs")

@@ -206,7 +206,9 @@ class WarmKernel:
     def read_ahead(self, data: str) -> None:
         """Ask the kernel to load the data folder ``data`` (as the notebook's parameter gives it) once its
         imports are done, while this process checks the same data: the notebook then finds the dataset
-        loaded (:func:`goldenthread.inputs.load.read_ahead`), and its run is a second or so shorter.
+        loaded (:func:`goldenthread.inputs.load.read_ahead`). With a core to spare that takes half a second
+        to a second off the notebook's run; on 2 cores, where both processes are busy anyway, it measured
+        no difference beyond the noise.
 
         Only for a notebook that imports goldenthread. A silent request, like the imports: no output, no
         execution count, nothing left behind but the dataset waiting for its one load. If the data
