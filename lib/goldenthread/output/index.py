@@ -173,14 +173,19 @@ def recorded_page_count(path: Path, manifest: dict[str, Any]) -> int | None:
     count, recorded = pages.get(path.name), outputs.get(path.name)
     if not isinstance(count, int) or isinstance(count, bool) or count < 0 or not isinstance(recorded, str):
         return None
-    digest = hashlib.sha256()
     try:
-        with path.open("rb") as f:
-            for block in iter(lambda: f.read(1 << 20), b""):
-                digest.update(block)
+        return count if sha256(path) == recorded else None
     except OSError:
         return None
-    return count if digest.hexdigest() == recorded else None
+
+
+def sha256(path: Path) -> str:
+    """A file's SHA-256, as a manifest records each input and output (read a megabyte at a time)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def pdf_page_count(path: Path) -> int | None:

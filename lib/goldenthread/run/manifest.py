@@ -22,7 +22,7 @@ from typing import Any
 
 from goldenthread import __version__
 from goldenthread.inputs.load import find_project_root
-from goldenthread.output.index import is_plain_name, listed_outputs, pdf_page_count, read_manifest
+from goldenthread.output.index import is_plain_name, listed_outputs, pdf_page_count, read_manifest, sha256
 
 PACKAGES = (
     "goldenthread",
@@ -43,14 +43,6 @@ PACKAGES = (
 #: The manifest's own file name, and the run log's, in every report folder.
 MANIFEST = "manifest.json"
 LOG = "run.log"
-
-
-def sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 @functools.cache
