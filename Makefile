@@ -1,7 +1,8 @@
 # goldenthread: two commands on a fresh machine (Python 3.11, pip only).
 #   make report   create .venv, install, build the example quarter's report (reports/2019-07/)
 #   make test     the whole suite: unit, integration and nbval over notebooks/
-#   make test-fast  the unit tests alone (under a minute on 2 cores)
+#   make test-fast  the unit tests alone (one to two minutes on 2 cores)
+#   make coverage   make test with coverage measured, as CI (CI=true) runs it
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 # Python caches compiled modules (__pycache__, git-ignored) here even where the environment turns that off: a run
 # starts a kernel and worker processes, and a test run two pytest workers and many processes more, and each
@@ -72,8 +73,8 @@ lab: $(call STAMP,lab)
 # with each property tried on a quarter of its examples (GOLDENTHREAD_TEST_FAST, tests/conftest.py; `make test`
 # and CI try them all).
 # Coverage of lib/goldenthread is measured where CI is set (the CI job: .ci/run runs this same `make test`) and by
-# `make coverage`, not in a developer's `make test`: Python 3.11's line tracer made the whole suite 40% slower
-# (653 s against 467 s on 2 cores) and the unit tests three times slower (278 s against 90 s).
+# `make coverage`, not in a developer's `make test`: Python 3.11's line tracer made unit test files 1.7 times as
+# slow and integration test files 1.35 times (alternating runs with and without it, benchmarks/coverage_cost.py).
 # `make test-fast FAST_COVERAGE="$(COVERAGE_FLAGS)"` measures it over the unit tests alone.
 # Files are dealt out slowest first (SLOWEST_FIRST in tests/conftest.py), so the workers finish together;
 # --no-loadscope-reorder keeps that order rather than xdist's own (files with the most tests first).

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ EXAMPLE = ROOT / "data" / "example"
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from goldenthread.documents import CHART_WORKERS_ENV as WORKERS_ENV  # noqa: E402
 from scale import without_sign_off  # noqa: E402 - one home: the benchmarks' copies are made the same way
+from shared_builds import built_once  # noqa: E402
 
 # Charts are drawn in the test's own process unless a test asks for chart workers (the same bytes either way, as
 # tests/test_charts.py checks): a unit test starts no process, and the suite's two workers do not each start
@@ -277,50 +278,17 @@ def tidied_up(stderr: str) -> bool:
     return False
 
 
-@contextlib.contextmanager
-def one_worker_at_a_time(lock: Path) -> Iterator[bool]:
-    """Held by one pytest-xdist worker at a time: an exclusive advisory lock (``flock``) on the file ``lock``.
-
-    Yields whether it is shared: where there is no ``fcntl`` (Windows) it holds nothing and yields False, and
-    the caller must then work in a folder of its own worker."""
-    try:
-        import fcntl
-    except ImportError:
-        yield False
-        return
-    with lock.open("a") as held:
-        fcntl.flock(held, fcntl.LOCK_EX)
-        try:
-            yield True
-        finally:
-            fcntl.flock(held, fcntl.LOCK_UN)
-
-
-def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, *args: str) -> Path:
-    """``goldenthread report *args --out <folder>``, run once per test session whichever xdist worker asks first,
-    and that folder: the others wait for it and share it (read it, never write in it).
-
-    The folder is in the session's base temporary folder, which every worker's own one is inside. A build that
-    failed is tried again by the next worker to ask (and fails that worker's test the same way)."""
-    own = tmp_path_factory.getbasetemp()
-    session = own.parent if os.environ.get("PYTEST_XDIST_WORKER") else own
-    out, done = session / f"built-{name}", session / f"built-{name}.done"
-    with one_worker_at_a_time(session / f"built-{name}.lock") as shared:
-        if not shared:
-            out, done = own / f"built-{name}", own / f"built-{name}.done"
-        if not done.is_file():
-            shutil.rmtree(out, ignore_errors=True)
-            result = run_cli("report", *args, "--out", str(out))
-            assert result.returncode == 0, result.stderr
-            done.touch()
-    return out
+def built_report(out: Path, *args: str) -> None:
+    """``goldenthread report *args --out out``, which must succeed."""
+    result = run_cli("report", *args, "--out", str(out))
+    assert result.returncode == 0, result.stderr
 
 
 @pytest.fixture(scope="session")
 def example_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example quarter's public report, built once per test session (not once per xdist worker: about 10 s
     of CPU each): reports/2019-07/ in a temp folder. Tests read it; one that changes it works on a copy."""
-    return built_once(tmp_path_factory, "example", "--period", "2019-07") / "2019-07"
+    return built_once(tmp_path_factory, "example", lambda out: built_report(out, "--period", "2019-07")) / "2019-07"
 
 
 #: The slowest test files of `make test` (each 20 to 75 s of one worker's time on an idle 2-core machine), slowest

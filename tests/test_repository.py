@@ -201,3 +201,43 @@ def test_a_unit_test_that_starts_a_process_fails_saying_which_mark_it_needs(
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-p", "no:xdist", "-p", "no:cov")
     result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines(["*this unit test started the process python*: mark it @pytest.mark.integration*"])
+
+
+def test_a_shared_build_is_held_by_one_worker_at_a_time(tmp_path: Path) -> None:
+    """The lock ``built_once`` takes shuts out any other holder (another xdist worker opens the file afresh)."""
+    fcntl = pytest.importorskip("fcntl")
+    from shared_builds import one_worker_at_a_time
+
+    lock = tmp_path / "built-example.lock"
+    with one_worker_at_a_time(lock) as shared, lock.open("a") as other:
+        assert shared
+        with pytest.raises(BlockingIOError):
+            fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    with lock.open("a") as other:
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # free again once the build is done
+
+
+@pytest.mark.integration  # runs pytest with two xdist workers, as processes
+def test_a_shared_build_is_built_once_for_both_workers(pytester: pytest.Pytester, tmp_path: Path) -> None:
+    """Two test files on two workers ask for the same build: it is built once, and both read it."""
+    log = tmp_path / "log.txt"
+    pytester.makeconftest(
+        f"import sys\nsys.path.insert(0, {str(ROOT / 'tests')!r})\n"
+        "import os, pytest\nfrom shared_builds import built_once\n\n"
+        "def build(out):\n"
+        "    out.mkdir()\n"
+        "    (out / 'report.html').write_text('<p>built</p>')\n"
+        f"    with open({str(log)!r}, 'a') as f:\n"
+        "        f.write('built\\n')\n\n"
+        "@pytest.fixture(scope='session')\n"
+        "def report(tmp_path_factory):\n"
+        f"    with open({str(log)!r}, 'a') as f:\n"
+        "        f.write('asked by ' + os.environ['PYTEST_XDIST_WORKER'] + '\\n')\n"
+        "    return built_once(tmp_path_factory, 'report', build)\n"
+    )
+    test = "def test_reads(report):\n    assert (report / 'report.html').read_text() == '<p>built</p>'\n"
+    pytester.makepyfile(test_one=test, test_two=test)
+    result = pytester.runpytest_subprocess("-n", "2", "--dist", "loadfile", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+    lines = log.read_text().splitlines()
+    assert sorted(lines) == ["asked by gw0", "asked by gw1", "built"]
