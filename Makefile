@@ -1,7 +1,7 @@
 # goldenthread: two commands on a fresh machine (Python 3.11, pip only).
 #   make report   create .venv, install, build the example quarter's report (reports/2019-07/)
 #   make test     the whole suite: unit, integration and nbval over notebooks/
-#   make test-fast  the unit tests alone (one to two minutes on 2 cores)
+#   make test-fast  the unit tests alone (one to three minutes on 2 cores)
 #   make coverage   make test with coverage measured, as CI (CI=true) runs it
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 # Python caches compiled modules (__pycache__, git-ignored) here even where the environment turns that off: a run
