@@ -3,8 +3,10 @@ by the writers themselves, and a PDF that cannot be laid out reported like a fai
 
 from __future__ import annotations
 
+import copy
 import re
 import shutil
+from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -12,9 +14,11 @@ import nbformat
 import pytest
 import typst
 import yaml
+from bs4 import BeautifulSoup
 from hypothesis import example, given
 from hypothesis import strategies as st
 from markupsafe import Markup as SafeHTML
+from nbconvert import HTMLExporter
 
 from conftest import ROOT, indicator, monthly, run_cli, write_dataset
 from goldenthread.documents.report import _env, anchor, build_report
@@ -193,6 +197,90 @@ def test_a_title_with_a_control_character_reaches_neither_html_nor_typst() -> No
     section = report.appendix(charts=False)
     assert "Over %05 revo[31m" in section.html and "\u202e" not in section.html and "\x1b" not in section.html
     assert '"Over %05 revo[31m"' in section.typst and "\u202e" not in section.typst
+
+
+# --- nbconvert's last step, left out where it changes nothing (issue 12, section 4) -------------------
+
+
+def stock_page(nb: nbformat.NotebookNode) -> str:
+    """The page as nbconvert's own HTMLExporter.from_notebook_node writes it, with the report's template,
+    settings and resources: its last step (a BeautifulSoup round trip) included."""
+    exporter, resources = render.page_exporter(nb)
+    page, _ = HTMLExporter.from_notebook_node(exporter, copy.deepcopy(nb), resources=resources)
+    return page
+
+
+def page(nb: nbformat.NotebookNode, tmp_path: Path) -> str:
+    render.export_html(nb, tmp_path / "page.html")
+    return (tmp_path / "page.html").read_text(encoding="utf-8")
+
+
+def example_sections_notebook() -> nbformat.NotebookNode:
+    """The example's front sheet, summaries and areas, displayed as the report notebook displays them, and an
+    analyst's Markdown cell with an image that has alt text."""
+    report = build_report(ROOT / "data" / "example", "2019-07")
+    sections = (report.front_sheet(), report.indicator_summary(), report.variation_summary(), report.areas())
+    cells = [
+        nbformat.v4.new_code_cell("report.section()", outputs=[nbformat.v4.new_output("display_data", data=bundle)])
+        for bundle in (s._repr_mimebundle_() for s in sections)
+    ]
+    cells.append(nbformat.v4.new_markdown_cell('A note & a <img src="data:image/png;base64,AAAA" alt="A picture">'))
+    return nbformat.v4.new_notebook(cells=cells)
+
+
+def test_the_page_is_nbconverts_page_but_for_its_serialisation(tmp_path: Path) -> None:
+    nb = example_sections_notebook()
+    ours = page(nb, tmp_path)
+    assert not render.nbconvert_would_change(ours)  # the page skipped nbconvert's last step
+    assert str(BeautifulSoup(ours, "html.parser")) == stock_page(nb)  # ... which would only re-serialise it
+
+
+def test_an_image_without_alt_text_still_gets_nbconverts(tmp_path: Path) -> None:
+    nb = notebook(HOSTILE_META)
+    nb.cells.append(nbformat.v4.new_markdown_cell('<img src="data:image/png;base64,AAAA">'))
+    ours = page(nb, tmp_path)
+    assert '<img alt="No description has been provided for this image"' in ours
+    assert ours == stock_page(nb)
+
+
+#: Attribute names that are, or look like, alt; values that hold quotes, > and the text alt=.
+_NAMES = st.sampled_from(["alt", "ALT", "Alt", "src", "title", "data-alt", "alt-text", "class"])
+_VALUES = st.one_of(st.none(), st.sampled_from(["", "x", "a > b", ' alt="', "alt=1", "it's", "jp-Notebook-cell"]))
+
+
+@st.composite
+def img_tag(draw: st.DrawFn) -> str:
+    """An ``<img>`` tag as an analyst might type it: any case, attributes with no value or a quoted one."""
+    parts = [draw(st.sampled_from(["<img", "<IMG", "<Img"]))]
+    for name, value in draw(st.lists(st.tuples(_NAMES, _VALUES), max_size=4)):
+        if value is None:
+            parts.append(name)
+        elif draw(st.booleans()):
+            parts.append(f'{name}="{escape(value, quote=True)}"')
+        else:
+            parts.append(f"{name}='{value.replace(chr(39), '')}'")
+    return " ".join(parts) + draw(st.sampled_from([">", "/>", " />"]))
+
+
+_WRAPPERS = st.sampled_from(["", '<div class="jp-Notebook">', '<p class="jp-Notebook-cell">'])
+
+
+@given(st.lists(img_tag(), max_size=3), _WRAPPERS)
+def test_a_page_skips_nbconverts_step_exactly_where_the_step_changes_nothing(tags: list[str], wrapper: str) -> None:
+    html = f"<html><body>{wrapper}<p>Chart</p>{''.join(tags)}</body></html>"
+    missing_alt = bool(BeautifulSoup(html, "html.parser").select("img:not([alt])"))
+    if 'class="jp-Notebook"' in wrapper:
+        assert render.nbconvert_would_change(html)  # cells inside it would get a tabindex
+    else:
+        assert render.nbconvert_would_change(html) == missing_alt
+
+
+@pytest.mark.integration
+def test_the_example_reports_page_is_nbconverts_page_but_for_its_serialisation(example_report: Path) -> None:
+    ours = (example_report / "corporate_performance_report.html").read_text(encoding="utf-8")
+    nb = nbformat.read(example_report / "corporate_performance_report.ipynb", as_version=4)
+    assert not render.nbconvert_would_change(ours)
+    assert str(BeautifulSoup(ours, "html.parser")) == stock_page(nb)
 
 
 # --- a PDF that cannot be laid out (issue 11, defect 4) --------------------------------------------

@@ -31,11 +31,14 @@ import os
 import re
 import shutil
 from collections.abc import Callable
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Final
 
 import nbformat
-from nbconvert import HTMLExporter
+from nbconvert import HTMLExporter, TemplateExporter
+from nbconvert.filters.highlight import Highlight2HTML
+from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
 from goldenthread.errors import ReportError
@@ -95,10 +98,78 @@ def visible_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
     return [c for c in nb.cells if not set(c.get("metadata", {}).get("tags", [])) & set(HIDDEN_TAGS)]
 
 
-def export_html(nb: nbformat.NotebookNode, out: Path) -> None:
-    """Write a self-contained HTML page of the report (inputs and hidden cells removed)."""
+class PageExporter(HTMLExporter):
+    """nbconvert's HTML exporter, without the last step of its ``from_notebook_node`` where that step can
+    change nothing.
+
+    That step parses the whole page with BeautifulSoup, gives an ``alt`` to each ``<img>`` that has none and a
+    ``tabindex`` to the cells inside a ``.jp-Notebook``, and writes the page out again. The report's template
+    writes no ``.jp-Notebook`` and every image it writes has its alt text, so on a report the step only
+    re-serialises the page (attribute order, ``<meta/>``, blank lines): the same page to a browser or a screen
+    reader. It was most of the HTML stage's time, and grew with the page: 1.9 s of 2.2 s for a 410-indicator
+    report (``benchmarks/scale.py``), 0.15 s of 0.8 s for the example. So a page where the step would change
+    something (an analyst's ``<img>`` without alt, a ``.jp-Notebook`` anywhere) goes through nbconvert's own
+    ``from_notebook_node`` unchanged; any other page is written as the template renders it.
+    ``tests/test_render_safety.py`` checks that the page, once through that step, is nbconvert's page byte for byte.
+    """
+
+    # Overrides as nbconvert's HTMLExporter does: its str return differs from Exporter's declared NotebookNode.
+    def from_notebook_node(  # type: ignore[override]
+        self, nb: nbformat.NotebookNode, resources: dict[str, Any] | None = None, **kw: Any
+    ) -> tuple[str, dict[str, Any]]:
+        # HTMLExporter.from_notebook_node's preparation (nbconvert 7), then TemplateExporter's rendering.
+        langinfo = nb.metadata.get("language_info", {})
+        lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+        highlight_code = self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+        prepared = self._init_resources(copy.deepcopy(resources) if resources is not None else None)
+        data_types = WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=prepared)
+        self.register_filter("highlight_code", highlight_code)
+        self.register_filter("filter_data_type", data_types)
+        html, prepared = TemplateExporter.from_notebook_node(self, nb, prepared, **kw)
+        if nbconvert_would_change(html):
+            return super().from_notebook_node(nb, resources, **kw)
+        return html, prepared
+
+
+#: An ``<img>`` start tag, quoted attribute values (which may hold ``>``) and all.
+_IMG_TAG = re.compile(r"""<img\b(?:[^>"']|"[^"]*"|'[^']*')*>""", re.IGNORECASE)
+#: The class nbconvert's last step looks for (``.jp-Notebook``), as a whole word anywhere in the page.
+_JP_NOTEBOOK = re.compile(r"(?<![\w-])jp-Notebook(?![\w-])")
+
+
+class _ImgAttributes(HTMLParser):
+    """The attribute names of the ``<img>`` tags fed to it, read by the parser BeautifulSoup uses."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.names: list[set[str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":
+            self.names.append({name for name, _ in attrs})
+
+    handle_startendtag = handle_starttag
+
+
+def nbconvert_would_change(html: str) -> bool:
+    """Whether nbconvert's last HTML step would change more than the page's serialisation: an ``<img>``
+    without ``alt`` (it adds one) or a ``jp-Notebook`` class (it makes cells in one focusable). Errs on
+    the side of yes: a page it cannot be sure of goes through nbconvert's step."""
+    if _JP_NOTEBOOK.search(html):
+        return True
+    parser = _ImgAttributes()
+    tags = _IMG_TAG.findall(html)
+    for tag in tags:
+        parser.feed(tag)
+        parser.feed("</img>")  # ends the tag even if it was cut short
+    parser.close()
+    return len(parser.names) != len(tags) or any("alt" not in names for names in parser.names)
+
+
+def page_exporter(nb: nbformat.NotebookNode) -> tuple[PageExporter, dict[str, Any]]:
+    """The exporter and resources that write ``nb`` as the report's HTML page (see :func:`export_html`)."""
     meta = document_meta(nb)
-    exporter = HTMLExporter(
+    exporter = PageExporter(
         template_name="goldenthread",
         extra_template_basedirs=[str(TEMPLATES / "nbconvert")],
         exclude_input=True,
@@ -124,6 +195,12 @@ def export_html(nb: nbformat.NotebookNode, out: Path) -> None:
         "goldenthread_classification": classification,
         "goldenthread_footer": f"{org} · {title} · {classification}",
     }
+    return exporter, resources
+
+
+def export_html(nb: nbformat.NotebookNode, out: Path) -> None:
+    """Write a self-contained HTML page of the report (inputs and hidden cells removed)."""
+    exporter, resources = page_exporter(nb)
     body, _ = exporter.from_notebook_node(copy.deepcopy(nb), resources=resources)
     out.write_text(body, encoding="utf-8")
 
