@@ -269,6 +269,22 @@ def test_benchmarking_summary_and_entry_on_a_group_of_our_own(tmp_path: Path) ->
     )
 
 
+def test_each_entry_lists_its_own_rebases_up_to_the_report_month_oldest_first(tmp_path: Path) -> None:
+    folder = benchmarked(tmp_path / "d", "Neighbours", "England", "Stats", "Area N0")
+    rebases = [
+        {"indicator": "A1", "period": "2019-05", "reason": "A new way of counting"},
+        {"indicator": "A2", "period": "2019-07", "reason": "After the report month"},
+        {"indicator": "A1", "period": "2018-11", "reason": "A new team"},
+    ]
+    write_csv(folder / "rebases.csv", rebases)
+    appendix = build_report(folder, "2019-06").appendix(charts=False)
+    one, two = (text_of(entry_of(appendix.html, i)) for i in ("A1", "A2"))
+    assert "Limits recalculated from November 2018: A new team Limits recalculated from May 2019: A new way of" in one
+    assert one.count("Limits recalculated") == 2
+    assert "Limits recalculated" not in two  # its only rebase comes after June 2019
+    assert "Limits recalculated" not in text_of(build_report(folder, "2018-10").appendix(charts=False).html)
+
+
 @pytest.mark.integration  # compiles Typst
 def test_hostile_names_and_sources_are_text_in_html_and_the_pdf(tmp_path: Path) -> None:
     folder = benchmarked(tmp_path / "d", f"ZQg {HOSTILE}", f"ZQr {HOSTILE}", f"ZQs {HOSTILE}", f"ZQa {HOSTILE}")
