@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from conftest import EXAMPLE, ROOT, examples
 from goldenthread.documents import chart_pool, charts
-from goldenthread.documents.report import Report, anchor, build_report
+from goldenthread.documents.report import Report, Section, anchor, build_report
 from goldenthread.errors import ReportError
 from goldenthread.inputs.periods import parse_period
 from goldenthread.output import TYPST_MIME, render
@@ -136,7 +136,15 @@ def july() -> Report:
     return build_report(EXAMPLE, "2019-07")
 
 
-def test_every_appendix_chart_of_the_july_report_labels_its_gridlines_exactly(july: Report) -> None:
+@pytest.fixture(scope="module")
+def july_appendix(july: Report) -> Section:
+    """The July report's appendix, its charts drawn once for the tests that read it."""
+    return july.appendix()
+
+
+def test_every_appendix_chart_of_the_july_report_labels_its_gridlines_exactly(
+    july: Report, july_appendix: Section
+) -> None:
     history = july.history.groupby("indicator")
     fy_start = july.dataset.organisation.financial_year_start_month
     checked = {}
@@ -151,14 +159,14 @@ def test_every_appendix_chart_of_the_july_report_labels_its_gridlines_exactly(ju
         checked[r.id] = labels
     assert len(checked) == 20  # the July report's twenty charts
     # one chart per measure with figures (a trend chart, or an SPC chart where the indicator asks for one)
-    assert len([n for n in july.appendix().files if n.startswith("chart-")]) == 20
+    assert len([n for n in july_appendix.files if n.startswith("chart-")]) == 20
 
 
-def test_the_appendix_draws_with_the_organisations_financial_year(july: Report) -> None:
+def test_the_appendix_draws_with_the_organisations_financial_year(july: Report, july_appendix: Section) -> None:
     # HR-01 is year to date: its chart must differ from one drawn as if the year started in January
     hr = july.history[july.history["indicator"] == "HR-01"]
     april = charts.trend_chart(hr, "Apprenticeships", "number", 0, fy_start_month=4)
-    assert july.appendix().files[f"chart-{anchor('HR-01')}.svg"] == april.svg
+    assert july_appendix.files[f"chart-{anchor('HR-01')}.svg"] == april.svg
     assert charts.trend_chart(hr, "Apprenticeships", "number", 0, fy_start_month=1).svg != april.svg
 
 
@@ -324,20 +332,32 @@ DrawnAlone = tuple[list[chart_pool.TrendRequest], list[charts.Chart | None]]
 
 
 @pytest.fixture(scope="module")
-def three_times(july: Report) -> DrawnAlone:
+def drawn_alone(july: Report) -> DrawnAlone:
+    """The July and odd requests, each chart drawn alone on a figure of its own: drawn once for the tests that
+    compare other ways of drawing (one canvas, worker processes) with it."""
+    requests = _july_requests(july) + _odd_requests()
+    alone = [
+        charts.trend_chart(r.history, r.title, r.unit, r.decimals, fy_start_month=r.fy_start_month) for r in requests
+    ]
+    return requests, alone
+
+
+@pytest.fixture(scope="module")
+def three_times(drawn_alone: DrawnAlone) -> DrawnAlone:
     """The July and odd requests three times over (enough batches for a worker and the caller to share them), with
-    the charts drawn in this process alone: drawn once for the tests that compare workers with it."""
-    requests = (_july_requests(july) + _odd_requests()) * 3
-    return requests, chart_pool.trend_charts(requests, workers=0)
+    the charts drawn alone."""
+    requests, alone = drawn_alone
+    return requests * 3, alone * 3
 
 
-def test_charts_drawn_one_after_another_on_one_canvas_are_the_charts_drawn_alone(july: Report) -> None:
-    requests = _july_requests(july) + _odd_requests() + _july_requests(july)[::-1]
+def test_charts_drawn_one_after_another_on_one_canvas_are_the_charts_drawn_alone(drawn_alone: DrawnAlone) -> None:
+    requests, alone = drawn_alone
+    july = len(requests) - len(ODD_SERIES)
     canvas = charts.TrendCanvas()
-    for r in requests:
-        alone = charts.trend_chart(r.history, r.title, r.unit, r.decimals, fy_start_month=r.fy_start_month)
+    for i in [*range(len(requests)), *reversed(range(july))]:  # July and odd, then July backwards
+        r = requests[i]
         shared = canvas.chart(r.history, r.title, r.unit, r.decimals, fy_start_month=r.fy_start_month)
-        assert shared == alone, r.title
+        assert shared == alone[i], r.title
 
 
 @pytest.mark.integration  # starts goldenthread or a worker as a process
@@ -439,8 +459,8 @@ def test_the_worker_loop_answers_each_batch_and_stops_at_the_end_of_its_input(ju
     assert chart_pool._receive(stdout) is None
 
 
-def test_each_chart_is_stored_once_in_the_appendixs_notebook_output(july: Report) -> None:
-    section = july.appendix()
+def test_each_chart_is_stored_once_in_the_appendixs_notebook_output(july_appendix: Section) -> None:
+    section = july_appendix
     bundle = section._repr_mimebundle_()
     stored = json.dumps(bundle)
     payload = bundle[TYPST_MIME]
@@ -456,8 +476,10 @@ def test_each_chart_is_stored_once_in_the_appendixs_notebook_output(july: Report
     assert section_files(payload, bundle["text/html"]) == section.files
 
 
-def test_the_pdf_step_takes_each_chart_from_the_html_and_refuses_a_missing_one(july: Report, tmp_path: Path) -> None:
-    section = july.appendix()
+def test_the_pdf_step_takes_each_chart_from_the_html_and_refuses_a_missing_one(
+    july_appendix: Section, tmp_path: Path
+) -> None:
+    section = july_appendix
     bundle = section._repr_mimebundle_()
     nb = nbformat.v4.new_notebook()
     nb.cells.append(nbformat.v4.new_code_cell(outputs=[nbformat.v4.new_output("display_data", data=bundle)]))
