@@ -161,8 +161,8 @@ def nbconvert_would_change(html: str) -> bool:
     tags = _IMG_TAG.findall(html)
     for tag in tags:
         parser.feed(tag)
-        parser.feed("</img>")  # ends the tag even if it was cut short
     parser.close()
+    # a tag the parser did not read as one (so its attributes are unknown) counts as one that would change
     return len(parser.names) != len(tags) or any("alt" not in names for names in parser.names)
 
 
