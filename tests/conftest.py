@@ -291,6 +291,39 @@ def example_report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return built_once(tmp_path_factory, "example", lambda out: built_report(out, "--period", "2019-07")) / "2019-07"
 
 
+#: The documents one quarter publishes, each a ``goldenthread report`` command (its arguments): the example's
+#: report, business plan and every directorate plan, and Hollowmere's report (sparse commentary, a year end).
+QUARTER = {
+    "report": ("--period", "2019-07"),
+    "business-plan": ("--notebook", "business_plan", "--period", "2019-07"),
+    "directorate-plans": ("--notebook", "directorate_plan", "--all", "--period", "2019-07"),
+    "hollowmere": ("--params", "parameters/hollowmere/2025-03.yaml"),
+}
+
+
+def quarter_formats() -> str:
+    """Every format :data:`QUARTER` is published in: Word too, where this version of goldenthread writes it."""
+    from goldenthread.run.settings import FORMATS
+
+    return ",".join(f for f in ("html", "pdf", "docx") if f in FORMATS)
+
+
+@pytest.fixture(scope="session")
+def published_quarter(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """:data:`QUARTER` built once per test session into one reports folder, ``reports/`` (with its index.html),
+    as a council would publish it; ``stderr/<name>.txt`` holds what each command printed. Several test files
+    read it (accessibility, documents, any council); none writes in it."""
+
+    def build(folder: Path) -> None:
+        (folder / "stderr").mkdir(parents=True)
+        for name, args in QUARTER.items():
+            result = run_cli("report", *args, "--format", quarter_formats(), "--out", str(folder / "reports"))
+            assert result.returncode == 0, result.stderr
+            (folder / "stderr" / f"{name}.txt").write_text(result.stderr, encoding="utf-8")
+
+    return built_once(tmp_path_factory, "quarter", build)
+
+
 #: The slowest test files of `make test` (each 20 to 75 s of one worker's time on an idle 2-core machine), slowest
 #: first. pytest-xdist deals whole files out (--dist loadfile), by its own rule the files with the most tests
 #: first; a long file of few tests (test_word.py, test_accessibility.py) then came last and kept one worker busy
@@ -337,7 +370,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
         named = getattr(getattr(item, "module", None), "INTEGRATION_FIXTURES", ())
-        fixtures = set(getattr(item, "fixturenames", ())) & {"example_report", "postgres_url", *named}
+        shared = {"example_report", "published_quarter", "postgres_url"}
+        fixtures = set(getattr(item, "fixturenames", ())) & {*shared, *named}
         postgresql = any(isinstance(v, str) and v == "postgresql" for v in params.values())
         if fixtures or postgresql:
             item.add_marker(pytest.mark.integration)

@@ -1,8 +1,9 @@
 """Every published file passes the accessibility checks a council's auditor would run (issue 13).
 
-One quarter's documents for both councils are built once by the ``goldenthread`` command (the
+One quarter's documents for both councils are built by the ``goldenthread`` command (the
 example's report, business plan and every directorate plan; Hollowmere's report, which has sparse
-commentary and a year end), with ``reports/index.html`` beside them. Then:
+commentary and a year end), with ``reports/index.html`` beside them: conftest's ``published_quarter``,
+built once per test session and read by test_documents and test_any_council too. Then:
 
 - each HTML page: axe-core, WCAG 2.0/2.1/2.2 A and AA, 0 violations, in Debian's Chromium; and at
   320 CSS px wide no prose runs off the window or makes the page scroll sideways (WCAG 1.4.10);
@@ -24,31 +25,16 @@ from typing import Any
 import pytest
 
 from a11y import axe_violations, chromium, docx_problems, pdf_problems, reflow_problems
-from conftest import run_cli
 from goldenthread.run.settings import FORMATS
 
 pytestmark = pytest.mark.integration
 
-#: Word too, where this version of goldenthread writes it.
-BUILT_FORMATS = ",".join(f for f in ("html", "pdf", "docx") if f in FORMATS)
-
-#: (arguments after ``goldenthread report``) for each document a quarter publishes.
-DOCUMENTS = [
-    ["--period", "2019-07"],
-    ["--notebook", "business_plan", "--period", "2019-07"],
-    ["--notebook", "directorate_plan", "--all", "--period", "2019-07"],
-    ["--params", "parameters/hollowmere/2025-03.yaml"],
-]
-
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A reports folder holding every document of the quarter, as a council would publish it."""
-    out = tmp_path_factory.mktemp("published")
-    for args in DOCUMENTS:
-        result = run_cli("report", *args, "--format", BUILT_FORMATS, "--out", str(out))
-        assert result.returncode == 0, result.stderr
-    return out
+def published(published_quarter: Path) -> Path:
+    """A reports folder holding every document of the quarter, as a council would publish it (conftest's
+    ``QUARTER``, in every format goldenthread writes)."""
+    return published_quarter / "reports"
 
 
 def _files(out: Path, suffix: str) -> list[Path]:

@@ -117,10 +117,9 @@ def test_an_empty_index_says_how_to_build_a_report(tmp_path: Path) -> None:
 
 
 @pytest.mark.integration
-def test_business_plan_through_the_cli(tmp_path: Path) -> None:
-    result = run_cli("report", "--notebook", "business_plan", "--period", "2019-07", "--out", str(tmp_path))
-    assert result.returncode == 0, result.stderr
-    folder = tmp_path / "business-plan-2019-07"
+def test_business_plan_through_the_cli(published_quarter: Path) -> None:
+    reports = published_quarter / "reports"  # conftest's QUARTER: the business plan beside the quarter's others
+    folder = reports / "business-plan-2019-07"
     html = (folder / "business_plan.html").read_text(encoding="utf-8")
     assert "Business Plan 2019-2022" in html and "The golden thread: what measures the plan" in html
     assert "Percentage of users using self-directed support" in html
@@ -129,7 +128,7 @@ def test_business_plan_through_the_cli(tmp_path: Path) -> None:
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["parameters"] == {"data": "data/example", "period": "2019-07", "audience": "public", "title": None}
     assert manifest["title"].startswith("Business Plan 2019-2022: progress to the end of July 2019")
-    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    index = (reports / "index.html").read_text(encoding="utf-8")
     assert 'href="business-plan-2019-07/business_plan.pdf"' in index
 
 
@@ -196,32 +195,22 @@ def test_the_cli_refuses_a_restricted_directorate_before_starting_a_kernel(tmp_p
 
 
 @pytest.mark.integration
-def test_every_directorate_plan_in_parallel_with_an_index(tmp_path: Path) -> None:
-    result = run_cli(
-        "report",
-        "--notebook",
-        "directorate_plan",
-        "--all",
-        "--period",
-        "2019-07",
-        "--out",
-        str(tmp_path),
-        "--format",
-        "html",
-    )
-    assert result.returncode == 0, result.stderr
-    assert "Leaving out restricted directorate plan(s) finance" in result.stderr
-    assert "5 of 5 directorate plans built" in result.stderr
-    built = sorted(p.name for p in tmp_path.iterdir() if p.is_dir())
+def test_every_directorate_plan_in_parallel_with_an_index(published_quarter: Path) -> None:
+    # conftest's QUARTER: `report --notebook directorate_plan --all --period 2019-07`, beside the quarter's others
+    stderr = (published_quarter / "stderr" / "directorate-plans.txt").read_text(encoding="utf-8")
+    assert "Leaving out restricted directorate plan(s) finance" in stderr
+    assert "5 of 5 directorate plans built" in stderr
+    reports = published_quarter / "reports"
+    built = sorted(p.name for p in reports.iterdir() if p.is_dir() and p.name.startswith("directorate-plan-"))
     assert built == [
         f"directorate-plan-{d}-2019-07"
         for d in ("adult-services", "childrens-services", "corporate-affairs", "eci", "public-health")
     ]
-    html = (tmp_path / "directorate-plan-adult-services-2019-07" / "directorate_plan.html").read_text("utf-8")
+    html = (reports / "directorate-plan-adult-services-2019-07" / "directorate_plan.html").read_text("utf-8")
     assert "Adult Services Directorate Business Plan 2019/20" in html
     assert "Percentage of users using self-directed support" in html
     assert "Colley Lane" not in html  # an Economic and Community Infrastructure milestone
-    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    index = (reports / "index.html").read_text(encoding="utf-8")
     assert index.count("Directorate plan</strong>") == 5
     assert 'href="directorate-plan-eci-2019-07/directorate_plan.html"' in index
 

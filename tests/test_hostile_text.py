@@ -3,7 +3,8 @@
 Every free-text field a council fills in (organisation.yaml, plan.yaml, directorates/*.yaml, the
 parameters file and every text column of the CSV files) is planted with the same hostile payload,
 each behind its own marker, and the three documents (the Corporate Performance Report, the business
-plan and a directorate plan) are built once, as HTML and PDF. Then, for every document:
+plan and a directorate plan) are built once, as HTML, PDF and Word (tests/test_word.py reads the Word
+files of the same build). Then, for every document:
 
 - the HTML, parsed, holds no live tag or attribute the payload could have made (no script, no event
   handler, no image from anywhere but the report itself, no link but http(s), mailto and its own
@@ -25,6 +26,7 @@ import yaml
 from pypdf import PdfReader
 
 from conftest import ROOT, copy_example, run_cli
+from shared_builds import built_once
 
 pytestmark = pytest.mark.integration
 
@@ -179,9 +181,9 @@ def plant(folder: Path) -> dict[str, Path]:
     fs["implications"] = {k: marked(f"F-{k}") for k in ("financial", "legal", "hr", "risk", "other")}
     fs["seen_by"] = [{"role": marked("F-seenrole"), "name": marked("F-seenname"), "date": "2019-09-16"}]
     fs["informed"] = [{"role": marked("F-inrole"), "name": marked("F-inname"), "date": "2019-09-16"}]
-    report_params = folder / "report.yaml"
+    report_params = folder / PLANTED["report"]
     _yaml(report_params, params)
-    plan_params = folder / "plan.yaml"  # no title: the business plan is titled from plan.yaml
+    plan_params = folder / PLANTED["plan"]  # no title: the business plan is titled from plan.yaml
     _yaml(plan_params, {"data": str(data), "period": "2019-07", "audience": "public"})
     return {"report": report_params, "plan": plan_params}
 
@@ -277,23 +279,42 @@ DOCUMENTS = {
 }
 
 
+#: The parameters files :func:`plant` writes, by document.
+PLANTED = {"report": "report.yaml", "plan": "plan.yaml"}
+
+#: The three builds from the planted parameters (arguments after ``goldenthread report``).
+BUILDS = (
+    ("report",),
+    ("plan", "--notebook", "business_plan"),
+    ("plan", "--notebook", "directorate_plan", "--directorate", DIRECTORATE),
+)
+
+
+def hostile_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The planted data (``hostile/``) and the three documents built from it (``out/``), as HTML, PDF and Word,
+    once per test session: tests/test_word.py reads the Word files of the same build. Read it, never write in it.
+    """
+
+    def build(folder: Path) -> None:
+        planted = plant(folder / "hostile")
+        for name, *args in BUILDS:
+            out = ["--out", str(folder / "out"), "--format", "html,pdf,docx"]
+            result = run_cli("report", "--params", str(planted[name]), *args, *out)
+            assert result.returncode == 0, result.stderr
+
+    return built_once(tmp_path_factory, "hostile", build)
+
+
 @pytest.fixture(scope="module")
 def planted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    return plant(tmp_path_factory.mktemp("hostile"))
+    folder = hostile_build(tmp_path_factory) / "hostile"
+    return {name: folder / file for name, file in PLANTED.items()}
 
 
 @pytest.fixture(scope="module")
-def built(planted: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The three documents built from the hostile data, once, as HTML and PDF."""
-    out = tmp_path_factory.mktemp("out")
-    for args in (
-        ["--params", str(planted["report"])],
-        ["--params", str(planted["plan"]), "--notebook", "business_plan"],
-        ["--params", str(planted["plan"]), "--notebook", "directorate_plan", "--directorate", DIRECTORATE],
-    ):
-        result = run_cli("report", *args, "--out", str(out), "--format", "html,pdf")
-        assert result.returncode == 0, result.stderr
-    return out
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The three documents built from the hostile data, once (see :func:`hostile_build`)."""
+    return hostile_build(tmp_path_factory) / "out"
 
 
 class Page(HTMLParser):

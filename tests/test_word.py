@@ -558,12 +558,10 @@ def test_a_failing_word_step_keeps_the_last_good_report(tmp_path: Path, monkeypa
 
 
 @pytest.mark.integration
-def test_word_is_built_listed_verified_and_linked(tmp_path: Path) -> None:
+def test_word_is_built_listed_verified_and_linked(published_quarter: Path) -> None:
     import json
 
-    out = tmp_path / "reports"
-    result = run_cli("report", "--period", "2019-07", "--out", str(out), "--format", "html,docx")
-    assert result.returncode == 0, result.stderr
+    out = published_quarter / "reports"  # conftest's QUARTER, built with --format html,pdf,docx
     folder = out / "2019-07"
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert "corporate_performance_report.docx" in manifest["outputs"]
@@ -586,21 +584,14 @@ def test_a_bad_reference_document_is_exit_2_before_anything_is_written(tmp_path:
 
 
 @pytest.mark.integration
-def test_hostile_data_reaches_word_as_typed_in_all_three_documents(tmp_path: Path) -> None:
+def test_hostile_data_reaches_word_as_typed_in_all_three_documents(tmp_path_factory: pytest.TempPathFactory) -> None:
     """The planted data of tests/test_hostile_text.py (every free-text field a council fills in),
-    built as Word: every field each document shows reads as typed."""
-    from test_hostile_text import DIRECTORATE, PAYLOAD, plant
+    built as Word (the same build as that file's, made once for both): every field each document shows reads
+    as typed."""
     from test_hostile_text import DOCUMENTS as SHOWN
+    from test_hostile_text import PAYLOAD, hostile_build
 
-    planted = plant(tmp_path / "hostile")
-    out = tmp_path / "out"
-    for args in (
-        ["--params", str(planted["report"])],
-        ["--params", str(planted["plan"]), "--notebook", "business_plan"],
-        ["--params", str(planted["plan"]), "--notebook", "directorate_plan", "--directorate", DIRECTORATE],
-    ):
-        result = run_cli("report", *args, "--out", str(out), "--format", "docx")
-        assert result.returncode == 0, result.stderr
+    out = hostile_build(tmp_path_factory) / "out"
     for document, (folder, fields) in SHOWN.items():
         text = " ".join(all_text(docx.Document(str(out / folder / f"{document}.docx"))).split())
         for code in fields:
