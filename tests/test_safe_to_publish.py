@@ -321,11 +321,11 @@ def test_parameters_cannot_escape_the_output_folder_or_run_code(tmp_path: Path) 
 # --- reproducible --------------------------------------------------------------------------------
 
 
-def test_same_inputs_give_identical_html_and_pdf(example_report: Path, tmp_path: Path) -> None:
-    result = run_cli("report", "--period", "2019-07", "--out", str(tmp_path))
-    assert result.returncode == 0, result.stderr
+def test_same_inputs_give_identical_html_and_pdf(example_report: Path, published_quarter: Path) -> None:
+    # two builds of the same inputs by two runs of the command (the quarter's asked for Word as well)
+    again = published_quarter / "reports" / "2019-07"
     for name in ("corporate_performance_report.html", "corporate_performance_report.pdf"):
-        assert (tmp_path / "2019-07" / name).read_bytes() == (example_report / name).read_bytes(), name
+        assert (again / name).read_bytes() == (example_report / name).read_bytes(), name
 
 
 def test_verify_checks_a_report_against_its_manifest(example_report: Path, tmp_path: Path) -> None:
