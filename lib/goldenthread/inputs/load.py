@@ -733,6 +733,17 @@ def without_control_characters(df: pd.DataFrame, source: str, warnings: list[Pro
     header = [str(c) for c in df.columns]
     warnings.extend(_control_warning(source, 1, None, name) for name in header if CONTROL_CHARACTERS.search(name))
     df = df.set_axis(unique_columns([remove_control_characters(n) for n in header]), axis=1)
+    return df if not any_control_characters(df) else _cells_without_control_characters(df, source, warnings)
+
+
+def any_control_characters(df: pd.DataFrame) -> bool:
+    """Whether any cell's text holds a control character: one search over every cell joined by a newline
+    (not a control character here), as almost no table holds one, instead of a search column by column."""
+    return CONTROL_CHARACTERS.search("\n".join(map(str, df.to_numpy(dtype=object).ravel()))) is not None
+
+
+def _cells_without_control_characters(df: pd.DataFrame, source: str, warnings: list[Problem]) -> pd.DataFrame:
+    """:func:`without_control_characters` for the cells, column by column, with a warning for each cell."""
     for column in df.columns:
         texts = df[column].astype("string")
         hit = texts.str.contains(CONTROL_CHARACTERS, na=False).to_numpy(dtype=bool)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -488,14 +489,28 @@ def _blank_value(v: object) -> bool:
     return v is None or (isinstance(v, float) and np.isnan(v)) or str(v).strip() == ""
 
 
+def any_repeated_key(df: pd.DataFrame, key: Sequence[str]) -> bool:
+    """Whether two rows have the same key (stripped, as :func:`check_duplicates` compares them), among rows
+    with no blank key part: one pass over plain tuples, as most tables have no repeat, before the frame
+    operations that name each repeat and its rows."""
+    parts = [_texts(df[k]) for k in key]
+    keys = [row for row in zip(*parts, strict=True) if all(part not in (None, "") for part in row)]
+    return len(set(keys)) < len(keys)
+
+
 def check_duplicates(table: Table, df: pd.DataFrame, source: str) -> list[Problem]:
     """One problem per repeated key, naming every row it appears on.
 
     Keys are compared as they will be used, without spaces before and after (``ASC-01 `` is
     ``ASC-01``), and the message quotes them as typed when they were typed differently.
     """
-    if not set(table.key) <= set(df.columns) or df.empty:
+    if not set(table.key) <= set(df.columns) or df.empty or not any_repeated_key(df, table.key):
         return []
+    return _repeated_keys(table, df, source)
+
+
+def _repeated_keys(table: Table, df: pd.DataFrame, source: str) -> list[Problem]:
+    """:func:`check_duplicates` for a table that holds every key column and at least one row."""
     keys = pd.DataFrame({k: _stripped(df[k]) for k in table.key}, index=df.index)
     blank = (keys.isna() | keys.eq("")).any(axis=1)  # a blank key is reported as blank, not as a repeat
     dup = keys[keys.duplicated(keep=False) & ~blank]
