@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -315,19 +316,35 @@ def test_the_pool_runs_every_item_in_its_workers_and_keeps_every_runs_place() ->
     assert 1 <= len(workers) <= 2 and os.getpid() not in workers
 
 
-def chart_workers_allowed(_: int) -> str | None:
+def chart_workers_allowed() -> functools.partial[str | None]:
+    """The chart workers setting as a run in a worker process sees it: ``os.getenv(WORKERS_ENV, None)``, a
+    function the worker has without importing this module (whose conftest would set it there)."""
     from goldenthread.documents import CHART_WORKERS_ENV as WORKERS_ENV
 
-    return os.environ.get(WORKERS_ENV)
+    return functools.partial(os.getenv, WORKERS_ENV)
 
 
 @pytest.mark.integration  # starts worker processes
-def test_the_pools_runs_start_no_chart_workers_of_their_own() -> None:
+def test_the_pools_runs_start_no_chart_workers_of_their_own(monkeypatch: pytest.MonkeyPatch) -> None:
     from goldenthread.documents import CHART_WORKERS_ENV as WORKERS_ENV
 
-    before = os.environ.get(WORKERS_ENV)
-    assert ProcessPool(2).map(chart_workers_allowed, [1, 2]) == ["0", "0"]  # the kernels they start inherit it
-    assert os.environ.get(WORKERS_ENV) == before  # the command's own process is left as it was
+    monkeypatch.setenv(WORKERS_ENV, "4")  # a user's setting for single reports
+    assert ProcessPool(2).map(chart_workers_allowed(), [None, None]) == ["0", "0"]  # the kernels they start inherit it
+    assert os.environ.get(WORKERS_ENV) == "4"  # the command's own process is left as it was
+
+
+@pytest.mark.integration  # starts a Dask LocalCluster
+def test_a_dask_workers_runs_start_no_chart_workers_unless_the_worker_says(monkeypatch: pytest.MonkeyPatch) -> None:
+    from goldenthread.documents import CHART_WORKERS_ENV as WORKERS_ENV
+
+    monkeypatch.delenv(WORKERS_ENV)  # the tests set it for every process they start: not for this cluster's workers
+    allowed = chart_workers_allowed()
+    with Dask("local", 1) as cluster:
+        assert cluster.client.submit(allowed, None, pure=False).result() is None  # a worker started without it
+        assert cluster.map(allowed, [None, None]) == ["0", "0"]  # a run's kernels inherit it
+        cluster.client.run(lambda: os.environ.__setitem__(WORKERS_ENV, "3"))  # as if the worker was deployed with it
+        assert cluster.map(allowed, [None]) == ["3"]
+    assert WORKERS_ENV not in os.environ  # the command's own process is left as it was
 
 
 def test_the_engines_are_chosen_by_scheduler() -> None:

@@ -251,12 +251,23 @@ class Dask:
 
     def map(self, fn: Callable[[T], Any], items: Sequence[T], on_done: OnDone = lambda i, r: None) -> list[Outcome]:
         distributed = _import_distributed()
-        futures = {self.client.submit(fn, item, pure=False): i for i, item in enumerate(items)}
+        futures = {self.client.submit(_on_dask_worker, fn, item, pure=False): i for i, item in enumerate(items)}
         try:
             return _gathered(futures, distributed.as_completed(futures), on_done)
         except KeyboardInterrupt:
             self.client.cancel(list(futures))
             raise
+
+
+def _on_dask_worker(fn: Callable[[T], Any], item: T) -> Any:
+    """One run on a Dask worker (top level, so it can be pickled). Its kernels draw their charts themselves, as a
+    process pool's do: a cluster runs one run per worker process, one per core, so chart workers of a run's own
+    would only crowd the cores the other runs use. A worker deployed with ``GOLDENTHREAD_CHART_WORKERS`` set
+    keeps that setting (one worker on a machine of many cores, say)."""
+    from goldenthread.documents import CHART_WORKERS_ENV
+
+    os.environ.setdefault(CHART_WORKERS_ENV, "0")  # read by the kernels this worker's runs start
+    return fn(item)
 
 
 SHARED = (
