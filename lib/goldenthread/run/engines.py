@@ -251,7 +251,13 @@ class Dask:
 
     def map(self, fn: Callable[[T], Any], items: Sequence[T], on_done: OnDone = lambda i, r: None) -> list[Outcome]:
         distributed = _import_distributed()
-        futures = {self.client.submit(_on_dask_worker, fn, item, pure=False): i for i, item in enumerate(items)}
+        from dask.utils import funcname
+
+        name = funcname(fn)  # each task is named for the run's function, not the wrapper, on Dask's dashboard
+        futures = {
+            self.client.submit(_on_dask_worker, fn, item, key=f"{name}-{uuid.uuid4().hex}"): i
+            for i, item in enumerate(items)
+        }
         try:
             return _gathered(futures, distributed.as_completed(futures), on_done)
         except KeyboardInterrupt:
