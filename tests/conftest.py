@@ -312,7 +312,7 @@ def quarter_formats() -> str:
 def published_quarter(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """:data:`QUARTER` built once per test session into one reports folder, ``reports/`` (with its index.html),
     as a council would publish it; ``stderr/<name>.txt`` holds what each command printed. Several test files
-    read it (accessibility, documents, any council); none writes in it."""
+    read it (accessibility, documents, any council, Word, safe to publish); none writes in it."""
 
     def build(folder: Path) -> None:
         (folder / "stderr").mkdir(parents=True)
